@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Python packages, Debian's chromium) and runs the whole suite.
+# Extra arguments go to pytest, e.g. `bash tests/run.sh -k trace`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet -r requirements-dev.txt
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q chromium >/dev/null \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
+fi
+
+# Browser tests fail, rather than skip, when the browser is missing.
+export RNNVIZ_REQUIRE_BROWSER=1
+python -m ruff check .
+python -m ruff format --check .
+python -m pytest "$@"

@@ -1,0 +1,138 @@
+"""Proves checkpoints round-trip exactly, writes are atomic, and every kind of bad file is
+refused with one clear CheckpointError (never unpickled)."""
+
+import io
+import json
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import save as save_safetensors
+
+from rnnviz import checkpoints
+from rnnviz.checkpoints import CheckpointError, from_bytes, load, save, to_bytes, write_atomic
+from tests.conftest import make_classifier
+
+TEXTS = ["the movie was good", "not good", "zebra"]
+
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "gru", "lstm"])
+def test_round_trip_is_exact(tmp_path, cell):
+    classifier = make_classifier(cell=cell, num_layers=2, bidirectional=True)
+    classifier = type(classifier)(classifier.model, classifier.vocab, {"note": "ünïcode"})
+    path = tmp_path / "m.safetensors"
+    save(classifier, path)
+    loaded = load(path)
+    assert loaded.config == classifier.config
+    assert loaded.vocab == classifier.vocab
+    assert loaded.meta == {"note": "ünïcode"}
+    assert np.array_equal(loaded.predict_proba(TEXTS), classifier.predict_proba(TEXTS))
+    assert not any(p.requires_grad for p in loaded.model.parameters())
+
+
+def test_load_classifier_api(tmp_path):
+    from rnnviz import load_classifier
+
+    path = tmp_path / "m.safetensors"
+    save(make_classifier(), path)
+    classifier = load_classifier(path)
+    assert classifier.labels == ("negative", "positive")
+    assert classifier.predict_proba(TEXTS).shape == (3, 2)
+
+
+def good_bytes(**config) -> bytes:
+    return to_bytes(make_classifier(**config))
+
+
+def with_metadata(data: bytes, **changes) -> bytes:
+    tensors = checkpoints.load_safetensors(data)
+    header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+    metadata = {**header["__metadata__"], **changes}
+    return save_safetensors(tensors, metadata=metadata)
+
+
+def pickled() -> bytes:
+    buffer = io.BytesIO()
+    torch.save(make_classifier().model.state_dict(), buffer)
+    return buffer.getvalue()
+
+
+BAD_FILES = {
+    "empty": (b"", "empty"),
+    "torch.save zip": (pickled(), "never unpickles"),
+    "raw pickle": (pickle.dumps({"a": 1}, protocol=4), "pickle"),
+    "random bytes": (np.random.default_rng(0).bytes(5000), "not a safetensors file"),
+    "truncated": (good_bytes()[:300], "not a safetensors file|truncated|not a valid"),
+    "tiny": (b"abc", "too short"),
+    "json": (b'{"config": 1}', "JSON"),
+    "foreign safetensors": (save_safetensors({"w": torch.zeros(2)}), "not an rnnviz classifier"),
+    "wrong version": (with_metadata(good_bytes(), version="99"), "version"),
+    "broken config": (with_metadata(good_bytes(), config="{nope"), "broken config"),
+    "invalid config": (
+        with_metadata(good_bytes(), config=json.dumps({"vocab_size": 3, "labels": ["a"]})),
+        "broken config",
+    ),
+    "vocab disagrees": (
+        with_metadata(good_bytes(), vocab=json.dumps(["<pad>", "<unk>", "x"])),
+        "vocabulary has 3 tokens",
+    ),
+    "wrong shapes": (
+        with_metadata(
+            good_bytes(hidden_size=6),
+            config=json.dumps({**make_classifier().config.to_dict(), "hidden_size": 9}),
+        ),
+        "has shape",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+def test_bad_files_are_refused_with_a_reason(name):
+    data, message = BAD_FILES[name]
+    with pytest.raises(CheckpointError, match=message):
+        from_bytes(data, "upload.safetensors")
+
+
+def test_nan_weights_are_refused():
+    classifier = make_classifier()
+    with torch.no_grad():
+        classifier.model.head.weight[0, 0] = float("nan")
+    with pytest.raises(CheckpointError, match="NaN"):
+        from_bytes(to_bytes(classifier))
+
+
+def test_loading_never_unpickles(monkeypatch):
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("pickle.loads called"))
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("torch.load called"))
+    for data, _ in BAD_FILES.values():
+        with pytest.raises(CheckpointError):
+            from_bytes(data)
+
+
+def test_missing_and_folder_paths(tmp_path):
+    with pytest.raises(CheckpointError, match="no such file"):
+        load(tmp_path / "nope.safetensors")
+    with pytest.raises(CheckpointError, match="folder"):
+        load(tmp_path)
+
+
+def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.safetensors"
+    save(make_classifier(seed=1), path)
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", crash)
+    with pytest.raises(OSError, match="disk full"):
+        save(make_classifier(seed=2), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]  # no temp file left
+
+
+def test_write_atomic_creates_folders(tmp_path):
+    write_atomic(tmp_path / "a" / "b.bin", b"xyz")
+    assert (tmp_path / "a" / "b.bin").read_bytes() == b"xyz"
