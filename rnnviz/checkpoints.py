@@ -35,7 +35,8 @@ from rnnviz.text import Vocab
 FORMAT = "rnnviz-classifier"
 VERSION = "1"
 MAX_BYTES = 200 * 1024 * 1024  # refuse anything larger before reading it
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+# The shipped models' folder; RNNVIZ_MODELS_DIR points elsewhere (tests use small stand-ins).
+MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or Path(__file__).resolve().parent.parent / "models")
 # The shipped default models, by the name the app and the CLI use for them.
 SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.safetensors"}
 
