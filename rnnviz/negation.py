@@ -61,6 +61,7 @@ Operation = Literal["negate", "un-negate", "intensify"]
 Side = Literal["a", "b"]
 Measure = Literal["auto", "final", "after_negator"]
 STATE_QUANTITIES = ("hidden", "cell_state")  # states: ranked by their final value
+_STATE_NAMES = {"hidden": "hidden state", "cell_state": "cell state"}
 
 
 def is_negator(token: str) -> bool:
@@ -720,7 +721,7 @@ def compare(
         a, b, difference = aligned_matrices(values_a, values_b, alignment)
         if name in STATE_QUANTITIES:
             scores = np.abs(values_b[final] - values_a[final])
-            basis = f"|B - A| of the final {name.replace('_', ' ')} ({where})"
+            basis = f"|B - A| of the final {_STATE_NAMES[name]} ({where})"
         elif scored:
             scores = np.abs(difference[:, list(scored)]).mean(axis=1)
             basis = f"mean |B - A| over {len(scored)} aligned columns{start}"
