@@ -445,10 +445,12 @@ def variants(text: str | Sequence[str]) -> list[Variant]:
     to right within each. Deterministic; no duplicates; never the input itself; an empty
     list when nothing applies (empty text, one word with no rule, …).
 
-    Negating: "not"/"never"/"n't" after an auxiliary or copula ("was" -> "was not");
+    Negating: "not"/"n't"/"never"/"hardly" after an auxiliary or copula ("was" -> "was not");
     do-support for verbs whose forms are known ("i loved it" -> "i did not love it", and
-    "i never loved it"); a/an/some/any -> "no"; "there were bugs" -> "there were no bugs";
-    everything/someone/always … -> nothing/nobody/never.
+    "i never loved it"); have/do as main verbs ("has real heart" -> "does not have real
+    heart", "has no real heart"); a/an/some/any -> "no"; "there were bugs" -> "there were
+    no bugs"; "was X and Y" -> "was neither X nor Y"; everything/someone/always … ->
+    nothing/nobody/never.
     Un-negating: remove not/n't/never/hardly/barely (undoing do-support when it can),
     "no" -> "a"/"some", nothing -> something, without -> with, neither … nor -> … and.
     Intensifying: very/really/extremely before a sentiment adjective (ADJECTIVES).
@@ -693,8 +695,8 @@ def compare(
 
     Per quantity: aligned [units, columns] matrices, their difference (B - A) and units ranked
     by how much they differ. States (hidden, cell_state) are ranked by |final B - final A|,
-    "final" being the last token reading forward and token 0 reading backward: the state the
-    readout sees. Gates are ranked by the mean |B - A| over the aligned columns where this
+    "final" being the last token reading forward and token 0 reading backward (what a 'last'
+    readout sees). Gates are ranked by the mean |B - A| over the aligned columns where this
     direction has already read the first negator (columns present in both sentences: at/after
     it forward, at/before it backward); without a negator in either sentence, over all
     columns present in both. Raises ValueError for an empty side, traces of different models,
