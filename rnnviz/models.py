@@ -135,7 +135,10 @@ class SentenceClassifier(nn.Module):
 
     def encode(self, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Sentence vectors [batch, num_directions * hidden_size] for padded ids [batch, steps]."""
-        embedded = self.dropout(self.embedding(token_ids))  # [batch, steps, embedding_dim]
+        return self.encode_embedded(self.dropout(self.embedding(token_ids)), lengths)
+
+    def encode_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Sentence vectors from embeddings [batch, steps, embedding_dim] (see `encode`)."""
         lengths_cpu = lengths.to("cpu")
         if int(lengths_cpu.min()) == embedded.shape[1]:  # no padding: skip packing
             outputs, final = self.rnn(embedded)

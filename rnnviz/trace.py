@@ -363,3 +363,104 @@ def trace_sentence(
         probabilities=prefix[-1],
         dropped_tokens=dropped,
     )
+
+
+@dataclass(frozen=True)
+class GateTerms:
+    """One gate (or the plain RNN's update) of one unit at one step, term by term:
+    value = activation(from_input + bias_input + scale * (from_hidden + bias_hidden))."""
+
+    name: str  # PyTorch's gate name, or "hidden" for a plain RNN
+    symbol: str  # i, f, g, o, r, z, n, or h
+    activation: Literal["sigmoid", "tanh", "relu"]
+    from_input: float  # (W x_t)_j: row j of weight_ih's block times the layer input
+    bias_input: float  # bias_ih_j
+    from_hidden: float  # (U h_{t-1})_j: row j of weight_hh's block times the previous state
+    bias_hidden: float  # bias_hh_j
+    scale: float  # r_j for the GRU's new gate, else 1
+    pre_activation: float
+    value: float
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """Everything that produced unit j's state at step t, for checking the arithmetic by hand."""
+
+    cell_type: CellType
+    layer: int
+    direction: Direction
+    step: int
+    unit: int
+    gates: list[GateTerms]
+    previous_hidden: float  # h_{t-1, j} in reading order (0 at the first step read)
+    hidden: float  # h_{t, j}
+    previous_cell: float | None  # c_{t-1, j} (LSTM only)
+    cell: float | None  # c_{t, j} (LSTM only)
+
+
+_ACTIVATIONS = {
+    "lstm": ("sigmoid", "sigmoid", "tanh", "sigmoid"),
+    "gru": ("sigmoid", "sigmoid", "tanh"),
+    "rnn_tanh": ("tanh",),
+    "rnn_relu": ("relu",),
+}
+
+
+def step_detail(module: nn.Module, state: LayerTrace, step: int, unit: int) -> StepDetail:
+    """Recompute unit `unit` of `state` at `step` term by term from `module`'s weights.
+
+    `state` must come from trace_module(module, …). Values are float64 sums of the
+    float32 weights and states, so they agree with the trace to float32 rounding.
+    """
+    kind = cell_type_of(module)
+    steps, size = state.hidden.shape
+    if not 0 <= step < steps or not 0 <= unit < size:
+        raise IndexError(f"step must be 0..{steps - 1} and unit 0..{size - 1}; got {step}, {unit}")
+    weights = [
+        w.detach().to("cpu", torch.float64).numpy()
+        for w in _layer_weights(module, state.layer, state.direction == "backward")
+    ]
+    w_ih, w_hh = weights[0], weights[1]
+    b_ih, b_hh = (weights[2], weights[3]) if len(weights) == 4 else (np.zeros(len(w_ih)), np.zeros(len(w_hh)))
+    x = state.inputs[step].astype(np.float64)
+    h_prev = state.previous("hidden")[step].astype(np.float64)
+    names = GATE_NAMES[kind] or ("hidden",)
+    gates: list[GateTerms] = []
+    for k, (name, activation) in enumerate(zip(names, _ACTIVATIONS[kind], strict=True)):
+        row = k * size + unit
+        scale = float(state.gates["reset"][step, unit]) if name == "new" else 1.0
+        from_input, from_hidden = float(w_ih[row] @ x), float(w_hh[row] @ h_prev)
+        pre = from_input + float(b_ih[row]) + scale * (from_hidden + float(b_hh[row]))
+        if activation == "sigmoid":
+            value = 1.0 / (1.0 + np.exp(-pre))
+        elif activation == "tanh":
+            value = np.tanh(pre)
+        else:
+            value = max(pre, 0.0)
+        gates.append(
+            GateTerms(
+                name=name,
+                symbol=SYMBOLS.get(name, "h"),
+                activation=activation,
+                from_input=from_input,
+                bias_input=float(b_ih[row]),
+                from_hidden=from_hidden,
+                bias_hidden=float(b_hh[row]),
+                scale=scale,
+                pre_activation=pre,
+                value=float(value),
+            )
+        )
+    has_cell = state.cell is not None
+    return StepDetail(
+        cell_type=kind,
+        layer=state.layer,
+        direction=state.direction,
+        step=step,
+        unit=unit,
+        gates=gates,
+        previous_hidden=float(h_prev[unit]),
+        hidden=float(state.hidden[step, unit]),
+        previous_cell=float(state.previous("cell_state")[step, unit]) if has_cell else None,
+        cell=float(state.cell[step, unit]) if has_cell else None,
+    )
