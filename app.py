@@ -8,6 +8,7 @@ import streamlit as st
 from rnnviz import ui
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
+ui.limit_torch_threads()
 
 # One line per page, in menu order.
 PAGES = [

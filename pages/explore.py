@@ -60,9 +60,7 @@ with right:
     colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
     ui.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
 
-st.plotly_chart(
-    plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), width="stretch", key="explore_pred"
-)
+ui.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
 st.caption(
     "Each point is what the model would answer if the sentence stopped at that word; "
     "a vertical line marks where its answer flips (watch “not”)."
@@ -99,7 +97,7 @@ for row in range(0, len(names), 2):
                 title=f"{glossary.title(quantity)} · {where}",
                 unit_title=unit_title,
             )
-            st.plotly_chart(figure, width="stretch", key=f"explore_heat_{quantity}")
+            ui.chart(figure, key=f"explore_heat_{quantity}")
             st.caption(glossary.caption(quantity, trace.cell_type))
 
 
@@ -122,15 +120,13 @@ def unit_focus() -> None:
         st.info("Pick one or more units to follow them across the sentence.")
         return
     values = quantities[quantity]
-    st.plotly_chart(
-        plots.unit_lines(values, tokens, units, quantity, trace.cell_type),
-        width="stretch",
-        key="explore_lines",
-    )
-    symbol = glossary.symbol(quantity)
     scale = plots.colour_range(quantity, trace.cell_type, values)
-    ui.show_coloured_tokens(tokens, values[:, units[0]], scale, f"{symbol} of unit {units[0]}")
+    ui.show_coloured_tokens(
+        tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
+    )
     st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
+    figure = plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
+    ui.chart(figure, key="explore_lines")
 
 
 unit_focus()

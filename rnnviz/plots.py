@@ -104,6 +104,7 @@ def _time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
         type="category",
         categoryorder="array",
         categoryarray=positions,
+        range=[-0.5, len(tokens) - 0.5],  # no autorange padding: column t spans t ± 0.5
         tickmode="array",
         tickvals=[positions[t] for t in shown],
         ticktext=[plotly_text(tokens[t], MAX_LABEL_CHARS) for t in shown],
@@ -250,9 +251,9 @@ def state_heatmap(
         )
     )
     layout = _base_layout(title or glossary.title(quantity), height)
-    # A fixed right margin holds the colour bar, so heatmaps side by side get plot areas of
-    # the same width whatever their colour bar's labels.
-    layout["margin"].update(r=130, autoexpand=False)
+    # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
+    # plot areas of the same width.
+    layout["margin"]["r"] = 150
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
     figure.update_layout(
         **layout,

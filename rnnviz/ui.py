@@ -25,6 +25,7 @@ from typing import TypeVar
 
 import numpy as np
 import streamlit as st
+import torch
 
 from rnnviz import analysis, checkpoints, render
 from rnnviz.checkpoints import CheckpointError
@@ -43,6 +44,18 @@ QUERY_SEEN_KEY = "rnnviz_query_seen"
 SHIPPED_TITLES = {"lstm": "LSTM (shipped)", "gru": "GRU (shipped)", "rnn": "plain RNN (shipped)"}
 DEFAULT_MODEL = "lstm"
 MAX_NAME_CHARS = 60  # model names shown in the picker and written to URLs
+
+# --------------------------------------------------------------------------- server
+
+
+def limit_torch_threads() -> None:
+    """One torch thread per computation: the app's tensors are tiny and every browser
+    session already runs in its own thread, so torch's intra-op pool only adds contention.
+    On the 2-core class machine a 30-token trace took 550 ms with torch's default of 2
+    threads while other work ran, and 2 ms with 1 (bench/explore.py)."""
+    if torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
+
 
 # --------------------------------------------------------------------------- safe text
 
@@ -414,6 +427,15 @@ def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) 
 
 # --------------------------------------------------------------------------- output
 
+# Plotly's toolbar (zoom, pan, save) costs the browser time on every chart and is noise on
+# a projector; hover stays on.
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+
+
+def chart(figure, key: str) -> None:
+    """Draw a plotly figure the way every page does: full width, no toolbar."""
+    st.plotly_chart(figure, width="stretch", key=key, config=CHART_CONFIG)
+
 
 def show_tokens(tokens: Sequence[str], unknown: Sequence[bool]) -> None:
     """The tokens as the model sees them, unknown ones marked (escaped HTML)."""
@@ -437,8 +459,8 @@ def trace_json(sentence: SentenceTrace, classifier: Classifier) -> str:
 
 def trace_downloads(sentence: SentenceTrace, classifier: Classifier, key: str) -> None:
     """JSON (as `python -m rnnviz trace` prints) and CSV download buttons, built on click."""
-    left, right = st.columns(2)
-    left.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         "Download the trace as JSON",
         data=lambda: trace_json(sentence, classifier),
         file_name="rnnviz-trace.json",
@@ -447,7 +469,7 @@ def trace_downloads(sentence: SentenceTrace, classifier: Classifier, key: str) -
         key=f"{key}_json",
         icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         "Download the trace as CSV",
         data=sentence.to_csv,
         file_name="rnnviz-trace.csv",
