@@ -66,12 +66,25 @@ def colour_range(quantity: str, cell_type: str, values: np.ndarray | None = None
         return ColourRange(0.0, 1.0, SEQUENTIAL, (0.0, 0.5, 1.0), (f"0 {low}", "0.5", f"1 {high}"))
     if kind == "tanh":
         return ColourRange(-1.0, 1.0, DIVERGING, (-1.0, 0.0, 1.0), ("−1", "0", "+1"))
-    peak = 1.0
-    if values is not None and np.size(values):
-        finite = np.abs(np.nan_to_num(np.asarray(values, dtype=np.float64)))
-        peak = max(1.0, math.ceil(float(finite.max()) * 10) / 10)
     if kind == "relu":
+        peak = _peak(values, floor=1.0)
         return ColourRange(0.0, peak, SEQUENTIAL, (0.0, peak), ("0", f"{peak:g}"))
+    return diverging_range(values, floor=1.0)
+
+
+def _peak(values: np.ndarray | None, floor: float) -> float:
+    """max |values| rounded up to one decimal, at least `floor` (NaN and ±inf ignored)."""
+    if values is None or not np.size(values):
+        return floor
+    finite = np.asarray(values, dtype=np.float64)
+    finite = np.abs(finite[np.isfinite(finite)])
+    return max(floor, math.ceil(float(finite.max()) * 10) / 10) if finite.size else floor
+
+
+def diverging_range(values: np.ndarray | None, floor: float = 0.1) -> ColourRange:
+    """A red-white-blue range symmetric around 0 that fits `values`, at least ±`floor`:
+    for the LSTM cell state, and for signed scores such as attributions or differences."""
+    peak = _peak(values, floor)
     return ColourRange(-peak, peak, DIVERGING, (-peak, 0.0, peak), (f"−{peak:g}", "0", f"+{peak:g}"))
 
 
@@ -112,6 +125,12 @@ def _time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
     )
 
 
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """One validated Figure from plain dicts: plotly checks the whole spec once, which is
+    several times faster than building it up with add_trace / update_layout."""
+    return go.Figure(dict(data=data, layout=layout))
+
+
 def _base_layout(title: str, height: int) -> dict:
     return dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 3)),
@@ -137,11 +156,12 @@ def prediction_chart(
     probabilities = np.asarray(prefix_probabilities, dtype=np.float32)  # [steps, n_labels]
     positions = token_positions(tokens)
     colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(len(labels))]
-    figure = go.Figure()
+    data = []
     for k, label in enumerate(labels):
         name = plotly_text(label, 30)
-        figure.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=positions,
                 y=probabilities[:, k],
                 name=name,
@@ -194,8 +214,7 @@ def prediction_chart(
         )
     layout = _base_layout(title, height)
     layout["margin"]["t"] = 80
-    figure.update_layout(
-        **layout,
+    layout.update(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
@@ -203,7 +222,7 @@ def prediction_chart(
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **_time_axis(tokens, 80)),
         yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
     )
-    return figure
+    return _figure(data, layout)
 
 
 def state_heatmap(
@@ -231,36 +250,34 @@ def state_heatmap(
     few = len(shown) <= 32  # then every unit gets a tick label and a row tall enough to read it
     height = int(min(560, max(300, 150 + len(shown) * (14 if few else 4))))
     unit_labels = [str(int(u)) for u in shown]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=token_positions(tokens),
-            y=unit_labels,
-            zmin=scale.zmin,
-            zmax=scale.zmax,
-            colorscale=scale.colorscale,
-            colorbar=dict(
-                title=dict(text=symbol, side="top"),
-                tickvals=list(scale.tickvals),
-                ticktext=list(scale.ticktext),
-                thickness=14,
-                x=1.02,
-                xanchor="left",
-            ),
-            hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=z,
+        x=token_positions(tokens),
+        y=unit_labels,
+        zmin=scale.zmin,
+        zmax=scale.zmax,
+        colorscale=scale.colorscale,
+        colorbar=dict(
+            title=dict(text=symbol, side="top"),
+            tickvals=list(scale.tickvals),
+            ticktext=list(scale.ticktext),
+            thickness=14,
+            x=1.02,
+            xanchor="left",
+        ),
+        hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
     )
     layout = _base_layout(title or glossary.title(quantity), height)
     # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
     # plot areas of the same width.
     layout["margin"]["r"] = 150
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
-    figure.update_layout(
-        **layout,
+    layout.update(
         xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 40)),
         yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
     )
-    return figure
+    return _figure([heatmap], layout)
 
 
 def unit_lines(
@@ -277,26 +294,26 @@ def unit_lines(
     values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
     positions = token_positions(tokens)
     symbol = glossary.symbol(quantity)
-    figure = go.Figure()
-    for unit in units:
-        figure.add_trace(
-            go.Scatter(
-                x=positions,
-                y=values[:, int(unit)],
-                name=f"unit {int(unit)}",
-                mode="lines+markers",
-                line=dict(width=3),
-                hovertemplate=f"unit {int(unit)}: {symbol} = %{{y:.3f}}<extra></extra>",
-            )
+    data = [
+        dict(
+            type="scatter",
+            x=positions,
+            y=values[:, int(unit)],
+            name=f"unit {int(unit)}",
+            mode="lines+markers",
+            line=dict(width=3),
+            hovertemplate=f"unit {int(unit)}: {symbol} = %{{y:.3f}}<extra></extra>",
         )
+        for unit in units
+    ]
     scale = colour_range(quantity, cell_type, values)
     margin = 0.05 * (scale.zmax - scale.zmin)
     names = ", ".join(str(int(u)) for u in units[:6]) + (" …" if len(units) > 6 else "")
     which = f"unit {names}" if len(units) == 1 else f"units {names}"
-    figure.update_layout(
-        **_base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height),
+    layout = _base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height)
+    layout.update(
         hovermode="x unified",
         xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 80)),
         yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
     )
-    return figure
+    return _figure(data, layout)

@@ -396,6 +396,8 @@ def units_shown_picker(hidden_size: int, key: str) -> int:
     """How many units (rows) the heatmaps show, first ones under the chosen ordering."""
     choices = [n for n in (8, 16, 32, 64) if n < hidden_size] + [hidden_size]
     _keep_valid(key, choices, hidden_size, None)
+    if len(choices) == 1:
+        return hidden_size
     return st.selectbox(
         "Units shown",
         choices,

@@ -85,6 +85,15 @@ def test_cell_state_range_never_below_one():
     assert (scale.zmin, scale.zmax) == (-1.0, 1.0)
 
 
+def test_diverging_range_for_signed_scores():
+    scale = plots.diverging_range(np.array([0.03, -0.26, np.inf, np.nan]))
+    assert (scale.zmin, scale.zmax) == (-0.3, 0.3) and scale.colorscale is plots.DIVERGING
+    assert (plots.diverging_range(np.array([np.nan])).zmax, plots.diverging_range(None, floor=2).zmax) == (
+        0.1,
+        2,
+    )
+
+
 def test_heatmap_layout_units_by_steps():
     steps, units = 7, 5
     values = np.arange(steps * units, dtype=np.float32).reshape(steps, units) / 100  # [steps, units]
