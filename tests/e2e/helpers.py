@@ -214,13 +214,16 @@ def chart_titles(page) -> list[str]:
 
 
 def screenshot(page, name: str, readme: str | None = None, full_page: bool = True) -> Path:
-    """Save tests/e2e/artifacts/<name>.png; with `readme`, also copy it to docs/screenshots/.
+    """Save tests/e2e/artifacts/<name>.png. With `readme`, also copy it to docs/screenshots/
+    when that file is missing or RNNVIZ_UPDATE_SCREENSHOTS=1 (so a test run does not rewrite
+    the README's pictures unless asked to).
 
     Streamlit scrolls its main area inside the window, so for a full-page picture the
     window is made as tall as that content for the moment of the screenshot.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")  # no focus ring
     size = page.viewport_size
     if full_page and size:
         height = page.evaluate(
@@ -236,7 +239,8 @@ def screenshot(page, name: str, readme: str | None = None, full_page: bool = Tru
     finally:
         if size:
             page.set_viewport_size(size)
-    if readme:
+    target = README_SCREENSHOTS / readme if readme else None
+    if target and (not target.exists() or os.environ.get("RNNVIZ_UPDATE_SCREENSHOTS") == "1"):
         README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, README_SCREENSHOTS / readme)
+        shutil.copyfile(path, target)
     return path
