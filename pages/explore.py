@@ -11,8 +11,9 @@ from rnnviz.trace import trace_sentence
 
 MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
 MAX_CHARS = 5000  # characters accepted in the text box and from a link
+MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads
 
-name, classifier = ui.require_model()
+_, classifier = ui.require_model()
 incoming = ui.incoming_query(["sentence", "layer", "direction"])
 ui.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
 st.session_state.setdefault("explore_sentence", glossary.DEFAULT_SENTENCE)
@@ -73,7 +74,9 @@ with st.container(horizontal=True, gap="large"):
     direction = ui.direction_picker(trace, key="explore_direction", incoming=incoming)
     ordering = ui.unit_ordering_picker(key="explore_order")
     shown = ui.units_shown_picker(trace.hidden_size, key="explore_shown")
-ui.set_query(sentence=text, layer=str(layer + 1), direction=direction)
+ui.set_query(
+    sentence=text if len(text) <= MAX_LINK_CHARS else None, layer=str(layer + 1), direction=direction
+)
 
 state = trace.state(layer, direction)
 quantities = state.quantities()

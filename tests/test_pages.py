@@ -108,6 +108,7 @@ def test_long_text_is_cut_to_the_limit(app):
     _ok(at.text_input(key=TEXT_BOX).set_value("the movie was not good " * 50).run())  # 250 tokens
     assert any("first 200 tokens" in w.value and "50 were cut" in w.value for w in at.warning)
     assert len(chart_specs(at)[0]["layout"]["xaxis"]["categoryarray"]) == 200
+    assert "sentence" not in at.query_params  # 1150 characters: too long for a link
 
 
 def test_a_link_opens_the_same_view(models_dir, monkeypatch):
