@@ -16,6 +16,7 @@ MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long address
 _, classifier = ui.require_model()
 incoming = ui.incoming_query(["sentence", "layer", "direction"])
 ui.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
+ui.view_from_query(incoming, classifier.config, layer_key="explore_layer", direction_key="explore_direction")
 st.session_state.setdefault("explore_sentence", glossary.DEFAULT_SENTENCE)
 
 st.title("Explore: watch a recurrent network read")
@@ -70,8 +71,8 @@ st.caption(
 st.subheader("Inside the network")
 trace = sentence.trace
 with st.container(horizontal=True, gap="large"):
-    layer = ui.layer_picker(trace, key="explore_layer", incoming=incoming)
-    direction = ui.direction_picker(trace, key="explore_direction", incoming=incoming)
+    layer = ui.layer_picker(classifier.config, key="explore_layer")
+    direction = ui.direction_picker(classifier.config, key="explore_direction")
     ordering = ui.unit_ordering_picker(key="explore_order")
     shown = ui.units_shown_picker(trace.hidden_size, key="explore_shown")
 ui.set_query(

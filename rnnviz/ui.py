@@ -29,9 +29,9 @@ import torch
 
 from rnnviz import analysis, checkpoints, render
 from rnnviz.checkpoints import CheckpointError
-from rnnviz.models import CELL_NAMES, Classifier
+from rnnviz.models import CELL_NAMES, Classifier, ModelConfig
 from rnnviz.plots import ColourRange
-from rnnviz.trace import Direction, SentenceTrace, Trace
+from rnnviz.trace import DIRECTIONS, Direction, SentenceTrace
 
 T = TypeVar("T")
 
@@ -340,12 +340,31 @@ def _keep_valid(key: str, options: Sequence[T], default: T, requested: T | None)
         st.session_state[key] = default
 
 
-def layer_picker(trace: Trace, key: str, incoming: dict[str, str] | None = None) -> int:
-    """Layer selector (0-based value; shown as 1, 2, …; hidden for one layer). Follows a
-    link's `layer` parameter (1-based) with a notice when the model has no such layer."""
-    layers = list(range(trace.num_layers))
-    asked = query_choice(incoming or {}, "layer", layers, lambda v: int(v) - 1, "layer", "layer 1")
-    _keep_valid(key, layers, 0, asked)
+def _layers(config: ModelConfig) -> list[int]:
+    return list(range(config.num_layers))
+
+
+def _directions(config: ModelConfig) -> list[Direction]:
+    return list(DIRECTIONS[: config.num_directions])
+
+
+def view_from_query(
+    incoming: dict[str, str], config: ModelConfig, layer_key: str, direction_key: str
+) -> None:
+    """Apply an opened link's `layer` (counted from 1) and `direction` to the layer and
+    direction pickers' keys, with a notice for values this model does not have. Call it
+    near the top of a page, before the pickers are drawn."""
+    layer = query_choice(incoming, "layer", _layers(config), lambda v: int(v) - 1, "layer", "layer 1")
+    direction = query_choice(incoming, "direction", _directions(config), str, "the direction", "forward")
+    _keep_valid(layer_key, _layers(config), 0, layer)
+    _keep_valid(direction_key, _directions(config), "forward", direction)
+
+
+def layer_picker(config: ModelConfig, key: str) -> int:
+    """Layer selector for stacked models: returns the 0-based layer (shown as 1, 2, …);
+    draws nothing and returns 0 for a one-layer model."""
+    layers = _layers(config)
+    _keep_valid(key, layers, 0, None)
     if len(layers) == 1:
         return 0
     chosen = st.segmented_control(
@@ -359,14 +378,13 @@ def layer_picker(trace: Trace, key: str, incoming: dict[str, str] | None = None)
     return int(chosen)
 
 
-def direction_picker(trace: Trace, key: str, incoming: dict[str, str] | None = None) -> Direction:
-    """Direction selector for bidirectional models ('forward' / 'backward'; hidden when there
-    is only one). Follows a link's `direction` parameter with a notice when stale."""
-    directions = list(trace.directions)
-    asked = query_choice(incoming or {}, "direction", directions, str, "the direction", "forward")
-    _keep_valid(key, directions, directions[0], asked)
+def direction_picker(config: ModelConfig, key: str) -> Direction:
+    """Direction selector for bidirectional models: 'forward' or 'backward'; draws nothing
+    and returns 'forward' for a one-directional model."""
+    directions = _directions(config)
+    _keep_valid(key, directions, "forward", None)
     if len(directions) == 1:
-        return directions[0]
+        return "forward"
     labels = {"forward": "forward →", "backward": "← backward"}
     return st.segmented_control(
         "Direction",

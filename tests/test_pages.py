@@ -145,6 +145,7 @@ def test_bad_or_stale_links_fall_back_with_a_notice(models_dir, monkeypatch, que
     at = _ok(app_test(models_dir, monkeypatch, query).run())
     warnings = [w.value for w in at.warning]
     assert any(notice in w for w in warnings), warnings
+    assert next(iter(at.main.children.values())).type == "warning"  # at the top, above the title
     assert chart_specs(at)
     assert at.query_params["layer"] == "1" and at.query_params["direction"] == "forward"
     _ok(at.run())  # the notice is about the link: it is not repeated on the next run
