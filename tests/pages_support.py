@@ -5,9 +5,13 @@ stand-ins in a second or two: an LSTM, a 2-layer bidirectional GRU and a plain R
 few hundred template sentences, enough that "the movie was good" and "the movie was
 not good" really get opposite predictions.
 
-    models_dir = build_standin_models(tmp_path)     # lstm/gru/rnn.safetensors
-    at = app_test(models_dir, monkeypatch)          # AppTest of app.py using them
-    at.run(); assert not at.exception
+    models_dir = standin_models_dir()               # lstm/gru/rnn.safetensors, trained once
+    at = app_test(models_dir, monkeypatch, {"model": "gru"}).run()   # AppTest of app.py
+    assert not at.exception
+    at.switch_page("pages/<your page>.py").run()
+
+tests/conftest.py wraps these as the fixtures `models_dir` (session) and `app` (a fresh
+AppTest); `chart_specs`, `chart_titles`, `html_bodies` and `page_text` read what a run drew.
 """
 
 from __future__ import annotations
