@@ -28,3 +28,19 @@ def classifier() -> Classifier:
 @pytest.fixture
 def sentence_tokens() -> list[str]:
     return tokenize("I do not think the movie was very good")
+
+
+@pytest.fixture(scope="session")
+def models_dir():
+    """A models folder with stand-in lstm/gru/rnn checkpoints (see tests/pages_support.py)."""
+    from tests.pages_support import standin_models_dir
+
+    return standin_models_dir()
+
+
+@pytest.fixture
+def app(models_dir, monkeypatch):
+    """A fresh AppTest of app.py using the stand-in models (call .run() yourself)."""
+    from tests.pages_support import app_test
+
+    return app_test(models_dir, monkeypatch)

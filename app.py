@@ -1,0 +1,20 @@
+"""rnnviz: the router. Each page is a file in pages/; all of them share the sidebar model picker.
+
+Run: streamlit run app.py
+"""
+
+import streamlit as st
+
+from rnnviz import ui
+
+st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
+ui.limit_torch_threads()
+
+# One line per page, in menu order.
+PAGES = [
+    st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
+]
+
+page = st.navigation(PAGES)
+ui.model_picker()
+page.run()

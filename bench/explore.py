@@ -1,0 +1,205 @@
+"""Cost of one Explore update for a 30-token sentence: server work, bytes of figures, browser time.
+
+Run: python -m bench.explore [--rounds 15] [--browser-rounds 7] [--no-browser]
+
+Uses the shipped LSTM (models/lstm.safetensors) when it exists, else a stand-in of the
+default's likely size: a 1-layer, 128-unit LSTM with a 10,000-token vocabulary and
+random weights (speed and sizes do not depend on what the weights have learnt).
+
+  1. library: trace + every figure the page draws + their JSON, as the page builds them
+  2. script:  one whole rerun of the page script in Streamlit's AppTest (widgets, protobuf, …)
+  3. bytes:   the plotly JSON of all figures of one update (what the browser receives)
+  4. browser: Chromium against a real `streamlit run app.py`, time from pressing Enter to the
+              moment every chart shows the new sentence (median of several)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import plotly.io as pio
+import torch
+
+from rnnviz import analysis, checkpoints, plots, render, ui
+from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.text import Vocab
+from rnnviz.trace import trace_sentence
+
+WORDS = (
+    "the movie was not good and the acting was not bad , but i do not think the plot "
+    "is very good or that the ending was fun at all"
+).split()
+SENTENCES = (" ".join(WORDS[:30]), " ".join([*WORDS[:29], "great"]))  # 30 tokens each
+
+
+def standin_lstm() -> Classifier:
+    """Random 1-layer 128-unit LSTM over a 10k vocabulary that contains WORDS."""
+    torch.manual_seed(0)
+    filler = [f"word{i}" for i in range(10_000 - 2 - len(set(WORDS)))]
+    vocab = Vocab.build([WORDS, filler])
+    config = ModelConfig(
+        vocab_size=len(vocab),
+        labels=("negative", "positive"),
+        cell="lstm",
+        embedding_dim=128,
+        hidden_size=128,
+    )
+    return Classifier(model=SentenceClassifier(config), vocab=vocab)
+
+
+def models_dir() -> tuple[Path | None, str]:
+    """(folder for RNNVIZ_MODELS_DIR or None for the shipped one, description)."""
+    shipped = Path(checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"]
+    if shipped.is_file():
+        return None, f"shipped LSTM ({shipped})"
+    folder = Path(tempfile.mkdtemp(prefix="rnnviz-bench-"))
+    checkpoints.save(standin_lstm(), folder / checkpoints.SHIPPED["lstm"])
+    return folder, "stand-in LSTM, 1 layer × 128 units, embedding 128, vocabulary 10,000, random weights"
+
+
+def page_figures(classifier: Classifier, text: str) -> tuple[list, list[str]]:
+    """The figures and HTML snippets the Explore page builds for `text` (default controls)."""
+    sentence = trace_sentence(classifier, text, max_tokens=200)
+    tokens, trace = sentence.tokens, sentence.trace
+    state = trace.state(0, "forward")
+    order = analysis.unit_order(state.hidden, "index")
+    figures = [plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
+    figures += [
+        plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
+        for name, values in state.quantities().items()
+    ]
+    units = analysis.top_units(state.hidden, "changed", 3)
+    figures.append(plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
+    scale = plots.colour_range("hidden", trace.cell_type, state.hidden)
+    html = [
+        render.token_chips(tokens, sentence.unknown),
+        render.coloured_tokens(tokens, state.hidden[:, units[0]], scale, "h"),
+    ]
+    return figures, html
+
+
+def library_update(classifier: Classifier, text: str) -> int:
+    """One update's library work including JSON; returns the bytes of figure JSON."""
+    figures, _ = page_figures(classifier, text)
+    return sum(len(pio.to_json(figure, validate=False)) for figure in figures)
+
+
+def median_seconds(run, rounds: int) -> float:
+    run()  # warm up
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
+    """Median time of a full page rerun after a new sentence, in AppTest."""
+    import streamlit  # noqa: F401  (configures the plotly template the app uses)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    if folder is not None:
+        checkpoints.MODELS_DIR = folder
+    detect = PagesManager.__init__
+
+    def _navigation_only(self, *args, **kwargs):  # see tests/pages_support.app_test
+        detect(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = _navigation_only
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    flip = iter(SENTENCES * (rounds + 1))
+
+    def rerun():
+        at.text_input(key="explore_sentence").set_value(next(flip)).run()
+        assert not at.exception, at.exception
+
+    return median_seconds(rerun, rounds)
+
+
+_DONE = """(last) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const finished = app.getAttribute('data-test-script-state') === 'notRunning';
+    if (!window.__rnnvizStateChanges || !finished) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    const updated = charts.length >= 8 && charts.every(chart => {
+        const ticks = chart.querySelectorAll('.xaxislayer-above .xtick text');
+        return ticks.length && ticks[ticks.length - 1].textContent === last;
+    });
+    if (updated) window.__rnnvizDone = performance.now();
+    return updated;
+}"""
+
+
+def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
+    """Seconds from pressing Enter to every chart showing the new sentence, per round."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, open_app, watch_runs
+
+    results = []
+    with AppServer(folder) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport=VIEWPORT)
+        open_app(page, server.url)
+        box = page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True)
+        for round_ in range(rounds + 1):
+            text = SENTENCES[round_ % 2]
+            box.fill(text)
+            watch_runs(page)
+            page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
+            box.press("Enter")
+            page.wait_for_function(_DONE, arg=text.split()[-1], polling="raf", timeout=60_000)
+            elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
+            if round_:  # the first round warms up caches
+                results.append(elapsed)
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--browser-rounds", type=int, default=7)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+
+    ui.limit_torch_threads()  # as app.py does
+    folder, description = models_dir()
+    classifier = checkpoints.load(Path(folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
+    tokens = len(trace_sentence(classifier, SENTENCES[0]).tokens)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; model: {description}")
+    print(f"sentence: {tokens} tokens")
+    trace_only = median_seconds(lambda: trace_sentence(classifier, SENTENCES[0]), args.rounds)
+    library = median_seconds(lambda: library_update(classifier, SENTENCES[0]), args.rounds)
+    figures, html = page_figures(classifier, SENTENCES[0])
+    sizes = [len(pio.to_json(figure, validate=False)) for figure in figures]
+    print(f"trace alone:                          {trace_only * 1e3:7.1f} ms (median of {args.rounds})")
+    print(f"trace + {len(figures)} figures + JSON (library):   {library * 1e3:7.1f} ms")
+    script = script_rerun_seconds(folder, args.rounds)
+    print(f"whole page rerun in AppTest:          {script * 1e3:7.1f} ms")
+    print(
+        f"figure JSON per update: {sum(sizes) / 1024:.0f} KB in {len(sizes)} figures "
+        f"(largest {max(sizes) / 1024:.0f} KB); HTML snippets {sum(map(len, html)) / 1024:.0f} KB"
+    )
+    if not args.no_browser:
+        seconds = browser_seconds(folder, args.browser_rounds)
+        print(
+            f"browser, Enter -> last chart drawn:   {statistics.median(seconds) * 1e3:7.0f} ms median "
+            f"(min {min(seconds) * 1e3:.0f}, max {max(seconds) * 1e3:.0f}, {len(seconds)} rounds)"
+        )
+    print(
+        f"goal: server < 500 ms, figures < 300 KB -> {np.round(script * 1e3)} ms, {sum(sizes) / 1024:.0f} KB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Explore: type a sentence and watch the chosen model's states and gates, word by word.
+
+Reads widgets and the URL -> traces the sentence with rnnviz -> draws. Sentences longer
+than MAX_TOKENS tokens are cut (the README says so too).
+"""
+
+import streamlit as st
+
+from rnnviz import analysis, glossary, plots, ui
+from rnnviz.trace import trace_sentence
+
+MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
+MAX_CHARS = 5000  # characters accepted in the text box and from a link
+MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads
+
+_, classifier = ui.require_model()
+incoming = ui.incoming_query(["sentence", "layer", "direction"])
+ui.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
+ui.view_from_query(incoming, classifier.config, layer_key="explore_layer", direction_key="explore_direction")
+st.session_state.setdefault("explore_sentence", glossary.DEFAULT_SENTENCE)
+
+st.title("Explore: watch a recurrent network read")
+text = st.text_input(
+    "Type a sentence and press Enter",
+    key="explore_sentence",
+    max_chars=MAX_CHARS,
+    persist_state="session",
+    help=f"Up to {MAX_TOKENS} words and punctuation marks are shown; the rest is cut off.",
+)
+ui.preset_pills(glossary.PRESETS, target_key="explore_sentence", key="explore_preset")
+
+if not text.strip():
+    ui.set_query(sentence="", layer=None, direction=None)
+    st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
+    st.stop()
+try:
+    sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
+except ValueError:
+    ui.set_query(sentence=text, layer=None, direction=None)
+    st.info("That text has no words the model could read (only spaces or invisible characters).")
+    st.stop()
+
+tokens, labels = sentence.tokens, sentence.labels
+if sentence.dropped_tokens:
+    st.warning(
+        f"This page shows the first {MAX_TOKENS} tokens; the last {sentence.dropped_tokens} were cut off.",
+        icon=":material/content_cut:",
+    )
+if all(sentence.unknown):
+    st.info(
+        "None of these words are in the model's vocabulary, so it reads every one of them as the same "
+        "placeholder `<unk>`: the prediction below says nothing about their meaning.",
+        icon=":material/help:",
+    )
+
+left, right = st.columns([3, 1], vertical_alignment="center")
+with left:
+    st.caption("The sentence as the model sees it (one box per token):")
+    ui.show_tokens(tokens, sentence.unknown)
+with right:
+    winner = labels.index(sentence.predicted)
+    colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
+    ui.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
+
+ui.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
+st.caption(
+    "Each point is what the model would answer if the sentence stopped at that word; "
+    "a vertical line marks where its answer flips (watch “not”)."
+)
+
+st.subheader("Inside the network")
+trace = sentence.trace
+with st.container(horizontal=True, gap="large"):
+    layer = ui.layer_picker(classifier.config, key="explore_layer")
+    direction = ui.direction_picker(classifier.config, key="explore_direction")
+    ordering = ui.unit_ordering_picker(key="explore_order")
+    shown = ui.units_shown_picker(trace.hidden_size, key="explore_shown")
+ui.set_query(
+    sentence=text if len(text) <= MAX_LINK_CHARS else None, layer=str(layer + 1), direction=direction
+)
+
+state = trace.state(layer, direction)
+quantities = state.quantities()
+order = analysis.unit_order(state.hidden, ordering)[:shown]
+where = f"layer {layer + 1}" + (f", {direction}" if len(trace.directions) > 1 else "")
+unit_title = "unit" if ordering == "index" else f"unit ({analysis.ORDERINGS[ordering]} in h first)"
+st.caption(
+    f"Columns are words, rows are units of {where}; rows follow the same order in every chart. "
+    "Hover over a cell for the word, the unit and the exact value."
+)
+names = list(quantities)
+for row in range(0, len(names), 2):
+    for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
+        with column:
+            figure = plots.state_heatmap(
+                quantities[quantity],
+                tokens,
+                quantity,
+                trace.cell_type,
+                units=order,
+                title=f"{glossary.title(quantity)} · {where}",
+                unit_title=unit_title,
+            )
+            ui.chart(figure, key=f"explore_heat_{quantity}")
+            st.caption(glossary.caption(quantity, trace.cell_type))
+
+
+@st.fragment
+def unit_focus() -> None:
+    """Lines for chosen units, and the sentence coloured by the first one (reruns alone)."""
+    st.subheader("Focus on units")
+    pick, which = st.columns([1, 3])
+    quantity = pick.selectbox(
+        "Quantity", names, format_func=glossary.title, key=f"explore_focus_quantity_{trace.cell_type}"
+    )
+    units = which.multiselect(
+        "Units",
+        list(range(trace.hidden_size)),
+        default=analysis.top_units(state.hidden, "changed", 3),
+        format_func=lambda unit: f"unit {unit}",
+        help="The three units whose hidden state changes most are picked to start with.",
+    )
+    if not units:
+        st.info("Pick one or more units to follow them across the sentence.")
+        return
+    values = quantities[quantity]
+    scale = plots.colour_range(quantity, trace.cell_type, values)
+    ui.show_coloured_tokens(
+        tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
+    )
+    st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
+    figure = plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
+    ui.chart(figure, key="explore_lines")
+
+
+unit_focus()
+
+st.subheader("Download")
+ui.trace_downloads(sentence, classifier, key="explore_download")
+st.caption("Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV.")

@@ -1,0 +1,42 @@
+"""Proves the trace numbers the pages rank and mark: unit orderings and where predictions flip."""
+
+import numpy as np
+import pytest
+
+from rnnviz import analysis
+
+
+def test_unit_orderings():
+    values = np.array(
+        [
+            [0.0, 0.9, -0.1, 0.5],
+            [0.0, -0.9, 0.1, 0.5],
+            [0.0, 0.9, -0.1, 0.5],
+        ],
+        dtype=np.float32,
+    )  # [steps=3, units=4]
+    assert analysis.unit_order(values, "index").tolist() == [0, 1, 2, 3]
+    # mean |v|: unit 1 (0.9) > unit 3 (0.5) > unit 2 (0.1) > unit 0 (0)
+    assert analysis.unit_order(values, "active").tolist() == [1, 3, 2, 0]
+    # total variation: unit 1 (3.6) > unit 2 (0.4) > units 0 and 3 (0, tie: lower first)
+    assert analysis.unit_order(values, "changed").tolist() == [1, 2, 0, 3]
+    assert analysis.top_units(values, "changed", 2) == [1, 2]
+    assert np.allclose(analysis.unit_scores(values, "changed"), [0.0, 3.6, 0.4, 0.0])
+
+
+def test_one_step_and_bad_input():
+    one = np.ones((1, 3))
+    assert analysis.unit_order(one, "changed").tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="must be one of"):
+        analysis.unit_order(one, "loudest")
+    with pytest.raises(ValueError, match=r"\[steps, units\]"):
+        analysis.unit_order(np.ones(3), "index")
+
+
+def test_prediction_changes_and_runs():
+    probabilities = np.array([[0.8, 0.2], [0.7, 0.3], [0.3, 0.7], [0.4, 0.6], [0.9, 0.1]])
+    assert analysis.predicted_classes(probabilities).tolist() == [0, 0, 1, 1, 0]
+    assert analysis.prediction_changes(probabilities) == [2, 4]
+    assert analysis.class_runs(probabilities) == [(0, 1, 0), (2, 3, 1), (4, 4, 0)]
+    assert analysis.class_runs(probabilities[:1]) == [(0, 0, 0)]
+    assert analysis.prediction_changes(probabilities[:1]) == []

@@ -1,0 +1,33 @@
+"""Proves ui.py's pure helpers: markdown neutralised, outside text cleaned, models described."""
+
+import pytest
+
+from rnnviz import ui
+from tests.conftest import make_classifier
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["**bold**", "_x_", "# head", "[a](b)", "$x$", "<b>", "1. item", "`code`", "a|b", "~~s~~", "&amp;"],
+)
+def test_md_escape_escapes_every_markdown_special(text):
+    escaped = ui.md_escape(text)
+    for ch in "*_#[]()$<>.`|~&":
+        assert ch not in escaped.replace("\\" + ch, "")
+
+
+def test_md_escape_breaks_shortcodes_and_lines():
+    assert ui.md_escape(":smile:") == ":\u200bsmile:\u200b"
+    assert ui.md_escape(":red[x]") == ":\u200bred\\[x\\]"
+    assert ui.md_escape("a\nb\x00c") == "a b c"
+
+
+def test_quote_and_clean_text():
+    assert ui.quote("x" * 100, limit=10) == "“" + "x" * 9 + "…”"
+    assert ui.clean_text("ab\ud800c", 10) == ("ab?c", False)
+    assert ui.clean_text("abcdef", 3) == ("abc", True)
+
+
+def test_describe_model():
+    text = ui.describe_model(make_classifier(cell="gru", num_layers=2, bidirectional=True, hidden_size=6))
+    assert text.startswith("GRU · 2 layers × 6 units · bidirectional · labels: negative, positive")
