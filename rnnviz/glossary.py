@@ -103,6 +103,24 @@ def caption(quantity: str, cell_type: str) -> str:
     return CAPTIONS.get(quantity, "")
 
 
+# One line under each cell diagram: the path to follow.
+_DIAGRAM_CAPTIONS = {
+    "lstm": "Follow the blue line along the top: the memory c is only multiplied by the forget gate f "
+    "and added to (c = f·c + i·g), never pushed through a weight matrix and a squashing function, "
+    "so what a unit stores can survive many words while f stays near 1.",
+    "gru": "The blue line along the top is h itself: the update gate z keeps that share of the old "
+    "state and fills the rest with the candidate n, so where z is near 1 the state passes on "
+    "almost unchanged.",
+    "rnn": "A plain RNN has no gate: at every word the old state is multiplied by the weights and "
+    "squashed again together with the new word, so what it knew fades (or blows up) within a few words.",
+}
+
+
+def diagram_caption(cell_type: str) -> str:
+    """One line under a cell diagram: which path to follow and why it matters."""
+    return _DIAGRAM_CAPTIONS["rnn" if cell_type.startswith("rnn") else cell_type]
+
+
 # Sentences that each teach one thing about negation, as (lesson, sentence).
 PRESETS = (
     ("negation", "the movie was not good"),

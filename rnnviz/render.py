@@ -23,6 +23,8 @@ _CHIP = (
 _KNOWN = "background:#eef2f8;color:#111;border:1px solid #b8c4d6;"
 _UNKNOWN = "background:#fff4e5;color:#7a3e00;border:2px dashed #d9822b;font-style:italic;"
 _NOTE = "font-size:0.95rem;color:#666;margin-top:4px;"
+_CURRENT = "background:#1f3b73;color:#fff;font-weight:700;outline:3px solid #f4a259;"
+_DIMMED = "opacity:0.55;"
 MAX_TOKEN_CHARS = 40  # a longer "word" is cut in the chips (the full token is in its tooltip)
 
 
@@ -35,15 +37,22 @@ def _shown(token: str) -> str:
     return escape(token if len(token) <= MAX_TOKEN_CHARS else token[: MAX_TOKEN_CHARS - 1] + "…")
 
 
-def token_chips(tokens: Sequence[str], unknown: Sequence[bool]) -> str:
+def token_chips(tokens: Sequence[str], unknown: Sequence[bool], current: int | None = None) -> str:
     """The tokens as the model sees them, one chip each; unknown ones dashed, italic and
-    explained in a note below."""
+    explained in a note below. Token `current` (0-based), if given, is highlighted (bold,
+    dark background, class "rnnviz-current") and the others are dimmed."""
     chips = []
     for t, (token, missing) in enumerate(zip(tokens, unknown, strict=True)):
         tip = f"word {t + 1}: {token}" + (" (unknown: the model reads <unk>)" if missing else "")
         style = _CHIP + (_UNKNOWN if missing else _KNOWN)
         mark = "<sup>?</sup>" if missing else ""
-        chips.append(f'<span style="{style}" title="{escape(tip)}"><bdi>{_shown(token)}</bdi>{mark}</span>')
+        extra = ""
+        if current is not None:
+            style += _CURRENT if t == current else _DIMMED
+            extra = ' class="rnnviz-current" aria-current="step"' if t == current else ""
+        chips.append(
+            f'<span style="{style}" title="{escape(tip)}"{extra}><bdi>{_shown(token)}</bdi>{mark}</span>'
+        )
     note = ""
     if any(unknown):
         note = (

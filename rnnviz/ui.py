@@ -12,12 +12,15 @@ Session state keys:
     rnnviz_session_models   {name: Classifier} trained or uploaded in this session
     rnnviz_uploads          {upload file id: ("ok", model name) | ("error", message)}
     rnnviz_query_seen       {query parameter: value} last read from or written to the URL
+    <key>_shared            the sentence a page last exchanged with Explore (`follow_sentence`)
+    <key>_word, _playing, _due, _timer   a step player's state (`step_player`)
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -159,6 +162,32 @@ def text_from_query(incoming: dict[str, str], name: str, key: str, max_chars: in
         if cut:
             notice(f"The link's text was longer than {max_chars} characters and has been cut.")
         st.session_state[key] = text
+
+
+# --------------------------------------------------------------------------- one sentence for all pages
+
+SHARED_SENTENCE_KEY = "explore_sentence"  # Explore's text box: other pages start from its sentence
+
+
+def follow_sentence(key: str, default: str) -> None:
+    """Before drawing text box `key`: take the sentence last typed on Explore if it changed
+    since this page last saw it, else keep the box's own text (`default` the first time).
+    Call before `text_from_query`, so that an opened link still wins."""
+    state = st.session_state
+    shared = state.get(SHARED_SENTENCE_KEY)
+    if isinstance(shared, str) and shared != state.get(f"{key}_shared"):
+        state[key] = shared
+        state[f"{key}_shared"] = shared
+    state.setdefault(key, default)
+
+
+def share_sentence(key: str, text: str) -> None:
+    """After reading text box `key`: hand `text` to Explore's text box, so a student who
+    goes back finds the same sentence there."""
+    state = st.session_state
+    state[f"{key}_shared"] = text
+    if state.get(SHARED_SENTENCE_KEY) != text:
+        state[SHARED_SENTENCE_KEY] = text
 
 
 # --------------------------------------------------------------------------- models
@@ -426,6 +455,127 @@ def units_shown_picker(hidden_size: int, key: str) -> int:
     )
 
 
+def unit_picker(hidden_size: int, key: str, default: int = 0, requested: int | None = None) -> int:
+    """A unit number 0..hidden_size-1, kept valid when the model changes (`default` then);
+    `requested` (e.g. from a link) wins when given."""
+    _keep_valid(key, list(range(hidden_size)), min(default, hidden_size - 1), requested)
+    return int(
+        st.number_input(
+            "Unit",
+            min_value=0,
+            max_value=hidden_size - 1,
+            step=1,
+            key=key,
+            width=150,
+            help=f"Which of the layer's {hidden_size} units to follow (numbered from 0).",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- stepping through words
+
+PLAY_SECONDS = 1.0  # one word per second while a step player plays
+_PLAY_SLACK = 0.3  # a timer rerun this early still advances (browser timers drift)
+
+
+def play_interval(key: str) -> float | None:
+    """The `run_every` for the fragment that draws step player `key`: PLAY_SECONDS while it
+    plays, else None. Call it where the fragment is defined, in the full run:
+    `@st.fragment(run_every=ui.play_interval(key))`."""
+    interval = PLAY_SECONDS if st.session_state.get(f"{key}_playing") else None
+    st.session_state[f"{key}_timer"] = interval
+    return interval
+
+
+def _step_to(key: str, word: int, steps: int) -> None:
+    """Button/slider callback: go to `word` (1-based, clipped) and stop playing."""
+    st.session_state[f"{key}_word"] = min(max(1, word), steps)
+    st.session_state[f"{key}_playing"] = False
+
+
+def _step_by(key: str, delta: int, steps: int) -> None:
+    _step_to(key, int(st.session_state.get(f"{key}_word", 1)) + delta, steps)
+
+
+def _play_or_pause(key: str, steps: int) -> None:
+    state = st.session_state
+    if state.get(f"{key}_playing"):
+        state[f"{key}_playing"] = False
+        return
+    if int(state.get(f"{key}_word", 1)) >= steps:  # at the end: play from the start
+        state[f"{key}_word"] = 1
+    state[f"{key}_playing"] = True
+    state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+
+
+def go_to_step(key: str, step: int) -> None:
+    """Make step player `key` show `step` (0-based, e.g. from a link) and stop playing; call
+    it outside the player's fragment, before the fragment is drawn."""
+    st.session_state[f"{key}_word"] = step + 1
+    st.session_state[f"{key}_playing"] = False
+
+
+def step_player(steps: int, key: str) -> int:
+    """Previous / play-pause / next buttons and a slider over `steps` words; returns the
+    0-based step shown (kept within the sentence when it gets shorter).
+
+    Call it inside a fragment defined with `run_every=play_interval(key)`. While playing,
+    each timer rerun advances one word and playback stops by itself at the last word; any
+    manual step pauses it. Starting or stopping reruns the whole page once, so that the
+    fragment is defined again with or without its timer. Page Up / Page Down (what a
+    presenter's clicker sends) step back and forward.
+    """
+    state = st.session_state
+    word_key, playing_key = f"{key}_word", f"{key}_playing"
+    word = min(max(1, int(state.get(word_key, 1))), steps)
+    playing = bool(state.get(playing_key)) and word < steps
+    if playing and time.monotonic() >= state.get(f"{key}_due", 0.0) - _PLAY_SLACK:
+        word += 1
+        state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+        playing = word < steps
+    state[word_key], state[playing_key] = word, playing
+    if playing != bool(state.get(f"{key}_timer")):
+        st.rerun()  # the fragment's timer must start or stop: define it again in a full run
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button(
+            "Previous",
+            key=f"{key}_previous",
+            icon=":material/skip_previous:",
+            disabled=word <= 1,
+            on_click=_step_by,
+            args=(key, -1, steps),
+            shortcut="PageUp",
+        )
+        st.button(
+            "Pause" if playing else "Play",
+            key=f"{key}_play",
+            icon=":material/pause:" if playing else ":material/play_arrow:",
+            type="primary",
+            disabled=steps <= 1,
+            on_click=_play_or_pause,
+            args=(key, steps),
+            help=f"Step through the sentence, one word every {PLAY_SECONDS:g} s.",
+        )
+        st.button(
+            "Next",
+            key=f"{key}_next",
+            icon=":material/skip_next:",
+            disabled=word >= steps,
+            on_click=_step_by,
+            args=(key, 1, steps),
+            shortcut="PageDown",
+        )
+        if steps > 1:
+            st.slider(
+                "Word",
+                min_value=1,
+                max_value=steps,
+                key=word_key,
+                on_change=lambda: state.__setitem__(playing_key, False),
+            )
+    return word - 1
+
+
 def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) -> None:
     """A row of example sentences as (lesson, sentence); clicking one puts it in `target_key`."""
 
@@ -457,9 +607,10 @@ def chart(figure, key: str) -> None:
     st.plotly_chart(figure, width="stretch", key=key, config=CHART_CONFIG)
 
 
-def show_tokens(tokens: Sequence[str], unknown: Sequence[bool]) -> None:
-    """The tokens as the model sees them, unknown ones marked (escaped HTML)."""
-    st.html(render.token_chips(tokens, unknown))
+def show_tokens(tokens: Sequence[str], unknown: Sequence[bool], current: int | None = None) -> None:
+    """The tokens as the model sees them, unknown ones marked, token `current` highlighted
+    (escaped HTML)."""
+    st.html(render.token_chips(tokens, unknown, current))
 
 
 def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRange, what: str) -> None:

@@ -60,3 +60,12 @@ def test_ink_contrast():
 def test_verdict_escapes_the_label():
     markup = render.verdict("<i>neg</i>", 0.873, "#d62728")
     assert "&lt;i&gt;neg&lt;/i&gt;" in markup and "87.3%" in markup
+
+
+def test_token_chips_highlight_the_current_token():
+    markup = render.token_chips(["the", "<b>not</b>", "good"], [False, True, False], current=1)
+    assert markup.count('class="rnnviz-current"') == 1
+    current = re.search(r'class="rnnviz-current"[^>]*><bdi>(.*?)</bdi>', markup)
+    assert current and html.unescape(current.group(1)) == "<b>not</b>"
+    assert markup.count("opacity:0.55") == 2
+    assert "rnnviz-current" not in render.token_chips(["the"], [False])
