@@ -1,0 +1,100 @@
+"""Inside the cell: one unit of one layer, one word at a time, with every number of its equations.
+
+Reads widgets and the URL -> traces the sentence and recomputes the chosen unit's step term
+by term with rnnviz -> draws the cell diagram, the whole vectors and the equations (LaTeX
+built from numbers only). Stepping (previous / play / next / slider) reruns only the part
+below the step controls.
+"""
+
+import streamlit as st
+
+from rnnviz import analysis, diagrams, equations, glossary, ui
+from rnnviz.trace import step_detail, trace_sentence
+
+MAX_TOKENS = 200  # tokens traced; the rest of a longer text is cut off (as on Explore)
+MAX_CHARS = 5000
+MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL
+
+_, classifier = ui.require_model()
+config = classifier.config
+incoming = ui.incoming_query(["sentence", "layer", "direction", "unit", "word"])
+ui.follow_sentence("cell_sentence", glossary.DEFAULT_SENTENCE)
+ui.text_from_query(incoming, "sentence", "cell_sentence", MAX_CHARS)
+ui.view_from_query(incoming, config, layer_key="cell_layer", direction_key="cell_direction")
+units = list(range(config.hidden_size))
+wanted_unit = ui.query_choice(incoming, "unit", units, int, "unit", "the most active unit")
+
+st.title("Inside the cell: every number of one step")
+text = st.text_input(
+    "Type a sentence and press Enter",
+    key="cell_sentence",
+    max_chars=MAX_CHARS,
+    persist_state="session",
+    help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
+)
+ui.share_sentence("cell_sentence", text)
+if not text.strip():
+    st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
+    st.stop()
+try:
+    sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
+except ValueError:
+    st.info("That text has no words the model could read (only spaces or invisible characters).")
+    st.stop()
+if sentence.dropped_tokens:
+    st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
+tokens = sentence.tokens
+
+with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
+    layer = ui.layer_picker(config, key="cell_layer")
+    direction = ui.direction_picker(config, key="cell_direction")
+    state = sentence.trace.state(layer, direction)
+    busiest = analysis.top_units(state.hidden, "changed", 1)[0]
+    unit = ui.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
+where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else "")
+word_link = incoming.get("word", "")
+wanted_step = int(word_link) - 1 if word_link.isdigit() and 1 <= int(word_link) <= len(tokens) else None
+if wanted_step is not None:
+    ui.go_to_step("cell", wanted_step)
+elif word_link:
+    ui.notice(f"The link asks for word {ui.quote(word_link)}, which this sentence does not have.")
+
+
+@st.fragment(run_every=ui.play_interval("cell"))
+def one_step() -> None:
+    """Step controls, the current word, the diagram, the equations and the vectors."""
+    step = ui.step_player(len(tokens), key="cell")
+    ui.set_query(
+        sentence=text if len(text) <= MAX_LINK_CHARS else None,
+        layer=str(layer + 1),
+        direction=direction,
+        unit=str(unit),
+        word=str(step + 1),
+    )
+    ui.show_tokens(tokens, sentence.unknown, current=step)
+    reading = "right to left, from the last word" if direction == "backward" else "left to right"
+    st.caption(
+        f"Word {step + 1} of {len(tokens)}: {ui.quote(tokens[step])}. This direction reads {reading}; "
+        "the previous state is the one it computed just before."
+    )
+    detail = step_detail(classifier.model.rnn, state, step, unit)
+    ui.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
+    st.caption(glossary.diagram_caption(sentence.trace.cell_type))
+
+    st.subheader(f"The arithmetic of unit {unit}, {where}")
+    for equation in equations.equations(detail):
+        st.latex(equation.latex)
+    st.caption(
+        "Each line is one equation of the PyTorch documentation with this unit's numbers put in. "
+        "W x means this unit's row of the weight matrix times the input vector, already added up; "
+        "⊙ multiplies unit by unit, which for one unit is an ordinary ×. Numbers are rounded to "
+        f"{equations.DECIMALS} decimals, so a hand calculation can differ in the last digit."
+    )
+    ui.chart(diagrams.step_vectors(state, step, tokens[step], unit=unit), key="cell_vectors")
+    st.caption(
+        f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
+        "blue is positive, red negative; gates run from 0 (white) to 1 (dark blue)."
+    )
+
+
+one_step()
