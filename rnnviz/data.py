@@ -35,7 +35,7 @@ The four human-rated snippet sets of Hutto & Gilbert (ICWSM 2014) ship inside th
 archive of vaderSentiment 3.3.2 (additional_resources/hutto_ICWSM_2014.tar.gz). `fetch_corpora`
 runs `pip download` for that archive, checks the SHA-256 of the archive, of the inner tarball
 and of each extracted file, and writes the four `*_GroundTruth.txt` files (lines
-"id<TAB>mean rating from -4 to 4<TAB>text", CRLF, HTML entities) to
+"id<TAB>mean rating from -4 to 4<TAB>text", CRLF, HTML entities, a few escaped twice) to
 `<cache>/corpora`, where <cache> is $RNNVIZ_CACHE_DIR, else $XDG_CACHE_HOME/rnnviz, else
 ~/.cache/rnnviz. The folder appears complete or not at all (written next to it, then renamed).
 
@@ -806,7 +806,11 @@ def parse_ratings(data: bytes, name: str = "the file") -> list[RatedText]:
             value = float(rating)
         except ValueError:
             raise CorpusError(f"{name}, line {number}: the rating {rating!r} is not a number") from None
-        rows.append(RatedText(snippet_id.strip(), value, html.unescape(body).strip()))
+        for _ in range(3):  # some NYT snippets are escaped twice ("&amp;amp;")
+            body, previous = html.unescape(body), body
+            if body == previous:
+                break
+        rows.append(RatedText(snippet_id.strip(), value, body.strip()))
     return rows
 
 

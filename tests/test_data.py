@@ -139,6 +139,9 @@ def test_ratings_parser_reads_the_real_file_format():
     assert rows[6].text.startswith("Café scenes")  # UTF-8
     assert rows[10].text == '"Boring" is too kind a word.'
     assert all("\r" not in row.text for row in rows)
+    assert (
+        parse_ratings(b"9\t1.5\tLord &amp;amp; Taylor\r\n")[0].text == "Lord & Taylor"
+    )  # NYT: escaped twice
 
 
 def test_neutral_band_drops_the_middle():
