@@ -1,0 +1,120 @@
+"""Proves the long-range experiment's logic: settings are validated, the data is balanced,
+seeded and has exactly the asked filler lengths, every cell is trained on the same data and
+tested at every length, progress and stop work, results survive JSON, and the job board shares
+one job per setting and runs it in its worker process."""
+
+import json
+import threading
+import time
+
+import pytest
+
+from rnnviz.long_range import (
+    FILLER_WORDS,
+    NEGATIVE_WORDS,
+    POSITIVE_WORDS,
+    JobBoard,
+    LongRangeConfig,
+    LongRangeResult,
+    make_sentences,
+    run_experiment,
+)
+from rnnviz.text import tokenize
+
+TINY = LongRangeConfig(
+    max_filler=6, points=3, train_size=40, val_size=10, test_size=10, epochs=1, batch_size=20
+)
+
+
+def test_config_is_validated_with_every_problem_named():
+    with pytest.raises(ValueError, match=r"max_filler.*epochs.*cells"):
+        LongRangeConfig(max_filler=0, epochs=0, cells=("transformer",))
+    with pytest.raises(ValueError, match="lr"):
+        LongRangeConfig(lr=float("nan"))
+
+
+def test_filler_grid_is_evenly_spaced_from_zero_to_n():
+    assert LongRangeConfig(max_filler=50, points=5).filler_grid() == (0, 12, 25, 38, 50)
+    assert LongRangeConfig(max_filler=2, points=5).filler_grid() == (0, 1, 2)
+    assert TINY.filler_grid() == (0, 3, 6)
+
+
+def test_sentences_are_balanced_seeded_and_as_long_as_asked():
+    data = make_sentences(200, 3, 7, "x")
+    assert data == make_sentences(200, 3, 7, "x") and data != make_sentences(200, 3, 7, "y")
+    assert data.class_counts() == {"negative": 100, "positive": 100}
+    for text, label in zip(data.texts, data.labels, strict=True):
+        first, *filler = tokenize(text)
+        assert first in (POSITIVE_WORDS if label == 1 else NEGATIVE_WORDS)
+        assert 3 <= len(filler) <= 7 and set(filler) <= set(FILLER_WORDS)
+    assert {len(tokenize(t)) for t in make_sentences(20, 5, 5, "z").texts} == {6}
+
+
+@pytest.fixture(scope="module")
+def tiny_run():
+    """(result, progress updates, finished cells) of one tiny experiment, shared by the tests."""
+    updates, cells = [], []
+    result = run_experiment(TINY, on_progress=updates.append, on_cell=cells.append)
+    return result, updates, cells
+
+
+def test_every_cell_is_trained_and_tested_at_every_length(tiny_run):
+    result, updates, cells = tiny_run
+    assert result is not None and [r.cell for r in result.cells] == ["rnn_tanh", "gru", "lstm"]
+    assert cells == list(result.cells)
+    for cell in result.cells:
+        assert set(cell.accuracy) == {0, 3, 6}
+        assert all(0.0 <= a <= 1.0 for a in cell.accuracy.values())
+    done = [u.done for u in updates]
+    assert done == sorted(done) and done[-1] == updates[-1].total == 3 * 2  # 40/20 steps x 3 cells
+    assert "After 6 filler words the plain RNN scored" in result.summary()
+    assert result.summary().endswith("(accuracy on 10 test sentences; chance is 0.50).")
+    again = run_experiment(TINY)
+    assert [c.accuracy for c in again.cells] == [c.accuracy for c in result.cells]  # seeded
+
+
+def test_results_survive_json(tiny_run):
+    result = tiny_run[0]
+    assert LongRangeResult.from_dict(json.loads(json.dumps(result.to_dict()))) == result
+
+
+def test_a_stop_ends_the_experiment_without_a_result():
+    stop = threading.Event()
+    stop.set()
+    assert run_experiment(TINY, stop=stop) is None
+
+
+def _wait(job, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while job.snapshot().active:
+        assert time.monotonic() < deadline, job.snapshot()
+        time.sleep(0.05)
+    return job.snapshot()
+
+
+def test_the_board_shares_one_job_per_setting_and_can_stop_it():
+    board = JobBoard(isolated=False)
+    job = board.start(TINY)
+    assert board.start(TINY) is job and board.get(TINY) is job
+    snapshot = _wait(job)
+    assert snapshot.status == "finished" and snapshot.fraction == 1.0
+    assert snapshot.result is not None and len(snapshot.cells) == 3
+    assert board.start(TINY) is job  # a finished result is reused, not trained again
+
+    longer = LongRangeConfig(max_filler=30, train_size=2000, epochs=20)
+    job = board.start(longer)
+    board.stop(longer)
+    assert _wait(job).status == "stopped" and board.get(longer) is None
+
+
+def test_the_worker_process_runs_experiments_and_reports_progress(tiny_run):
+    board = JobBoard()  # isolated: the page's way, in a worker process
+    board.warm_up()
+    first = board.start(TINY)
+    second = board.start(LongRangeConfig(**{**TINY.to_dict(), "seed": 1}))
+    assert second.snapshot().status == "queued"  # one experiment at a time
+    snapshot = _wait(first)
+    assert snapshot.status == "finished", snapshot.message
+    here = tiny_run[0]  # the same numbers as in this process
+    assert [c.accuracy for c in snapshot.result.cells] == [c.accuracy for c in here.cells]
+    assert _wait(second).status == "finished"
