@@ -357,6 +357,15 @@ def require_model() -> tuple[str, Classifier]:
     return chosen
 
 
+@st.cache_resource
+def experiment_board():
+    """The server's long-range experiments, shared by every session: the same settings are
+    trained once, one experiment at a time, in a worker process (rnnviz.long_range.JobBoard)."""
+    from rnnviz.long_range import JobBoard
+
+    return JobBoard()
+
+
 # --------------------------------------------------------------------------- widgets
 
 
@@ -387,6 +396,15 @@ def view_from_query(
     direction = query_choice(incoming, "direction", _directions(config), str, "the direction", "forward")
     _keep_valid(layer_key, _layers(config), 0, layer)
     _keep_valid(direction_key, _directions(config), "forward", direction)
+
+
+def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, Sequence[int], int]]) -> None:
+    """Before drawing number widgets: for each query parameter `name -> (widget key, allowed
+    values, default)`, put the opened link's value into the widget's key when it is allowed
+    (a notice when it is not), else keep the widget's current value or the default."""
+    for name, (key, options, default) in settings.items():
+        wanted = query_choice(incoming, name, options, int, f"{name} =", f"{default}")
+        _keep_valid(key, options, default, wanted)
 
 
 def layer_picker(config: ModelConfig, key: str) -> int:
@@ -478,13 +496,27 @@ PLAY_SECONDS = 1.0  # one word per second while a step player plays
 _PLAY_SLACK = 0.3  # a timer rerun this early still advances (browser timers drift)
 
 
-def play_interval(key: str) -> float | None:
-    """The `run_every` for the fragment that draws step player `key`: PLAY_SECONDS while it
-    plays, else None. Call it where the fragment is defined, in the full run:
-    `@st.fragment(run_every=ui.play_interval(key))`."""
-    interval = PLAY_SECONDS if st.session_state.get(f"{key}_playing") else None
+def timer(key: str, on: bool, seconds: float = PLAY_SECONDS) -> float | None:
+    """The `run_every` for a fragment that must rerun every `seconds` while `on` (a playing
+    animation, a running job), else None; remembered under `key`. Call it where the
+    fragment is defined, in the full run: `@st.fragment(run_every=ui.timer(key, on))`."""
+    interval = seconds if on else None
     st.session_state[f"{key}_timer"] = interval
     return interval
+
+
+def sync_timer(key: str, on: bool) -> None:
+    """Inside the fragment: if `on` no longer matches the timer it was defined with (the
+    animation ended, the job finished), rerun the whole page so that the fragment is
+    defined again with or without its timer."""
+    if on != bool(st.session_state.get(f"{key}_timer")):
+        st.rerun()
+
+
+def play_interval(key: str) -> float | None:
+    """The `run_every` for the fragment that draws step player `key`: PLAY_SECONDS while it
+    plays, else None: `@st.fragment(run_every=ui.play_interval(key))`."""
+    return timer(key, bool(st.session_state.get(f"{key}_playing")))
 
 
 def _step_to(key: str, word: int, steps: int) -> None:
@@ -534,8 +566,7 @@ def step_player(steps: int, key: str) -> int:
         state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
         playing = word < steps
     state[word_key], state[playing_key] = word, playing
-    if playing != bool(state.get(f"{key}_timer")):
-        st.rerun()  # the fragment's timer must start or stop: define it again in a full run
+    sync_timer(key, playing)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.button(
             "Previous",
