@@ -1,7 +1,7 @@
 """Time of the Why-gates page's default long-range experiment (plain RNN, GRU and LSTM trained
 one after another), measured the way the page runs it, and what it measured.
 
-Run: python -m bench.long_range [--rounds 3] [--seeds 1 2 3] [--max-filler 50]
+Run: python -m bench.long_range [--rounds 3] [--seeds 0 1 2 …] [--max-filler 50]
 
 Each round makes a new JobBoard (rnnviz.long_range), as a freshly started server has, and
 times from pressing the button (board.start) to the finished result:
@@ -24,6 +24,8 @@ import time
 from dataclasses import replace
 
 from rnnviz.long_range import JobBoard, LongRangeConfig, LongRangeResult
+
+LEARNED = 0.9  # a cell "learned the task" when it scores at least this after N filler words
 
 
 def timed_run(board: JobBoard, config: LongRangeConfig) -> tuple[float, LongRangeResult]:
@@ -78,10 +80,16 @@ def main() -> None:
     if args.seeds:
         board = JobBoard()
         board.warm_up()
+        learned: dict[str, int] = {}
         for seed in args.seeds:
             load = os.getloadavg()[0]
             seconds, result = timed_run(board, replace(config, seed=seed))
             print(f"seed {seed}: {seconds:.1f} s at load {load:.1f}: {accuracy_line(result)}")
+            longest = result.config.filler_grid()[-1]
+            for cell in result.cells:
+                learned[cell.cell] = learned.get(cell.cell, 0) + (cell.accuracy[longest] >= LEARNED)
+        counts = ", ".join(f"{cell} {count} of {len(args.seeds)}" for cell, count in learned.items())
+        print(f"accuracy >= {LEARNED} at N = {config.max_filler}: {counts}")
 
 
 if __name__ == "__main__":

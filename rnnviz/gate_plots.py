@@ -52,7 +52,8 @@ LONG_RANGE_INTRO = (
 LONG_RANGE_CAPTION = (
     "Each point is the accuracy on new test sentences with exactly that many filler words; 0.5 is "
     "what guessing gets. A cell that cannot carry the word across the filler falls to the dotted "
-    "line: its gradient to the first word vanished before it could learn to keep it."
+    "line: its gradient to the first word vanished before it could learn to keep it. This is one "
+    "run with one seed: another seed (Experiment settings) can give other numbers."
 )
 # The Why-gates page's long sentence (79 tokens): the verdict comes first, then a long neutral
 # account, so the prediction has to carry an early word to the end.
