@@ -258,6 +258,10 @@ def attribution_note(name: str, result: Attributions) -> str:
         f"{result.baseline_score:.2f} for a sentence of padding; the words add up to "
         f"{result.total:+.2f} (convergence delta {result.delta:+.3f} with {result.n_steps} integration "
         "steps: the closer to 0, the more exact)."
+    ) + (
+        " The model is so sure here that the shares are only approximate."
+        if abs(result.delta) > ATTRIBUTION_TOLERANCE
+        else ""
     )
 
 
