@@ -98,7 +98,8 @@ def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
 
 def pair_prediction_chart(comparison: PairComparison, target: int, height: int = 360) -> go.Figure:
     """P(labels[target]) after each word of both sentences [columns], on the aligned columns:
-    A solid blue, B dashed orange; a sentence's line breaks where it has no word."""
+    A solid blue, B dashed orange; a sentence's line runs straight over the columns where it
+    has no word (no marker there)."""
     label = plotly_text(comparison.labels[target], 30)
     positions = token_positions(comparison.column_labels)
     data = [
@@ -108,6 +109,7 @@ def pair_prediction_chart(comparison: PairComparison, target: int, height: int =
             y=prefix[:, target].astype(np.float32),
             name=_sentence(comparison, side),
             mode="lines+markers",
+            connectgaps=True,  # a sentence's line runs on over the words only the other one has
             line=dict(color=SIDE_COLOURS[side], width=3, dash="solid" if side == "a" else "dash"),
             marker=dict(size=12 if side == "a" else 8, symbol="circle" if side == "a" else "diamond"),
             hovertemplate=f"{side.upper()}: P({label}) = %{{y:.3f}}<extra></extra>",
@@ -312,6 +314,7 @@ def pair_unit_lines(
                     name=f"unit {unit} · {side.upper()}",
                     legendgroup=f"unit {unit}",
                     mode="lines+markers",
+                    connectgaps=True,
                     line=dict(color=colour, width=3, dash="solid" if side == "a" else "dash"),
                     marker=dict(size=11 if side == "a" else 7, symbol="circle" if side == "a" else "diamond"),
                     hovertemplate=f"unit {unit} · {side.upper()}: {symbol} = %{{y:.3f}}<extra></extra>",

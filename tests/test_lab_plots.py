@@ -53,7 +53,7 @@ def test_prediction_chart_overlays_both_sentences(comparison):
     assert spec["layout"]["title"]["text"] == "Prediction after each word: P(positive) for A and B"
     a, b = spec["data"]
     assert a["name"] == "A: the movie was good" and b["name"] == "B: the movie was not good"
-    assert b["line"]["dash"] == "dash"
+    assert b["line"]["dash"] == "dash" and a["connectgaps"]  # A runs on over the "not" it lacks
     y_a, y_b = _values(a["y"]), _values(b["y"])
     assert np.isnan(y_a[3]) and not np.isnan(y_b).any()  # A has no word in the "not" column
     assert np.allclose(y_b, comparison.prefix_b[:, 1])
