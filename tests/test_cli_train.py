@@ -1,0 +1,110 @@
+"""Proves `python -m rnnviz train` saves a loadable model and `evaluate` prints accuracy, per-class
+accuracy and the pair score, and that bad arguments fail in one line without a traceback."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnviz.checkpoints import load, save
+from rnnviz.cli import main
+from tests.conftest import make_classifier
+
+PAIRS = Path(__file__).parent / "data" / "negation_pairs.tsv"
+QUICK = [
+    "--builtin-size",
+    "600",
+    "--epochs",
+    "1",
+    "--hidden-size",
+    "8",
+    "--embedding-dim",
+    "8",
+    "--threads",
+    "1",
+]
+
+
+def test_train_saves_a_model_that_evaluate_reads(tmp_path, capsys):
+    out = tmp_path / "m.safetensors"
+    assert main(["train", "--data", "builtin", "--cell", "gru", "--out", str(out), *QUICK]) == 0
+    printed = capsys.readouterr()
+    assert f"saved {out}" in printed.out
+    assert "epoch 1: train loss" in printed.err  # tqdm's bar and the epoch lines go to stderr
+    classifier = load(out)
+    assert classifier.config.cell == "gru" and classifier.config.hidden_size == 8
+    assert classifier.meta["settings"]["data"] == ["builtin"]
+
+    assert main(["evaluate", "--model", str(out), "--data", "builtin", "--builtin-size", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "data: builtin grammar (seed -1), 200 texts"
+    assert lines[2].startswith("accuracy: 0.")
+    assert lines[3].startswith("per-class accuracy: negative 0.") and "positive" in lines[3]
+
+
+def test_evaluate_scores_pairs_and_prints_json(tmp_path, capsys):
+    path = tmp_path / "m.safetensors"
+    save(make_classifier(), path)
+    assert main(["evaluate", "--model", str(path), "--pairs", str(PAIRS), "--show-failures"]) == 0
+    out = capsys.readouterr().out
+    assert "pairs: " in out and " both right (" in out
+    assert main(["evaluate", "--model", "vader", "--pairs", str(PAIRS), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pairs"]["n_pairs"] >= 60 and 0 <= report["pairs"]["both_right"] <= 1
+
+
+def test_evaluate_reads_a_csv(tmp_path, capsys):
+    table = tmp_path / "mine.csv"
+    table.write_text("text,label\nthe movie was good,positive\nthe movie was bad,negative\n")
+    assert main(["evaluate", "--model", "vader", "--data", str(table)]) == 0
+    assert "accuracy: 1.0000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "message"),
+    [
+        (["train", "--data", "builtin"], 2, "--out"),
+        (
+            ["train", "--out", "{tmp}/m.safetensors", "--data", "wikipedia"],
+            1,
+            "unknown data source 'wikipedia'",
+        ),
+        (["train", "--out", "{tmp}/m.safetensors", "--data", "{tmp}/missing.csv"], 1, "no such file"),
+        (
+            ["train", "--out", "{tmp}/m.safetensors", "--data", "{tmp}/bad.csv"],
+            1,
+            "bad.csv, line 3: the text is empty",
+        ),
+        (["train", "--out", "{tmp}/m.safetensors", "--lr", "0"], 2, "above 0"),
+        (["train", "--out", "{tmp}/m.safetensors", "--cell", "transformer"], 2, "invalid choice"),
+        (["train", "--out", "{tmp}", "--epochs", "1"], 1, "is a folder"),
+        (
+            ["train", "--out", "{tmp}/m.safetensors", "--lexicon-prior", "--embedding-dim", "2"],
+            1,
+            "lexicon_prior",
+        ),
+        (["evaluate", "--model", "lstm"], 1, "give --data, --pairs or both"),
+        (["evaluate", "--model", "vader", "--pairs", "{tmp}/none.tsv"], 1, "cannot read the pairs file"),
+        (["evaluate", "--model", "{tmp}/none.safetensors", "--data", "builtin"], 1, "no such file"),
+    ],
+)
+def test_bad_arguments_fail_in_one_line(tmp_path, capsys, argv, status, message):
+    (tmp_path / "bad.csv").write_text("text,label\ngood,positive\n  ,negative\n")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    try:
+        code = main(argv)
+    except SystemExit as exit:  # argparse errors
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == status
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("argv", [["train", "--out", "x.safetensors", "--lr", "-1"], ["train", "--out", "/"]])
+def test_a_real_process_fails_without_a_traceback(argv):
+    result = subprocess.run([sys.executable, "-m", "rnnviz", *argv], capture_output=True, text=True)
+    assert result.returncode in (1, 2)
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
