@@ -20,6 +20,7 @@ import numpy as np
 
 from rnnviz import glossary
 from rnnviz.attribution import Attributions, Saturation, gate_saturation, word_attributions
+from rnnviz.data import grammar_dataset
 from rnnviz.models import Classifier
 from rnnviz.negation import (
     Pair,
@@ -60,6 +61,7 @@ CAPTIONS = {
 }
 MAX_PAIRS = 1000  # pairs scored at most (typed + uploaded + built-in); the rest are left out
 MAX_UPLOAD_BYTES = 1_000_000
+SATURATION_GRAMMAR_SENTENCES = 300  # grammar sentences in the saturation sample (with the pairs: ~470)
 ATTRIBUTION_STEPS = (50, 200)  # integration steps tried in turn, until the delta is small enough
 ATTRIBUTION_TOLERANCE = 0.02  # |convergence delta| accepted, in probability (2 percentage points)
 
@@ -267,8 +269,10 @@ def attribution_note(name: str, result: Attributions) -> str:
 
 def saturation_sentences() -> tuple[str, ...]:
     """The sample gate saturation is measured on: every sentence of the built-in minimal
-    pairs and the app's example sentences (fixed, so a result serves every visitor)."""
+    pairs, the app's example sentences and SATURATION_GRAMMAR_SENTENCES sentences of the
+    built-in grammar (rnnviz.data); fixed, so one result serves every visitor."""
     texts = [t for pair in builtin_pair_texts() for t in pair]
+    texts += grammar_dataset(SATURATION_GRAMMAR_SENTENCES, seed=0).texts
     texts += [sentence for _, sentence in glossary.PRESETS]
     texts += [t for _, a, b in PAIR_PRESETS for t in (a, b)]
     return tuple(dict.fromkeys(texts))
