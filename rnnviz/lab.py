@@ -14,6 +14,7 @@ only plain hashable values (strings, numbers, tuples), so the page can cache it 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,8 +51,8 @@ CAPTIONS = {
     "are where the sentences differ. Watch B's line leave A's at “not”.",
     "divergence": "Every state and gate of this layer: how different B is from A at each word "
     "(0 = the same).",
-    "heatmaps": "Rows are the units that differ most, first; grey cells are words a sentence does not "
-    "have; dotted frames mark the columns that differ.",
+    "heatmaps": "Rows are the units that differ most, first; grey columns are words a sentence does "
+    "not have.",
     "pairs": "Units that move the same way whenever a sentence gains a negator, over many minimal "
     "pairs. Type pairs as two lines “sentence | label”, or upload a file of “sentence<TAB>label” lines.",
     "scores": "Score = mean change with a negator ÷ its spread over the pairs: far from 0 = the unit "
@@ -197,8 +198,10 @@ def collect_pairs(
     return tuple(pairs[:MAX_PAIRS]), problems
 
 
+@functools.lru_cache(maxsize=1)
 def builtin_pair_texts() -> tuple[tuple[str, str], ...]:
-    """The shipped minimal pairs (tests/data/negation_pairs.tsv) as (sentence A, sentence B)."""
+    """The shipped minimal pairs (tests/data/negation_pairs.tsv) as (sentence A, sentence B),
+    read once per process."""
     return tuple((p.text_a, p.text_b) for p in builtin_pairs())
 
 

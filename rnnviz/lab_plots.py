@@ -76,15 +76,27 @@ def column_axis(comparison: PairComparison, side: str | None = None, max_ticks: 
     )
 
 
+def _runs(columns: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive columns as (first, last) runs: [3, 4, 7] -> [(3, 4), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for c in sorted(columns):
+        if runs and c == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], c)
+        else:
+            runs.append((c, c))
+    return runs
+
+
 def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
-    """Pale yellow bands behind line charts at the columns where the sentences differ."""
+    """Pale yellow bands behind line charts at the columns where the sentences differ, one
+    per run of neighbouring columns."""
     return [
         dict(
             type="rect",
             xref=xref,
             yref="paper",
-            x0=c - 0.5,
-            x1=c + 0.5,
+            x0=first - 0.5,
+            x1=last + 0.5,
             y0=0,
             y1=1,
             fillcolor="#ffd54f",
@@ -92,7 +104,7 @@ def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
             line=dict(width=0),
             layer="below",
         )
-        for c in columns
+        for first, last in _runs(columns)
     ]
 
 
@@ -233,24 +245,22 @@ def pair_heatmaps(
                 font=dict(size=FONT_SIZE, color="#222"),
             )
         )
-        missing = np.flatnonzero(np.isnan(values).all(axis=0))  # columns this panel has no value for
-        shapes += [
+        # Grey under the whole heatmap: it shows through the NaN cells of the words this
+        # panel's sentence does not have (one shape per panel: plotly validates each shape slowly).
+        shapes.append(
             dict(
                 type="rect",
                 xref=f"x{suffix}",
                 yref=f"y{suffix} domain",
-                x0=int(c) - 0.5,
-                x1=int(c) + 0.5,
+                x0=-0.5,
+                x1=len(positions) - 0.5,
                 y0=0,
                 y1=1,
-                **style,
+                fillcolor=GAP_GREY,
+                line=dict(width=0),
+                layer="below",
             )
-            for columns, style in (
-                (missing, dict(fillcolor=GAP_GREY, line=dict(width=0), layer="below")),
-                (changed_columns(comparison), dict(line=dict(color="#222", width=2, dash="dot"))),
-            )
-            for c in columns
-        ]
+        )
     bar = dict(thickness=14, x=1.02, xanchor="left", yanchor="top")
     a_and_b = (2 * panel + gap) / total
     layout = _base_layout(f"{glossary.title(quantity)}: A, B and their difference", total + 140)

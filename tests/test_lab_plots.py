@@ -82,11 +82,20 @@ def test_heatmaps_share_a_scale_and_centre_the_difference(comparison):
     assert a["y"] == ["4", "0", "2"]
     assert layout["xaxis"]["ticktext"][3] == "—" and layout["xaxis2"]["ticktext"][3] == "not"
     assert layout["xaxis3"]["ticktext"][3] == "— / not"
-    grey = [s for s in layout["shapes"] if s.get("fillcolor") == lab_plots.GAP_GREY]
-    assert [(s["xref"], s["x0"]) for s in grey] == [("x", 2.5), ("x3", 2.5)]  # A's and B − A's gap
+    grey = [s for s in layout["shapes"] if s.get("fillcolor") == lab_plots.GAP_GREY]  # shows through NaN
+    assert [(s["xref"], s["x0"], s["x1"], s["layer"]) for s in grey] == [
+        (x, -0.5, 4.5, "below") for x in ("x", "x2", "x3")
+    ]
     domains = [layout[f"yaxis{k}"]["domain"] for k in ("", "2", "3")]
     assert all(0 <= low < high <= 1 for low, high in domains)
     assert domains[0][0] > domains[1][1] > domains[1][0] > domains[2][1]  # A above B above B − A
+
+
+def test_neighbouring_changed_columns_share_one_band(lstm):
+    result = compare(*trace_pair(lstm, "i think it is good", "i do not think it is not good"))
+    assert lab_plots.changed_columns(result) == [1, 2, 6]  # i (do not) think it is (not) good
+    spec = _json(lab_plots.divergence_chart(result))
+    assert [(s["x0"], s["x1"]) for s in spec["layout"]["shapes"]] == [(0.5, 2.5), (5.5, 6.5)]
 
 
 def test_heatmaps_default_to_the_units_that_differ_most(comparison):
