@@ -29,7 +29,9 @@ ui.example_pills(
 )
 variants = ui.cached(lab.variant_rows, classifier, text_a, MAX_TOKENS) if text_a.strip() else []
 with st.expander(f"Contrast set: {len(variants)} variants of sentence A; select one to make it sentence B"):
-    chosen = ui.table_picker(variants, "lab_variants", version=text_a)
+    if not variants:
+        st.caption("No rule applies to sentence A: try one with “was”, “is”, “do” or a verb like “loved”.")
+    chosen = ui.table_picker(variants, "lab_variants", version=text_a) if variants else []
     if chosen and chosen != st.session_state.get("lab_variant_used"):
         st.session_state["lab_b"] = variants[chosen[0]]["sentence"]  # before B's box is drawn below
     st.session_state["lab_variant_used"] = chosen

@@ -90,6 +90,7 @@ def test_an_empty_sentence_gets_a_prompt(lab, text_a, text_b, side):
     assert not chart_specs(at)
     assert f"The {side} sentence is empty: type a sentence to compare." in _plain(at.info)
     assert not at.error
+    assert ("No rule applies to sentence A" in page_text(at)) == (side == "first")  # no contrast set
 
 
 def test_identical_sentences_are_explained_and_differ_by_zero(lab):
