@@ -354,7 +354,7 @@ def model_fingerprint(classifier: Classifier) -> str:
     return digest.hexdigest()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=1024, show_spinner=False)  # a lesson's worth; entries are mostly a few KB
 def _cached_call(key: tuple, _compute: Callable, _classifier: Classifier):
     return _compute(_classifier, *key[2])
 
