@@ -1,7 +1,7 @@
 """Why gates: the vanishing gradient in the shipped RNN, GRU and LSTM, and a memory experiment
 that trains all three cells on the same task.
 
-Reads widgets -> computes gradient norms (cached per model and text) or starts/joins a
+Reads widgets -> computes gradient norms (ui.cached: per model and text) or starts/joins a
 long-range experiment on the server's job board (rnnviz.long_range, a background thread
 that never calls Streamlit) -> draws; a fragment polls the running experiment once a second.
 """
@@ -9,7 +9,7 @@ that never calls Streamlit) -> draws; a fragment polls the running experiment on
 import streamlit as st
 
 from rnnviz import gate_plots, ui
-from rnnviz.gradients import GradientFlow, gradient_flow
+from rnnviz.gradients import gradient_flow
 from rnnviz.long_range import LongRangeConfig, make_sentences
 
 MAX_TOKENS = 150  # the gradient chart's sentence is cut here
@@ -19,12 +19,6 @@ st.title("Why gates? Carrying a word across many others")
 st.markdown(gate_plots.INTRO)
 
 st.header("1. How far back does the learning signal reach?")
-
-
-@st.cache_data(max_entries=64, show_spinner="Computing gradients…")
-def _flow(name: str, version: int, text: str, _classifier) -> GradientFlow:
-    """Gradient norms for one shipped model (`version` tells file versions apart)."""
-    return gradient_flow(_classifier, text, MAX_TOKENS)
 
 
 models, problems = ui.shipped_models()
@@ -43,8 +37,8 @@ if not models:
 elif not text.strip() or not any(c.tokens_and_ids(text)[0] for c in models.values()):
     st.info("Type a sentence above: the longer, the clearer the picture (the example has 79 words).")
 else:
-    flows = {
-        ui.model_title(name): (model.config.cell, _flow(name, id(model), text, model))
+    flows = {  # computed once per server for each model and text, shared by every session
+        ui.model_title(name): (model.config.cell, ui.cached(gradient_flow, model, text, MAX_TOKENS))
         for name, model in models.items()
     }
     if len(next(iter(flows.values()))[1].tokens) >= MAX_TOKENS:

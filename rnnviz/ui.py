@@ -18,10 +18,12 @@ Session state keys:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -357,6 +359,45 @@ def require_model() -> tuple[str, Classifier]:
     return chosen
 
 
+# --------------------------------------------------------------------------- cached work
+
+_FINGERPRINTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_fingerprint(classifier: Classifier) -> str:
+    """A digest of everything that decides a classifier's answers: config, vocabulary and
+    weights. Computed once per model object, and again if a weight was changed in place
+    (torch counts in-place edits of a tensor in its `_version`)."""
+    model = classifier.model
+    tensors = [*model.parameters(), *model.buffers()]
+    versions = (id(classifier.vocab), *(t._version for t in tensors))
+    known = _FINGERPRINTS.get(model)
+    if known is not None and known[0] == versions:
+        return known[1]
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps(classifier.config.to_dict(), sort_keys=True).encode())
+    digest.update(classifier.vocab.to_json().encode())
+    for tensor in tensors:
+        digest.update(tensor.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    _FINGERPRINTS[model] = (versions, digest.hexdigest())
+    return digest.hexdigest()
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)  # a lesson's worth; entries are mostly a few KB
+def _cached_call(key: tuple, _compute: Callable, _classifier: Classifier):
+    return _compute(_classifier, *key[2])
+
+
+def cached(compute: Callable[..., T], classifier: Classifier, *args) -> T:
+    """`compute(classifier, *args)`, computed once per server for each model (by content, so
+    every session's copy of a shipped model shares it and an uploaded model never gets
+    another's answers) and each `args` (plain hashable values). `compute` is known by its
+    module and name, so pass a module-level function. Each caller gets its own copy of the
+    result; exceptions are not cached."""
+    key = (f"{compute.__module__}.{compute.__qualname__}", model_fingerprint(classifier), args)
+    return _cached_call(key, compute, classifier)
+
+
 @st.cache_resource
 def experiment_board():
     """The server's long-range experiments, shared by every session: the same settings are
@@ -624,6 +665,29 @@ def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) 
         format_func=lambda s: f"{lessons[s]}: {s}",
         on_change=_use,
     )
+
+
+def example_pills(examples: dict[str, dict[str, str]], key: str, label: str = "Try an example") -> None:
+    """A row of examples that each fill several widgets: {pill text: {widget key: value}};
+    clicking a pill writes its values into those widgets' keys (for the next run)."""
+
+    def _use() -> None:
+        st.session_state.update(examples.get(st.session_state.get(key), {}))
+        st.session_state[key] = None
+
+    st.pills(label, list(examples), key=key, on_change=_use)
+
+
+def table_picker(
+    rows: Sequence[dict], key: str, mode: str = "single-row", version: object = None
+) -> list[int]:
+    """A table of `rows` (plain dicts, shown as text) whose rows can be selected; returns the
+    selected row indices. `mode` is st.dataframe's selection_mode; a new `version` of the rows
+    (e.g. the sentence they were made from) starts with nothing selected, or with the first
+    row for "single-row-required"."""
+    widget = key if version is None else f"{key}_{hashlib.blake2b(repr(version).encode()).hexdigest()[:12]}"
+    event = st.dataframe(list(rows), key=widget, on_select="rerun", selection_mode=mode, hide_index=True)
+    return [int(row) for row in event.selection.rows if 0 <= row < len(rows)]
 
 
 # --------------------------------------------------------------------------- output

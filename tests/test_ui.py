@@ -31,3 +31,35 @@ def test_quote_and_clean_text():
 def test_describe_model():
     text = ui.describe_model(make_classifier(cell="gru", num_layers=2, bidirectional=True, hidden_size=6))
     assert text.startswith("GRU · 2 layers × 6 units · bidirectional · labels: negative, positive")
+
+
+def test_model_fingerprint_follows_content_not_identity():
+    import torch
+
+    from rnnviz import checkpoints
+
+    first = make_classifier(cell="lstm", hidden_size=4)
+    copy = checkpoints.from_bytes(checkpoints.to_bytes(first), "copy")
+    assert ui.model_fingerprint(first) == ui.model_fingerprint(copy)
+    assert ui.model_fingerprint(first) != ui.model_fingerprint(
+        make_classifier(seed=1, cell="lstm", hidden_size=4)
+    )
+    with torch.no_grad():
+        copy.model.rnn.weight_hh_l0.add_(0.5)  # an in-place edit, as an optimiser step makes
+    assert ui.model_fingerprint(first) != ui.model_fingerprint(copy)
+
+
+def test_cached_computes_once_per_model_content_and_arguments():
+    calls = []
+
+    def double_probability(classifier, text):
+        calls.append(text)
+        return classifier.predict_proba([text]) * 2
+
+    first = make_classifier(cell="gru", hidden_size=3)
+    result = ui.cached(double_probability, first, "the movie was good")
+    again = ui.cached(double_probability, first, "the movie was good")
+    assert calls == ["the movie was good"] and (result == again).all()
+    ui.cached(double_probability, first, "not good")
+    ui.cached(double_probability, make_classifier(seed=2, cell="gru", hidden_size=3), "not good")
+    assert calls == ["the movie was good", "not good", "not good"]

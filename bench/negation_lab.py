@@ -1,0 +1,218 @@
+"""Answer time of the Negation lab page for two 30-token sentences: library work, whole page reruns
+in AppTest, figure bytes, and (optionally) the browser from Enter to the last chart drawn.
+
+Run: python -m bench.negation_lab [--rounds 9] [--browser-rounds 5] [--no-browser]
+
+Uses the shipped LSTM (models/lstm.safetensors) when it exists, else the stand-in of
+bench/explore.py (1 layer × 128 units, embedding 128, vocabulary 10,000, random weights).
+
+  1. library:  what one new pair costs the page's code: two traces, the comparison, the
+               contrast set's predictions and every figure with its JSON; attributions apart
+  2. AppTest:  the whole page script after typing a new sentence B (its attributions are new,
+               everything else is cached), and after switching the quantity (all cached)
+  3. first:    the first visit of a model: captum's import, unit scores over the built-in
+               pairs and gate saturation, each computed once per server and model
+  4. browser:  Chromium against `streamlit run app.py`: Enter in sentence B -> every chart drawn
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import plotly.io as pio
+import torch
+
+from bench.explore import WORDS, models_dir
+from rnnviz import checkpoints, lab, lab_plots, negation, ui
+from rnnviz.models import Classifier
+
+PLAIN = [*(w for w in WORDS if w != "not"), "and", "very", "fun"]  # 30 tokens without a negator
+NEGATED = WORDS[:30]  # 30 tokens, three of them "not"
+TEXT_A, TEXT_B = " ".join(PLAIN), " ".join(NEGATED)
+FILLERS = [w for w in dict.fromkeys(WORDS) if w != "not"]  # last words that make each B new
+
+
+def new_b(round_: int) -> str:
+    """Sentence B with its last word changed, so that nothing about it is cached."""
+    return " ".join([*NEGATED[:29], FILLERS[round_ % len(FILLERS)]]) + " " * (round_ // len(FILLERS))
+
+
+def page_figures(classifier: Classifier, text_b: str, scores, saturation) -> list:
+    """The figures the page draws for a new pair with default controls."""
+    trace_a, trace_b = negation.trace_pair(classifier, TEXT_A, text_b, max_tokens=100)
+    lab.pair_notes(trace_a, trace_b)
+    lab.variant_rows(classifier, TEXT_A, 100)
+    comparison = negation.compare(trace_a, trace_b, 0, "forward")
+    hidden = comparison.quantities["hidden"]
+    cell = trace_a.trace.cell_type
+    return [
+        lab_plots.pair_prediction_chart(comparison, 1),
+        lab_plots.divergence_chart(comparison),
+        lab_plots.pair_heatmaps(comparison, "hidden", cell, hidden.top(16)),
+        lab_plots.pair_unit_lines(comparison, "hidden", cell, hidden.top(3)),
+        lab_plots.unit_score_chart(scores),
+        lab_plots.pair_unit_lines(comparison, "hidden", cell, hidden.top(1)),
+        lab_plots.saturation_chart(saturation, "forward"),
+    ]
+
+
+def timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def median_ms(times: list[float]) -> str:
+    return (
+        f"{statistics.median(times) * 1e3:7.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f})"
+    )
+
+
+def app_test(folder: Path | None):
+    """An AppTest of the lab page with the benchmark's model (see tests/pages_support.app_test)."""
+    import streamlit  # noqa: F401  (configures the plotly template the app uses)
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    if folder is not None:
+        checkpoints.MODELS_DIR = folder
+    detect = PagesManager.__init__
+
+    def _navigation_only(self, *args, **kwargs):
+        detect(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = _navigation_only
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
+    at.query_params.update({"a": TEXT_A, "b": TEXT_B})
+    at.switch_page("pages/negation_lab.py")
+    return at
+
+
+def check(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+_DONE = """(last) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const finished = app.getAttribute('data-test-script-state') === 'notRunning';
+    const stale = document.querySelector('[data-stale="true"]');
+    if (!window.__rnnvizStateChanges || !finished || stale) return false;
+    const chips = document.querySelectorAll('.rnnviz-tokens');
+    const words = chips.length > 1 ? chips[1].querySelectorAll('bdi') : [];
+    if (!words.length || words[words.length - 1].textContent !== last) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    if (charts.length < 7 || !charts.every(chart => chart.querySelector('.main-svg'))) return false;
+    window.__rnnvizDone = performance.now();
+    return true;
+}"""
+
+
+def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
+    """Seconds from pressing Enter in sentence B to every chart drawn with the new B."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.helpers import VIEWPORT, AppServer, go_to_page, launch_chromium, open_app, watch_runs
+
+    results = []
+    with AppServer(folder) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport=VIEWPORT)
+        open_app(page, server.url, query={"sentence": ""})
+        go_to_page(page, "Negation lab")
+        box = page.get_by_role("textbox", name="Sentence B (press Enter)", exact=True)
+        for round_ in range(rounds + 1):
+            text = new_b(round_ + 100)
+            box.fill(text)
+            watch_runs(page)
+            page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
+            box.press("Enter")
+            page.wait_for_function(_DONE, arg=text.split()[-1], polling="raf", timeout=120_000)
+            elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
+            if round_:  # the first round warms up
+                results.append(elapsed)
+        browser.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--browser-rounds", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+
+    ui.limit_torch_threads()  # as app.py does
+    folder, description = models_dir()
+    classifier = checkpoints.load(Path(folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; model: {description}")
+    print(f"sentences: {len(PLAIN)} and {len(NEGATED)} tokens")
+
+    pairs = lab.builtin_pair_texts()
+    first = {
+        "captum import + attributions of A and B": timed(
+            lambda: [lab.attributions(classifier, t, 100) for t in (TEXT_A, TEXT_B)]
+        ),
+        f"unit scores, {len(pairs)} built-in pairs, hidden": timed(
+            lambda: lab.unit_scores(classifier, pairs, 0, "forward", "hidden")
+        ),
+        f"gate saturation, {len(lab.saturation_sentences())} sentences": timed(
+            lambda: lab.saturation(classifier)
+        ),
+    }
+    scores = lab.unit_scores(classifier, pairs, 0, "forward", "hidden")
+    saturation = lab.saturation(classifier)
+    library = [
+        timed(lambda r=r: page_figures(classifier, new_b(r), scores, saturation)) for r in range(args.rounds)
+    ]
+    with_json = [
+        timed(
+            lambda r=r: [
+                pio.to_json(f, validate=False) for f in page_figures(classifier, new_b(r), scores, saturation)
+            ]
+        )
+        for r in range(args.rounds)
+    ]
+    attributions = [
+        timed(lambda r=r: [lab.attributions(classifier, t, 100) for t in (TEXT_A, new_b(r))])
+        for r in range(args.rounds)
+    ]
+    steps = [lab.attributions(classifier, t, 100).n_steps for t in (TEXT_A, TEXT_B)]
+    sizes = [
+        len(pio.to_json(f, validate=False)) for f in page_figures(classifier, TEXT_B, scores, saturation)
+    ]
+
+    at = app_test(folder)
+    cold = timed(at.run)
+    check(at)
+    new_sentence, cached = [], []
+    for round_ in range(args.rounds):
+        new_sentence.append(timed(at.text_input(key="lab_b").set_value(new_b(round_ + 50)).run))
+        check(at)
+        quantity = ("cell_state", "hidden")[round_ % 2]
+        cached.append(timed(at.segmented_control(key="lab_quantity").set_value(quantity).run))
+        check(at)
+
+    print("\nfirst visit of a model (once per server and model):")
+    for what, seconds in first.items():
+        print(f"  {what:46} {seconds * 1e3:7.0f} ms")
+    print(f"  whole page, first run in AppTest               {cold * 1e3:7.0f} ms")
+    print(f"\nevery new pair (median of {args.rounds}):")
+    print(f"  library: traces, comparison, variants, {len(sizes)} figures {median_ms(library)}")
+    print(f"  the same + figure JSON                          {median_ms(with_json)}")
+    print(f"  attributions of A and B ({steps} steps)         {median_ms(attributions)}")
+    print(f"  whole page rerun in AppTest, new sentence B     {median_ms(new_sentence)}")
+    print(f"  whole page rerun in AppTest, other quantity     {median_ms(cached)}  (scores cached)")
+    total, largest = sum(sizes) / 1024, max(sizes) / 1024
+    print(f"  figure JSON per update: {total:.0f} KB in {len(sizes)} figures (largest {largest:.0f} KB)")
+    if not args.no_browser:
+        seconds = browser_seconds(folder, args.browser_rounds)
+        print(f"  browser, Enter in B -> every chart drawn       {median_ms(seconds)}")
+    print(f"goal: under 1 s for a new pair -> {statistics.median(new_sentence) * 1e3:.0f} ms in AppTest")
+
+
+if __name__ == "__main__":
+    main()
