@@ -80,7 +80,7 @@ def _start() -> None:
 
 
 job = board.get(config)
-if job is None:
+if job is None or job.snapshot().status == "failed":  # a failed run can be tried again
     st.button("Train the three cells", icon=":material/play_arrow:", type="primary", on_click=_start)
     st.caption(
         "The plain RNN, the GRU and the LSTM are trained one after another with the same data, "

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from rnnviz import long_range
 from rnnviz.long_range import (
     FILLER_WORDS,
     NEGATIVE_WORDS,
@@ -105,6 +106,18 @@ def test_the_board_shares_one_job_per_setting_and_can_stop_it():
     job = board.start(longer)
     board.stop(longer)
     assert _wait(job).status == "stopped" and board.get(longer) is None
+
+
+def test_a_failed_job_says_why_and_can_be_started_again(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(long_range, "run_experiment", broken)
+    board = JobBoard(isolated=False)
+    job = board.start(TINY)
+    snapshot = _wait(job)
+    assert snapshot.status == "failed" and "RuntimeError: out of memory" in snapshot.message
+    assert board.start(TINY) is not job
 
 
 def test_the_worker_process_runs_experiments_and_reports_progress(tiny_run):
