@@ -85,10 +85,9 @@ def one_step() -> None:
     for equation in equations.equations(detail):
         st.latex(equation.latex)
     st.caption(
-        "Each line is one equation of the PyTorch documentation with this unit's numbers put in. "
-        "W x means this unit's row of the weight matrix times the input vector, already added up; "
-        "⊙ multiplies unit by unit, which for one unit is an ordinary ×. Numbers are rounded to "
-        f"{equations.DECIMALS} decimals, so a hand calculation can differ in the last digit."
+        "The PyTorch documentation's equations with this unit's numbers: W x is the unit's row of "
+        "the weight matrix times the input vector, already added up; ⊙ is an ordinary × for one "
+        f"unit; rounded to {equations.DECIMALS} decimals, so the last digit may differ by one."
     )
     ui.chart(diagrams.step_vectors(state, step, tokens[step], unit=unit), key="cell_vectors")
     st.caption(

@@ -19,6 +19,7 @@ st.title("Why gates? Carrying a word across many others")
 st.markdown(gate_plots.INTRO)
 
 st.header("1. How far back does the learning signal reach?")
+st.markdown(gate_plots.GRADIENT_LESSON)
 
 
 models, problems = ui.shipped_models()

@@ -29,14 +29,18 @@ INTRO = (
     "keep. This page shows what that changes, first in the gradients of the shipped models, then "
     "in an experiment you can run."
 )
-GRADIENT_CAPTION = (
+GRADIENT_LESSON = (
     "Learning works backwards: the error at the end is passed back one word at a time and "
     "multiplied by one factor per word. In the plain RNN that factor is Uᵀ·diag(1 − h²), a weight "
-    "matrix times the slope of tanh, so the signal usually shrinks step after step and the first "
-    "words hardly get any: the line falls steeply. Along the LSTM's cell state the factor is just "
-    "the forget gate f (cₜ = fₜ ⊙ cₜ₋₁ + …); where f stays near 1 the signal survives and the "
-    "line stays flatter. The GRU's update gate z does the same for h. Log scale: each grid line "
-    "is ten times smaller."
+    "matrix times the slope of tanh, so the signal usually shrinks word after word and the first "
+    "words hardly get any. Along the LSTM's cell state the factor is just the forget gate, "
+    "cₜ = fₜ ⊙ cₜ₋₁ + …: where f stays near 1 the signal survives. The GRU's update gate z does "
+    "the same for h. The chart measures this in the shipped models."
+)
+GRADIENT_CAPTION = (
+    "A line that falls steeply to the left means the early words barely reach the prediction, "
+    "so training can hardly teach the network to use them; log scale: each grid line is ten "
+    "times smaller."
 )
 BIDIRECTIONAL_NOTE = (
     "is bidirectional: the answer also reads every word through the backward direction, so the "
@@ -50,10 +54,9 @@ LONG_RANGE_INTRO = (
     "and seed), then tested on new sentences with exactly 0 … N filler words."
 )
 LONG_RANGE_CAPTION = (
-    "Each point is the accuracy on new test sentences with exactly that many filler words; 0.5 is "
-    "what guessing gets. A cell that cannot carry the word across the filler falls to the dotted "
-    "line: its gradient to the first word vanished before it could learn to keep it. This is one "
-    "run with one seed: another seed (Experiment settings) can give other numbers."
+    "Each point: accuracy on new sentences with exactly N filler words; on the dotted line a cell "
+    "is guessing, having never learned to carry the word that far. One run, one seed: another "
+    "seed (Experiment settings) can give other numbers."
 )
 # The Why-gates page's long sentence (79 tokens): the verdict comes first, then a long neutral
 # account, so the prediction has to carry an early word to the end.
