@@ -17,8 +17,8 @@ composition rules:
      week", "which i saw last week", a neutral sentence before or after) never change a
      polarity.
   3. One negator flips the polarity of what it governs, next to the word or at a distance:
-     not, n't, never, no, nothing, none, nobody, no one, neither … nor, hardly, barely,
-     far from, by no means; "i do not think the film is good" is negative, "not bad" and
+     not, n't, never, no, nothing, none, nobody, no one, neither … nor, not … or, hardly,
+     barely, far from, by no means; "i do not think the film is good" is negative, "not bad" and
      "there is nothing bad about it" are positive. There is never more than one negator per
      clause. "hardly", "barely" and negator + intensifier ("not very good") are combined only
      with positive words: "not very bad" does not clearly mean "good".
@@ -406,8 +406,10 @@ def _clause(rng: _GrammarRandom, polarity: int, negate: bool) -> str:
         return f"{subject} {rng.choice(_BE[plural])} {negator} {word}"
     if kind == 3:
         other = _polar_word(rng, word_polarity)
-        if other != word:
+        if other != word and rng.random() < 0.5:
             return f"{subject} {rng.choice(_BE[plural])} neither {word} nor {other}"
+        if other != word:  # "not A or B" means "neither A nor B"
+            return f"{subject} {rng.choice(_NEGATED_BE[plural])} {word} or {other}"
     return f"{subject} , {rng.choice(RELATIVES)} , {rng.choice(_NEGATED_BE[plural])} {word}"
 
 
@@ -986,7 +988,8 @@ def load_source(
     if source == "builtin":
         return grammar_dataset(builtin_size, GRAMMAR_TEST_SEED if split == "test" else seed)
     if source == "vader-all":
-        parts = [load_corpus(name, split, neutral_band, progress) for name in CORPORA]
+        fetch_corpora(progress)
+        parts = [load_corpus(name, split, neutral_band) for name in CORPORA]
         return TextDataset.concat(parts, f"all four corpora ({split})")
     if source in CORPORA:
         return load_corpus(source, split, neutral_band, progress)
