@@ -264,7 +264,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     shape.add_argument(
         "--lexicon-prior",
         action="store_true",
-        help="VADER valence, negation and intensifier facts in 3 embedding columns",
+        help="VADER valence, negation and intensifier facts in fixed embedding columns",
     )
     fit = train.add_argument_group("optimisation")
     fit.add_argument("--lr", type=_number(float, 0, 1e6, low_open=True), default=defaults.lr)

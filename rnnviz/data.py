@@ -13,16 +13,19 @@ composition rules:
 
   1. A sentiment word has a polarity: +1 (positive) or -1 (negative). A clause with one
      sentiment word (or two of the same polarity) has that polarity: "the film was good".
-  2. Intensifiers ("very", "really", "so" …) and neutral filler ("to be honest", "last
-     week", "which i saw with my sister") never change a polarity.
+  2. Intensifiers ("very", "really", "so" …) and neutral filler ("in my opinion", "last
+     week", "which i saw last week", a neutral sentence before or after) never change a
+     polarity.
   3. One negator flips the polarity of what it governs, next to the word or at a distance:
-     not, n't, never, no, nothing, none, nobody, no one, neither … nor, hardly, barely,
-     far from, by no means; "i do not think the film is good" is negative, "not bad" and
+     not, n't, never, no, nothing, none, nobody, no one, neither … nor, not … or, hardly,
+     barely, far from, by no means; "i do not think the film is good" is negative, "not bad" and
      "there is nothing bad about it" are positive. There is never more than one negator per
      clause. "hardly", "barely" and negator + intensifier ("not very good") are combined only
      with positive words: "not very bad" does not clearly mean "good".
-  4. Contrast: the main clause wins. "A but B", "A; however, B", "although A, B",
-     "B, although A", "B, even though A" and "despite <A's noun phrase>, B" all take B's label.
+  4. Two clauses joined by "and" agree (either may be negated): "the food was great and the
+     staff weren't rude" is positive. Contrast: the main clause wins. "A but B",
+     "A; however, B", "although A, B", "B, although A", "B, even though A" and
+     "despite <A's noun phrase>, B" all take B's label.
   5. Opinion frames keep the label of what they frame ("i think the film is good" is
      positive); negated frames flip it (rule 3).
 
@@ -234,6 +237,11 @@ NEGATIVE_AGENT_VERBS = (
     ("disgust", "disgusts", "disgusted"),
     ("depress", "depresses", "depressed"),
 )
+# How the thing judged left people: "the film kept me interested", "nobody laughed".
+POSITIVE_FEELINGS = tuple("interested entertained satisfied impressed happy excited thrilled".split())
+NEGATIVE_FEELINGS = tuple("bored annoyed confused disappointed angry frustrated".split())
+POSITIVE_REACTIONS = ("laughed", "smiled", "cheered", "applauded", "giggled")
+NEGATIVE_REACTIONS = ("complained",)
 # Nouns that carry the judgement: "it is a masterpiece", "it was no disaster".
 POSITIVE_NOUNS = tuple("masterpiece treat delight joy pleasure success triumph winner blessing".split())
 NEGATIVE_NOUNS = tuple("disaster mess failure waste disappointment catastrophe tragedy problem".split())
@@ -298,6 +306,23 @@ RELATIVES = (
     "that my parents picked",
     "which we watched at home",
 )
+# Neutral sentences that add length and context, never sentiment.
+CONTEXTS = (
+    "we went there last weekend",
+    "i watched it with my parents",
+    "we saw it on a sunday afternoon in march",
+    "i read it on the train to work",
+    "my sister bought it for my birthday",
+    "we ordered it online last month",
+    "it came out two years ago",
+    "i finally tried it after waiting for weeks",
+    "we booked it for the whole family",
+    "i went in without knowing anything about it",
+    "the tickets were sold out on the first day",
+    "we had to wait twenty minutes for a table",
+    "it is the third one in the series",
+    "my neighbour told me about it",
+)
 # (frame before the clause, flips the clause's polarity)
 FRAMES = (
     ("i think", False),
@@ -348,6 +373,8 @@ class _GrammarRandom(random.Random):
         self.verbs = {1: POSITIVE_VERBS[:n_words], -1: NEGATIVE_VERBS[:n_words]}
         self.agent_verbs = {1: POSITIVE_AGENT_VERBS[:n_words], -1: NEGATIVE_AGENT_VERBS[:n_words]}
         self.nouns = {1: POSITIVE_NOUNS[:n_words], -1: NEGATIVE_NOUNS[:n_words]}
+        self.feelings = {1: POSITIVE_FEELINGS[:n_words], -1: NEGATIVE_FEELINGS[:n_words]}
+        self.reactions = {1: POSITIVE_REACTIONS[:n_words], -1: NEGATIVE_REACTIONS[:n_words]}
 
 
 def _polar_word(rng: _GrammarRandom, polarity: int) -> str:
@@ -379,8 +406,10 @@ def _clause(rng: _GrammarRandom, polarity: int, negate: bool) -> str:
         return f"{subject} {rng.choice(_BE[plural])} {negator} {word}"
     if kind == 3:
         other = _polar_word(rng, word_polarity)
-        if other != word:
+        if other != word and rng.random() < 0.5:
             return f"{subject} {rng.choice(_BE[plural])} neither {word} nor {other}"
+        if other != word:  # "not A or B" means "neither A nor B"
+            return f"{subject} {rng.choice(_NEGATED_BE[plural])} {word} or {other}"
     return f"{subject} , {rng.choice(RELATIVES)} , {rng.choice(_NEGATED_BE[plural])} {word}"
 
 
@@ -488,16 +517,64 @@ def _judging_noun_sentence(rng: _GrammarRandom, noun_polarity: int, negate: bool
     return rng.choice(choices)
 
 
+def _feeling_sentence(rng: _GrammarRandom, polarity: int, negate: bool) -> str:
+    word_polarity = -polarity if negate else polarity
+    subject, _ = rng.choice(SUBJECTS)
+    if rng.random() < 0.3:  # a reaction; the negation sits in the subject: "nobody laughed"
+        reaction = rng.choice(rng.reactions[word_polarity])
+        if not negate:
+            return rng.choice(
+                (
+                    f"everyone {reaction}",
+                    f"the whole audience {reaction}",
+                    f"we all {reaction} during {subject}",
+                )
+            )
+        return rng.choice(
+            (
+                f"nobody {reaction}",
+                f"no one {reaction} during {subject}",
+                f"not a single person {reaction}",
+                f"we never {reaction} during {subject}",
+            )
+        )
+    feeling = rng.choice(rng.feelings[word_polarity])
+    if not negate:
+        return rng.choice(
+            (
+                f"{subject} kept me {feeling}",
+                f"{subject} left me {feeling}",
+                f"{subject} made us {feeling}",
+                f"i felt {feeling} after {subject}",
+                f"we were {feeling} by {subject}",
+            )
+        )
+    return rng.choice(
+        (
+            f"{subject} did not keep me {feeling}",
+            f"{subject} didn't leave me {feeling}",
+            f"{subject} never made us {feeling}",
+            f"i did not feel {feeling} after {subject}",
+            f"we weren't {feeling} by {subject}",
+            f"at no point during {subject} was i {feeling}",
+        )
+    )
+
+
 def _simple(rng: _GrammarRandom, polarity: int, negate: bool) -> str:
-    maker = rng.choices((_clause, _verb_sentence, _noun_sentence), weights=(5, 2, 2))[0]
+    maker = rng.choices((_clause, _verb_sentence, _noun_sentence, _feeling_sentence), weights=(5, 2, 2, 2))[0]
     return maker(rng, polarity, negate)
 
 
 def _sentence(rng: _GrammarRandom, polarity: int) -> str:
     """One grammar sentence with label `polarity` (+1/-1); see the module docstring's rules."""
-    kind = rng.choices(("plain", "negated", "contrast", "frame"), weights=(3, 4, 2, 2))[0]
+    kind = rng.choices(("plain", "negated", "contrast", "frame", "and"), weights=(3, 4, 2, 2, 1))[0]
     if kind in ("plain", "negated"):
         text = _simple(rng, polarity, negate=kind == "negated")
+    elif kind == "and":  # rule 1: two clauses that agree, either of them negated
+        first = _simple(rng, polarity, negate=rng.random() < 0.5)
+        second = _simple(rng, polarity, negate=rng.random() < 0.5)
+        text = f"{first} {rng.choice(('and', ', and', 'and also'))} {second}"
     elif kind == "frame":
         frame, flips = rng.choice(FRAMES)
         inner = -polarity if flips else polarity
@@ -525,6 +602,15 @@ def _sentence(rng: _GrammarRandom, polarity: int) -> str:
         text = f"{rng.choice(PREFIXES)} {text}"
     if rng.random() < 0.15:
         text = f"{text} {rng.choice(SUFFIXES)}"
+    if rng.random() < 0.2:  # rule 2: a neutral sentence around it makes it longer, not different
+        context = rng.choice(CONTEXTS)
+        form = rng.randrange(3)
+        if form == 0:
+            text = f"{context} , and {text}"
+        elif form == 1:
+            text = f"{context} . {text}"
+        else:
+            text = f"{text} . {context}"
     return text + rng.choice(("", "", "", " .", " .", " !"))
 
 
@@ -902,7 +988,8 @@ def load_source(
     if source == "builtin":
         return grammar_dataset(builtin_size, GRAMMAR_TEST_SEED if split == "test" else seed)
     if source == "vader-all":
-        parts = [load_corpus(name, split, neutral_band, progress) for name in CORPORA]
+        fetch_corpora(progress)
+        parts = [load_corpus(name, split, neutral_band) for name in CORPORA]
         return TextDataset.concat(parts, f"all four corpora ({split})")
     if source in CORPORA:
         return load_corpus(source, split, neutral_band, progress)

@@ -10,11 +10,14 @@ batch order and dropout are seeded from `seed`), as long as one trainer runs at 
 process (dropout draws from torch's global generator) and the thread count is the same.
 
 The optional lexicon prior (`lexicon_prior=True`): the vocabulary also gets every one-token
-word of the VADER lexicon, and the first PRIOR_DIMS embedding columns are set, and kept fixed
-during training, to facts from vaderSentiment:
-    column 0 = valence / 4 (-1..1),
-    column 1 = 1 for VADER's one-token negation words and "no", "nobody", "n't",
-    column 2 = VADER's intensifier sign (+1 "very", -1 "barely").
+word of the VADER lexicon, and the first PRIOR_DIMS embedding columns start as facts from
+vaderSentiment:
+    columns 0-3 = valence / 4 (-1..1), four copies so that dropout seldom hides it,
+    column 4 = 1 for VADER's one-token negation words and "no", "nobody", "n't",
+    column 5 = VADER's intensifier sign (+1 "very", -1 "barely").
+These columns stay fixed for the words VADER knows. Every other word starts at 0 there and
+may learn, so a word that only the training data shows to be positive ("reliable") can
+move to where the network already reads valence, and negation applies to it as well.
 Other columns start small (std 0.1), so a word never seen in training still carries its valence.
 """
 
@@ -52,7 +55,8 @@ Device = Literal["auto", "cpu", "cuda"]
 DEVICES: tuple[str, ...] = get_args(Device)
 EventKind = Literal["step", "epoch", "done", "error", "stopped"]
 Status = Literal["ready", "running", "paused", "finished", "stopped", "failed"]
-PRIOR_DIMS = 3
+VALENCE_COPIES = 4  # valence sits in this many columns, so embedding dropout rarely hides it all
+PRIOR_DIMS = VALENCE_COPIES + 2
 
 
 @dataclass(frozen=True)
@@ -253,9 +257,9 @@ def lexicon_prior(vocab: Vocab) -> torch.Tensor:
     prior = torch.zeros(len(vocab), PRIOR_DIMS)
     negators = {word for word in NEGATE if tokenize(word) == [word]} | {"n't", "no", "nobody"}
     for i, token in enumerate(vocab.tokens):
-        prior[i, 0] = lexicon.get(token, 0.0) / 4.0
-        prior[i, 1] = 1.0 if token in negators else 0.0
-        prior[i, 2] = float(np.sign(BOOSTER_DICT.get(token, 0.0)))
+        prior[i, :VALENCE_COPIES] = lexicon.get(token, 0.0) / 4.0
+        prior[i, VALENCE_COPIES] = 1.0 if token in negators else 0.0
+        prior[i, VALENCE_COPIES + 1] = float(np.sign(BOOSTER_DICT.get(token, 0.0)))
     prior[0] = 0.0  # <pad>
     return prior
 
@@ -303,15 +307,17 @@ class Trainer:
         )
         torch.manual_seed(config.seed)
         self.model = SentenceClassifier(config.model_config(len(self.vocab), train.label_names))
-        self._prior: torch.Tensor | None = None
+        self._prior: torch.Tensor | None = None  # [known words, PRIOR_DIMS], kept fixed
+        self._prior_rows: torch.Tensor | None = None  # [known words] their token ids
         if config.lexicon_prior:
-            self._prior = lexicon_prior(self.vocab)
+            prior = lexicon_prior(self.vocab)  # [vocab_size, PRIOR_DIMS]
             with torch.no_grad():
                 weight = self.model.embedding.weight  # [vocab_size, embedding_dim]
                 weight.normal_(0.0, 0.1)
-                weight[:, :PRIOR_DIMS] = self._prior
+                weight[:, :PRIOR_DIMS] = prior
                 weight[0] = 0.0
-            self._prior = self._prior.to(self.device)
+            rows = torch.nonzero(prior.abs().sum(-1) > 0).flatten()
+            self._prior_rows, self._prior = rows.to(self.device), prior[rows].to(self.device)
         self.model.to(self.device)
         self.on_event = on_event
         self.on_epoch_end = on_epoch_end
@@ -449,7 +455,7 @@ class Trainer:
                     optimizer.step()
                     if self._prior is not None:
                         with torch.no_grad():
-                            model.embedding.weight[:, :PRIOR_DIMS] = self._prior
+                            model.embedding.weight[self._prior_rows, :PRIOR_DIMS] = self._prior
                     self._step += 1
                     step = self._step
                 spent = time.perf_counter() - tick

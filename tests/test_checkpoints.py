@@ -136,3 +136,9 @@ def test_interrupted_write_keeps_the_previous_file(tmp_path, monkeypatch):
 def test_write_atomic_creates_folders(tmp_path):
     write_atomic(tmp_path / "a" / "b.bin", b"xyz")
     assert (tmp_path / "a" / "b.bin").read_bytes() == b"xyz"
+
+
+def test_written_files_are_readable_by_everyone(tmp_path):
+    target = tmp_path / "model.safetensors"
+    write_atomic(target, b"bytes")
+    assert target.stat().st_mode & 0o777 == 0o644

@@ -81,7 +81,7 @@ def test_evaluate_reads_a_csv(tmp_path, capsys):
         (["train", "--out", "{tmp}/m.safetensors", "--cell", "transformer"], 2, "invalid choice"),
         (["train", "--out", "{tmp}", "--epochs", "1"], 1, "is a folder"),
         (
-            ["train", "--out", "{tmp}/m.safetensors", "--lexicon-prior", "--embedding-dim", "2"],
+            ["train", "--out", "{tmp}/m.safetensors", "--lexicon-prior", "--embedding-dim", "6"],
             1,
             "lexicon_prior",
         ),

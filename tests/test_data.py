@@ -47,24 +47,40 @@ POLARITY = {
     **{form: -1 for forms in data.NEGATIVE_VERBS for form in forms},
     **{form: 1 for forms in data.POSITIVE_AGENT_VERBS for form in forms},
     **{form: -1 for forms in data.NEGATIVE_AGENT_VERBS for form in forms},
+    **{word: 1 for word in data.POSITIVE_FEELINGS + data.POSITIVE_REACTIONS},
+    **{word: -1 for word in data.NEGATIVE_FEELINGS + data.NEGATIVE_REACTIONS},
     **{form: 1 for noun in data.POSITIVE_NOUNS for form in (noun, noun + "s", noun + "es")},
     **{form: -1 for noun in data.NEGATIVE_NOUNS for form in (noun, noun + "s", noun + "es")},
 }
 
 
 def oracle(tokens: list[str]) -> int | None:
-    """An independent reading of rules 1-3 and 5: the sentiment words' polarity, flipped once
-    if the clause has a negator ("neither … nor" counts once). None for contrast sentences."""
+    """An independent reading of rules 1-3 and 5: per clause (split at "and", ".", ";"), the
+    sentiment words' polarity, flipped once if the clause has a negator ("neither … nor" counts
+    once); all clauses must agree. None for contrast sentences."""
     if CONTRAST & set(tokens):
         return None
-    polarities = {POLARITY[t] for t in tokens if t in POLARITY}
-    assert len(polarities) == 1, tokens
-    negations = sum(
-        t in NEGATORS or f"{t} {after}" in NEGATORS
-        for t, after in zip(tokens, [*tokens[1:], ""], strict=True)
-    )
-    assert negations <= 1, tokens
-    return polarities.pop() * (-1 if negations else 1)
+    clauses, current = [], []
+    for token in [*tokens, "."]:
+        if token in ("and", ".", ";", "!"):
+            clauses.append(current)
+            current = []
+        else:
+            current.append(token)
+    labels = set()
+    for clause in clauses:
+        polarities = {POLARITY[t] for t in clause if t in POLARITY}
+        if not polarities:
+            continue
+        assert len(polarities) == 1, tokens
+        negations = sum(
+            t in NEGATORS or f"{t} {after}" in NEGATORS
+            for t, after in zip(clause, [*clause[1:], ""], strict=True)
+        )
+        assert negations <= 1, tokens
+        labels.add(polarities.pop() * (-1 if negations else 1))
+    assert len(labels) == 1, tokens
+    return labels.pop()
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +126,8 @@ def test_sentiment_words_agree_with_the_vader_lexicon_and_filler_is_neutral():
     assert all(lexicon[w] > 0 for w in data.POSITIVE_WORDS if w in lexicon)
     assert all(lexicon[w] < 0 for w in data.NEGATIVE_WORDS if w in lexicon)
     assert sum(w in lexicon for w in data.POSITIVE_WORDS + data.NEGATIVE_WORDS) > 130
-    neutral = [*data.PREFIXES, *data.SUFFIXES, *data.RELATIVES, *data.NOUNS, *(s for s, _ in data.SUBJECTS)]
+    neutral = [*data.PREFIXES, *data.SUFFIXES, *data.RELATIVES, *data.CONTEXTS, *data.NOUNS]
+    neutral += [subject for subject, _ in data.SUBJECTS]
     assert not {t for phrase in neutral for t in tokenize(phrase)} & set(lexicon)
 
 

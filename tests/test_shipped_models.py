@@ -1,0 +1,54 @@
+"""Proves the shipped default models load, fit in 5 MB, read left to right, and that the LSTM flips
+its prediction on negation and meets its targets (pairs; movie accuracy with the corpus)."""
+
+from pathlib import Path
+
+import pytest
+
+from rnnviz import checkpoints
+from rnnviz import data as datasets
+from rnnviz.training import evaluate_dataset, pair_score
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+PAIRS = Path(__file__).resolve().parent / "data" / "negation_pairs.tsv"
+
+
+def shipped(name: str):
+    return checkpoints.load(MODELS / checkpoints.SHIPPED[name])
+
+
+@pytest.mark.parametrize("name", sorted(checkpoints.SHIPPED))
+def test_shipped_model_loads_and_is_small(name):
+    assert (MODELS / checkpoints.SHIPPED[name]).stat().st_size <= 5 * 2**20
+    classifier = shipped(name)
+    assert classifier.labels == ("negative", "positive")
+    assert not classifier.config.bidirectional
+    assert classifier.meta["settings"]["data"] == ["vader-all", "builtin"]
+    assert classifier.predict_proba(["a wonderful film"]).argmax() == 1
+
+
+def test_lstm_flips_on_negation():
+    lstm = shipped("lstm")
+    cases = {
+        "the movie was good": "positive",
+        "the movie was not good": "negative",
+        "the movie was bad": "negative",
+        "the movie was not bad": "positive",
+        "i loved this book": "positive",
+        "i didn't love this book": "negative",
+        "i do not think the film is good": "negative",
+    }
+    predicted = lstm.predict_proba(list(cases)).argmax(-1)
+    assert [lstm.labels[i] for i in predicted] == list(cases.values())
+    tokens, ids = lstm.tokens_and_ids("the movie was good , not bad")
+    after_each_word = lstm.prefix_proba(ids).argmax(-1)  # [steps]
+    assert after_each_word[tokens.index("good")] == 1
+
+
+def test_lstm_gets_nine_in_ten_negation_pairs_right():
+    assert pair_score(shipped("lstm"), datasets.read_pairs(PAIRS)).both_right >= 0.9
+
+
+@pytest.mark.corpus
+def test_lstm_reaches_80_percent_on_held_out_movie_snippets():
+    assert evaluate_dataset(shipped("lstm"), datasets.load_corpus("movies", "test")).accuracy >= 0.8
