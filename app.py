@@ -13,6 +13,7 @@ ui.limit_torch_threads()
 # One line per page, in menu order.
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
 ]
 
 page = st.navigation(PAGES)
