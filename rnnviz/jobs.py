@@ -38,6 +38,7 @@ ways the run keeps its best validated weights.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -77,6 +78,7 @@ Alive = Callable[[], bool | None]  # True: the session is there; False/None: unk
 RACE_CELLS = ("rnn_tanh", "gru", "lstm")  # the architecture race, slowest learner first
 MAX_TRAININGS_ENV = "RNNVIZ_MAX_TRAININGS"
 REST_ENV = "RNNVIZ_TRAINING_REST"
+ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
 ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job stops itself
 REST = 0.5  # after each step, sleep this times the step's duration (see the module docstring)
 DIVERGED_FACTOR = 10.0
@@ -88,36 +90,41 @@ TRAIN_SAMPLE = 1_000  # training examples re-scored after each epoch for the acc
 SNAPSHOT_BYTES = 16 * 2**20  # weight snapshots a job keeps for the probe, over all its runs
 
 
+def _env_number(environ: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}; got {raw!r}")
+    return value
+
+
 def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
     """The server-wide cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use."""
-    raw = environ.get(MAX_TRAININGS_ENV, "").strip()
-    if not raw:
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:  # not on Linux
-            return max(1, os.cpu_count() or 1)
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number of at least 1; got {raw!r}")
-    return value
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    value = _env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
+    if value != int(value):
+        raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number; got {environ[MAX_TRAININGS_ENV]!r}")
+    return int(value)
 
 
 def rest_fraction(environ: Mapping[str, str] = os.environ) -> float:
     """How long a training sleeps after each step, as a share of the step: $RNNVIZ_TRAINING_REST,
     else REST. 0 trains flat out (for a server with cores to spare)."""
-    raw = environ.get(REST_ENV, "").strip()
-    if not raw:
-        return REST
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 10:
-        raise ValueError(f"{REST_ENV} must be a number from 0 to 10; got {raw!r}")
-    return value
+    return _env_number(environ, REST_ENV, REST, 0, 10)
+
+
+def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """Seconds without a poll or a live session before a job stops: $RNNVIZ_TRAINING_ABANDON_SECONDS,
+    else ABANDON_AFTER."""
+    return _env_number(environ, ABANDON_ENV, ABANDON_AFTER, 1, 24 * 3600)
 
 
 def warm_up() -> None:
@@ -211,7 +218,7 @@ class RunState:
     train_accuracy: tuple[tuple[int, float], ...]  # (step, accuracy on the training sample) per epoch
     labels: tuple[str, ...] = ()  # the classes, once the data is loaded
     message: str = ""  # how the run ended (the engine's words, or why it was stopped)
-    diverged: bool = False
+    warning: bool = False  # cut short by a problem (divergence, an error): message says which
     result: RunResult | None = None
 
     @property
@@ -329,7 +336,7 @@ class _Run:
         self.snapshots: list[tuple[float, Classifier]] = []
         self.train_accuracy: list[tuple[int, float]] = []
         self.recent_losses: deque[float] = deque(maxlen=DIVERGED_WINDOW)
-        self.diverged = ""
+        self.problem = ""  # why the run was cut short: divergence or an error (a sentence)
         self.stopped_by: StopReason | None = None
         self.result: RunResult | None = None
         self.probe_cache: tuple[str, dict[int, SentenceTrace]] = ("", {})
@@ -461,9 +468,10 @@ class TrainingJob:
         # outside the job's lock: the manager takes its own lock, then jobs' (never the reverse)
         position = manager.position(self) if manager is not None and status == "queued" else None
         if position is not None and manager is not None:
+            models = "model" if manager.max_running == 1 else "models"
             message = (
-                f"Queued, position {position}: this server trains at most {manager.max_running} models at "
-                "once; yours starts as soon as a slot is free."
+                f"Queued, position {position}: this server trains at most {manager.max_running} {models} "
+                "at once; yours starts as soon as a slot is free."
             )
         trainers = [r.trainer for r in runs if r.trainer]
         remaining = sum(t.total_steps - t.step for t in trainers)
@@ -494,12 +502,12 @@ class TrainingJob:
         message = ""
         if trainer is not None and trainer.status in ("finished", "stopped", "failed"):
             message = trainer.message
-            if run.diverged:
-                message = f"{run.diverged} {_kept(trainer.message)}"
+            if run.problem:
+                message = f"{run.problem} {_kept(trainer.message)}"
             elif run.stopped_by == "abandoned":
                 message = f"Stopped: nobody looked at it for a while (was the tab closed?). {_kept(message)}"
-        elif run.diverged:
-            message = run.diverged
+        elif run.problem:
+            message = run.problem
         return RunState(
             title=CELL_NAMES[run.config.cell],
             config=run.config,
@@ -508,7 +516,7 @@ class TrainingJob:
             train_accuracy=tuple(run.train_accuracy),
             labels=run.trainer.train_data.label_names if run.trainer else (),
             message=message,
-            diverged=bool(run.diverged),
+            warning=bool(run.problem),
             result=run.result,
         )
 
@@ -563,8 +571,9 @@ class TrainingJob:
             manager._release(self)
 
     def _stopped_text(self, when: str) -> str:
-        if self.stop_requested == "abandoned":
-            return f"Stopped {when}: nobody looked at it for {ABANDON_AFTER:g} s (was the tab closed?)."
+        if self.stop_requested == "abandoned" and self._manager is not None:
+            seconds = self._manager.abandon_after
+            return f"Stopped {when}: nobody looked at it for {seconds:g} s (was the tab closed?)."
         return f"Stopped {when}."
 
     def _on_progress(self, fraction: float, message: str) -> None:
@@ -573,8 +582,10 @@ class TrainingJob:
 
     def _work(self) -> None:
         self._set("loading", "loading the data")
+        downloads = any(source in (*datasets.CORPORA, "vader-all") for source in self.configs[0].data)
         try:
-            with self._manager._data_lock:  # one corpus download at a time, server-wide
+            # one corpus download at a time, server-wide; other data loads need no turn
+            with self._manager._download_lock if downloads else contextlib.nullcontext():
                 data = load_job_data(self.configs[0], self.tables, self._on_progress)
         except (CorpusError, TableError, ValueError) as error:
             self._set("failed", f"The data could not be loaded: {error}")
@@ -589,7 +600,14 @@ class TrainingJob:
             self._train_race(data)
         else:
             self._train_one(0, data, None)
-        if self.stop_requested == "abandoned" or not any(run.trainer for run in self._runs):
+        if not any(run.trainer and run.trainer.result for run in self._runs):
+            problems = " ".join(dict.fromkeys(run.problem for run in self._runs if run.problem))
+            if problems:
+                self._set("failed", problems)
+            else:
+                self._set("stopped", self._stopped_text("before training"))
+            return
+        if self.stop_requested == "abandoned":
             self._set("stopped", self._stopped_text("during training"))
             return
         self._set("evaluating", "scoring the trained model on held-out data")
@@ -639,7 +657,7 @@ class TrainingJob:
         except Exception as error:
             _LOG.exception("run %s of training job %s failed", index, self.id)
             with self._lock:
-                run.diverged = run.diverged or f"training failed: {error}"
+                run.problem = run.problem or f"Training failed: {error}."
         finally:
             if turns is not None:
                 turns.leave(index)
@@ -674,13 +692,13 @@ class TrainingJob:
             turns.wait(index)
 
     def _check_divergence(self, run: _Run, trainer: Trainer, event: TrainEvent) -> None:
-        if run.diverged or len(run.recent_losses) < DIVERGED_WINDOW:
+        if run.problem or len(run.recent_losses) < DIVERGED_WINDOW:
             return
         chance = math.log(len(trainer.train_data.label_names))
         mean = sum(run.recent_losses) / len(run.recent_losses)
         if mean > DIVERGED_FACTOR * chance:
             with self._lock:
-                run.diverged = (
+                run.problem = (
                     f"Stopped at step {event.step} (epoch {event.epoch}): the loss blew up to {mean:.1f} "
                     f"on average over the last {DIVERGED_WINDOW} steps, {mean / chance:.0f}× the "
                     f"{chance:.2f} of plain guessing — the learning rate {event.lr:g} is too high; "
@@ -791,7 +809,13 @@ class JobManager:
         self._running: set[TrainingJob] = set()
         self._watched: list[_Watch] = []
         self._watchdog: threading.Thread | None = None
-        self._data_lock = threading.Lock()
+        self._download_lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> JobManager:
+        """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST and
+        RNNVIZ_TRAINING_ABANDON_SECONDS (see max_trainings, rest_fraction, abandon_seconds)."""
+        return cls(max_trainings(environ), abandon_seconds(environ), rest=rest_fraction(environ))
 
     def submit(self, job: TrainingJob, alive: Alive | None = None) -> TrainingJob:
         """Queue `job` and start its thread. `alive()` is asked every `check_every` seconds

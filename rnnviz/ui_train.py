@@ -12,6 +12,7 @@ Widget keys start with "train_".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import streamlit as st
 from streamlit import runtime
@@ -62,8 +63,8 @@ LIMITS = (
 
 @st.cache_resource(show_spinner="Preparing the training engine (once per server)…")
 def training_manager() -> JobManager:
-    """One job manager per server process, shared by every session (cap from the environment)."""
-    manager = JobManager(jobs.max_trainings(), rest=jobs.rest_fraction())
+    """One job manager per server process, shared by every session (settings from the environment)."""
+    manager = JobManager.from_environment()
     jobs.warm_up()
     return manager
 
@@ -211,8 +212,8 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             value=0.01,
             key="train_lr",
             disabled=locked and not paused,
-            help="Too high (1 or more) and the loss explodes: the page stops and keeps the best weights. "
-            "While paused, a new rate applies when you press Resume.",
+            help="Far too high (3 or 10, say) and the loss explodes: the run stops and keeps its best "
+            "weights. While paused, a new rate applies when you press Resume.",
         )
         batch = st.select_slider("Batch size", BATCH_SIZES, value=32, key="train_batch", disabled=locked)
         epochs = st.slider("Epochs", 1, MAX_EPOCHS, 8, key="train_epochs", disabled=locked)
@@ -238,7 +239,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
     return TrainSettings(config, tables, lr=lr)
 
 
-Action = str  # "start", "race", "pause", "resume", "stop", "reset"
+Action = Literal["start", "race", "pause", "resume", "stop", "reset"]
 
 
 def action_buttons(state: JobState | None, can_start: bool) -> Action | None:
@@ -247,7 +248,7 @@ def action_buttons(state: JobState | None, can_start: bool) -> Action | None:
     active = state is not None and state.active
     running = state is not None and state.status in ("running", "loading", "queued")
     row = st.container(horizontal=True)
-    pressed = {
+    pressed: dict[Action, bool] = {
         "start": row.button(
             "Start", type="primary", icon=":material/play_arrow:", disabled=active or not can_start
         ),
@@ -316,7 +317,7 @@ def show_status(state: JobState) -> None:
     elif status == "stopped":
         st.info(ui.md_escape(state.message), icon=":material/stop:")
     for run in state.runs:
-        if run.diverged and run.message:
+        if run.warning and run.message:
             st.warning(
                 f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/warning:"
             )
@@ -448,7 +449,7 @@ def show_results(state: JobState, names: list[str]) -> None:
         return
     st.subheader("How the trained model does on held-out data")
     for run, _ in results:
-        if not run.diverged and run.message:
+        if not run.warning and run.message:
             st.success(f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/check:")
     columns = st.columns(len(results))
     for column, (run, result), name in zip(columns, results, names, strict=False):

@@ -88,7 +88,7 @@ def test_the_cap_queues_jobs_first_come_first_served(manager):
     wait_for(lambda: third.state().position == 2, what="the third job to queue")
     state = second.state()
     assert state.status == "queued" and state.position == 1
-    assert state.message.startswith("Queued, position 1:") and "at most 1 models" in state.message
+    assert state.message.startswith("Queued, position 1:") and "at most 1 model" in state.message
     assert (server.running, server.queued) == (1, 2)
 
     second.stop()  # leaving the queue moves the next one up
@@ -169,7 +169,7 @@ def test_a_far_too_high_learning_rate_stops_with_an_explanation(manager):
     job = manager().submit(TrainingJob([replace(TINY, lr=10.0, epochs=4)]))
     state = finished(job)
     (run,) = state.runs
-    assert run.diverged and state.status == "done"
+    assert run.warning and state.status == "done"
     assert "the learning rate 10 is too high" in run.message and "Kept the weights" in run.message
     assert run.trainer.step < run.trainer.total_steps and run.result is not None
 
@@ -188,6 +188,15 @@ def test_data_that_cannot_be_loaded_is_a_message(manager, monkeypatch, tmp_path)
     assert corpus.status == "failed" and "could not download" in corpus.message
 
 
+def test_an_error_inside_training_is_a_message(manager, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(jobs, "Trainer", broken)
+    state = finished(manager().submit(TrainingJob.race(TINY)))
+    assert state.status == "failed" and state.message == "Training failed: out of memory."
+
+
 def test_an_uploaded_table_keeps_a_test_share():
     rows = "text,label\n" + "".join(
         f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
@@ -203,10 +212,16 @@ def test_settings_a_class_server_refuses():
         TrainingJob([replace(TINY, threads=2)])
     with pytest.raises(ValueError, match="only in their cell"):
         TrainingJob([TINY, replace(TINY, hidden_size=16)])
-    assert jobs.max_trainings({"RNNVIZ_MAX_TRAININGS": "3"}) == 3
     assert jobs.max_trainings({}) >= 1
-    with pytest.raises(ValueError, match="RNNVIZ_MAX_TRAININGS"):
-        jobs.max_trainings({"RNNVIZ_MAX_TRAININGS": "zero"})
+    server = JobManager.from_environment(
+        {"RNNVIZ_MAX_TRAININGS": "3", "RNNVIZ_TRAINING_REST": "0", "RNNVIZ_TRAINING_ABANDON_SECONDS": "5"}
+    )
+    assert (server.max_running, server.rest, server.abandon_after) == (3, 0.0, 5.0)
+    for name, value in (("RNNVIZ_MAX_TRAININGS", "zero"), ("RNNVIZ_MAX_TRAININGS", "1.5")):
+        with pytest.raises(ValueError, match=name):
+            jobs.max_trainings({name: value})
+    with pytest.raises(ValueError, match="RNNVIZ_TRAINING_REST must be a number from 0 to 10"):
+        jobs.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
 
 
 def test_snapshots_are_thinned_to_their_budget(monkeypatch):

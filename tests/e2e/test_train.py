@@ -1,12 +1,15 @@
 """Proves the Train page in a real Chromium: Start trains in the background while the page redraws its
 loss curve with more and more points, Stop ends it with results, and the trained model is then the
-one Explore's sidebar picker shows."""
+one Explore's sidebar picker shows; on a full server a second student is queued, and closing the
+first student's tab frees the slot."""
 
 import os
+import time
 
 import pytest
 
-from tests.e2e.helpers import exceptions_on_page, rerun_after, screenshot, wait_for_app
+from tests.e2e.helpers import VIEWPORT, AppServer, exceptions_on_page, rerun_after, screenshot, wait_for_app
+from tests.pages_support import standin_models_dir
 
 pytestmark = pytest.mark.e2e
 
@@ -56,3 +59,28 @@ def test_train_watch_the_curve_grow_stop_and_explore_the_model(page, app_server)
     chosen = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model").input_value()
     assert chosen == MODEL  # the picker has switched to the new model
     assert not exceptions_on_page(page)
+
+
+def test_closing_a_tab_stops_its_training_and_the_next_in_line_starts(browser):
+    env = {"RNNVIZ_MAX_TRAININGS": "1", "RNNVIZ_TRAINING_ABANDON_SECONDS": "3"}
+    with AppServer(standin_models_dir(), env=env) as server:
+        tabs = [browser.new_context(viewport=VIEWPORT) for _ in range(2)]
+        first, second = (tab.new_page() for tab in tabs)
+        for page in (first, second):
+            page.set_default_timeout(PATIENCE)
+            page.goto(server.url)
+            wait_for_app(page, PATIENCE)
+            go_to(page, "Train")
+        epochs = first.get_by_role("slider", name="Epochs")
+        rerun_after(first, lambda: (epochs.focus(), epochs.press("End")), PATIENCE)  # 20 epochs: minutes
+        first.get_by_role("button", name="Start").click()
+        first.get_by_text("Training ·").first.wait_for()
+        second.get_by_role("button", name="Start").click()
+        second.get_by_text("Queued, position 1: this server trains at most 1 model at once").wait_for()
+
+        tabs[0].close()  # the first student closes the tab: its session disconnects
+        closed = time.monotonic()
+        second.get_by_text("Training ·").first.wait_for()
+        assert time.monotonic() - closed < 30  # 3 s without a live session, then the queue moves
+        assert not exceptions_on_page(second)
+        tabs[1].close()
