@@ -14,6 +14,7 @@ ui.limit_torch_threads()
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
     st.Page("pages/negation_lab.py", title="Negation lab", icon=":material/compare_arrows:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),
     st.Page("pages/why_gates.py", title="Why gates", icon=":material/trending_down:"),
 ]

@@ -1,0 +1,69 @@
+"""Train: train a small classifier live and watch it learn, word by word and epoch by epoch.
+
+Reads the settings -> starts, pauses or stops this session's training job (rnnviz.jobs, a
+background thread the server caps and queues) -> draws the job's state, polling it once a
+second while it is active. A finished job's models go into the sidebar's model picker.
+"""
+
+import streamlit as st
+
+from rnnviz import ui_train
+from rnnviz.jobs import TrainingJob
+
+manager = ui_train.manager_or_stop()
+job = ui_train.session_job()
+state = job.state() if job else None
+names = ui_train.offer_models(state) if state and state.status == "done" else []
+
+st.title("Train: watch a network learn negation")
+st.caption(
+    "Pick data and a network, press Start and watch the loss fall, the accuracy rise and the probe "
+    "sentence's prediction flip at “not” as the network learns. The trained model then appears in the "
+    "sidebar, for Explore and the other pages."
+)
+settings = ui_train.train_controls(
+    locked=bool(state and state.active), paused=bool(state and state.status == "paused")
+)
+action = ui_train.action_buttons(state, can_start=settings.config is not None)
+if action in ("start", "race") and settings.config is not None:
+    make = TrainingJob.race if action == "race" else lambda config, tables: TrainingJob([config], tables)
+    ui_train.start_job(manager, make(settings.config, settings.tables))
+elif action == "pause" and job:
+    job.pause()
+elif action == "resume" and job:
+    job.resume(lr=settings.lr)
+elif action == "stop" and job:
+    job.stop()
+elif action == "reset":
+    ui_train.reset_job()
+if action:
+    st.rerun()
+
+if job is None or state is None:
+    st.info(
+        "Press **Start** to train one network, or **Race** to train a plain RNN, a GRU and an LSTM "
+        f"side by side. This server trains up to {manager.max_running} models at once; others wait "
+        "in a queue.",
+        icon=":material/model_training:",
+    )
+    st.stop()
+
+
+def live_view() -> None:
+    """Status and curves, redrawn every POLL_SECONDS while the job is active."""
+    job.touch()
+    now = job.state()
+    if now.status != state.status:  # queued -> loading -> running -> … -> done: redraw the page
+        st.rerun()
+    ui_train.show_status(now)
+    ui_train.show_curves(now)
+
+
+def probe_view() -> None:
+    """The probe sentence epoch by epoch; its widgets rerun only this part."""
+    ui_train.show_probe(job, job.state())
+
+
+st.fragment(live_view, run_every=ui_train.POLL_SECONDS if state.active else None)()
+st.fragment(probe_view, run_every=ui_train.PROBE_POLL_SECONDS if state.active else None)()
+ui_train.show_results(state, names)
