@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import CHROMIUM, VIEWPORT, AppServer, launch_chromium
+from tests.e2e.helpers import CHROMIUM, TIMEOUT_MS, VIEWPORT, AppServer, launch_chromium
 from tests.pages_support import standin_models_dir
 
 
@@ -49,7 +49,7 @@ def app_server(browser):
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--mute-audio",
 ]
 VIEWPORT = {"width": 1600, "height": 1000}  # a projector-like wide screen
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 90_000  # waits end as soon as they can; a loaded 2-core machine needs the room
 
 _APP = '[data-testid="stApp"]'
 

@@ -26,10 +26,8 @@ def test_step_and_play_through_a_sentence(page, app_server):
 
     page.get_by_role("button", name="Play").click()
     # One word a second: "was", "not", "good", then playback stops by itself.
-    page.wait_for_function(
-        "() => document.querySelector('.rnnviz-current bdi')?.textContent === 'good'", timeout=20_000
-    )
-    page.get_by_role("button", name="Play").wait_for(timeout=10_000)  # "Pause" became "Play" again
+    page.wait_for_function("() => document.querySelector('.rnnviz-current bdi')?.textContent === 'good'")
+    page.get_by_role("button", name="Play").wait_for()  # "Pause" became "Play" again
     assert _current(page) == "good"
     assert page.get_by_role("button", name="Next").is_disabled()
     assert not exceptions_on_page(page)
