@@ -82,6 +82,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import torch
 
+from rnnviz.negation import read_pairs as parse_pairs
 from rnnviz.text import PAD_ID, UNK_ID, Vocab, tokenize
 
 LABELS: tuple[str, str] = ("negative", "positive")
@@ -1120,29 +1121,21 @@ def load_table(
 def read_pairs(
     source: str | os.PathLike, label_names: Sequence[str] = LABELS
 ) -> list[tuple[tuple[str, int], ...]]:
-    """Minimal pairs from a file: lines "sentence<TAB>label"; consecutive lines form a pair;
-    lines starting with '#' and blank lines are ignored. Returns [((text, label), (text, label)), ...]."""
+    """Minimal pairs from a file in the format of rnnviz.negation.read_pairs, with labels as
+    indices into `label_names`: [((text, label), (text, label)), ...]."""
     path = Path(source)
     try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise TableError(f"cannot read the pairs file {path}: {error}") from None
+    try:
+        pairs = parse_pairs(text, label_names)
+    except ValueError as error:
+        raise TableError(f"{path.name}, {error}") from None
+    if not pairs:
+        raise TableError(f"{path.name}: no pairs (two consecutive 'sentence<TAB>label' lines make one)")
     index = {label: i for i, label in enumerate(label_names)}
-    items: list[tuple[str, int]] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.rsplit("\t", 1)
-        label = parts[1].strip() if len(parts) == 2 else ""
-        if label not in index:
-            raise TableError(
-                f"{path.name}, line {number}: expected 'sentence<TAB>label' with a label from "
-                f"{', '.join(label_names)}"
-            )
-        items.append((parts[0].strip(), index[label]))
-    if not items or len(items) % 2:
-        raise TableError(f"{path.name}: {len(items)} sentences; pairs need an even number, at least 2")
-    return [(items[i], items[i + 1]) for i in range(0, len(items), 2)]
+    return [((pair.text_a, index[pair.label_a]), (pair.text_b, index[pair.label_b])) for pair in pairs]
 
 
 # --------------------------------------------------------------------------- splits and batches
