@@ -31,7 +31,6 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.train_load import _WATCH
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
 from tests.pages_support import standin_models_dir
 
@@ -43,6 +42,30 @@ WORDS = (
     "dragged on for far too long i did not think the ending worked yet my friends really enjoyed "
     "it and we laughed at the jokes during the second half of the film which surprised us all"
 ).split()
+
+# Times one update: its start, and when the server's rerun has finished (the app's script state
+# has gone "running" and back). A mutation observer with a 10 ms poll as backup (Chromium
+# sometimes delivers the observer nothing in a second browser context).
+_WATCH = """() => {
+    const state = () => document.querySelector('[data-testid="stApp"]')
+        ?.getAttribute('data-test-script-state');
+    let ran = false;
+    window.__rnnvizServerDone = null;
+    const check = () => {
+        const now = state();
+        if (now === 'running') ran = true;
+        else if (ran && now === 'notRunning' && window.__rnnvizServerDone === null) {
+            window.__rnnvizServerDone = performance.now();
+        }
+    };
+    if (window.__rnnvizBench) window.__rnnvizBench.disconnect();
+    clearInterval(window.__rnnvizBenchPoll);
+    window.__rnnvizBench = new MutationObserver(check);
+    const watched = {attributes: true, childList: true, subtree: true};
+    window.__rnnvizBench.observe(document.documentElement, watched);
+    window.__rnnvizBenchPoll = setInterval(check, 10);
+    window.__rnnvizStart = performance.now();
+}"""
 
 _READY = """() => {
     const app = document.querySelector('[data-testid="stApp"]');

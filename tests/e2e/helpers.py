@@ -11,6 +11,7 @@ has finished running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -20,7 +21,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -161,14 +164,22 @@ def watch_runs(page) -> None:
     """Start counting changes of the app's script state (a rerun changes it at least twice)."""
     page.evaluate(
         """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
+            const state = () => document.querySelector('[data-testid="stApp"]')
+                ?.getAttribute('data-test-script-state');
+            let last = state();
             window.__rnnvizStateChanges = 0;
+            const check = () => {
+                const now = state();
+                if (now !== last) { last = now; window.__rnnvizStateChanges += 1; }
+            };
             if (window.__rnnvizObserver) window.__rnnvizObserver.disconnect();
-            window.__rnnvizObserver = new MutationObserver(records => {
-                window.__rnnvizStateChanges += records.length;
-            });
-            const watched = {attributes: true, attributeFilter: ['data-test-script-state']};
-            window.__rnnvizObserver.observe(app, watched);
+            clearInterval(window.__rnnvizPoll);
+            // A mutation observer catches short runs; in some sessions Chromium delivers it no
+            // records at all, so a 10 ms poll backs it up.
+            window.__rnnvizObserver = new MutationObserver(check);
+            const watched = {attributes: true, childList: true, subtree: true};
+            window.__rnnvizObserver.observe(document.documentElement, watched);
+            window.__rnnvizPoll = setInterval(check, 10);
         }"""
     )
 
@@ -177,7 +188,10 @@ def rerun_after(page, action: Callable[[], object], timeout: float = TIMEOUT_MS)
     """Do `action` (which must make the app rerun) and wait until that rerun has finished."""
     watch_runs(page)
     action()
-    page.wait_for_function("() => window.__rnnvizStateChanges > 0", timeout=timeout, polling=20)
+    # A quick rerun can start and finish within one React render, so the state never shows it.
+    with contextlib.suppress(PlaywrightTimeout):
+        seen = "() => window.__rnnvizStateChanges > 0"
+        page.wait_for_function(seen, timeout=min(timeout, 15_000), polling=20)
     wait_for_app(page, timeout)
 
 
@@ -188,9 +202,13 @@ def type_into(page, label: str, text: str) -> None:
     box.press("Enter")
 
 
-def go_to_page(page, title: str) -> None:
+def go_to_page(page, title: str, timeout: float = TIMEOUT_MS) -> None:
     """Click `title` in the sidebar's page menu and wait for that page to finish."""
-    rerun_after(page, lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click())
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+    path = urlsplit(link.get_attribute("href")).path
+    rerun_after(page, link.click, timeout)
+    page.wait_for_function("path => location.pathname === path", arg=path, timeout=timeout)
+    wait_for_app(page, timeout)
 
 
 def exceptions_on_page(page) -> list[str]:

@@ -8,7 +8,15 @@ import time
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT, AppServer, exceptions_on_page, rerun_after, screenshot, wait_for_app
+from tests.e2e.helpers import (
+    VIEWPORT,
+    AppServer,
+    exceptions_on_page,
+    go_to_page,
+    rerun_after,
+    screenshot,
+    wait_for_app,
+)
 from tests.pages_support import standin_models_dir
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +36,7 @@ LOSS_POINTS = """Math.max(0, ...[...document.querySelectorAll('.js-plotly-plot')
 
 
 def go_to(page, title: str) -> None:
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
-    rerun_after(page, link.click, timeout=PATIENCE)
+    go_to_page(page, title, PATIENCE)
 
 
 def test_train_watch_the_curve_grow_stop_and_explore_the_model(page, app_server):
