@@ -21,4 +21,5 @@ PAGES = [
 
 page = st.navigation(PAGES)
 ui.model_picker()
+ui.mark_routed()
 page.run()

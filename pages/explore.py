@@ -9,6 +9,8 @@ import streamlit as st
 from rnnviz import analysis, glossary, plots, ui
 from rnnviz.trace import trace_sentence
 
+ui.ensure_routed()  # a link straight to this page runs app.py first
+
 MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
 MAX_CHARS = 5000  # characters accepted in the text box and from a link
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads

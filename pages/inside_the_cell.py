@@ -11,6 +11,8 @@ import streamlit as st
 from rnnviz import analysis, diagrams, equations, glossary, ui
 from rnnviz.trace import step_detail, trace_sentence
 
+ui.ensure_routed()  # a link straight to this page runs app.py first
+
 MAX_TOKENS = 200  # tokens traced; the rest of a longer text is cut off (as on Explore)
 MAX_CHARS = 5000
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL

@@ -9,6 +9,8 @@ import streamlit as st
 
 from rnnviz import glossary, lab, lab_plots, negation, plots, ui
 
+ui.ensure_routed()  # a link straight to this page runs app.py first
+
 MAX_TOKENS = 100  # tokens per sentence traced and drawn; the rest is cut off
 MAX_CHARS = 2000  # characters accepted per text box and from a link
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads

@@ -7,8 +7,10 @@ second while it is active. A finished job's models go into the sidebar's model p
 
 import streamlit as st
 
-from rnnviz import ui_train
+from rnnviz import ui, ui_train
 from rnnviz.jobs import TrainingJob
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 manager = ui_train.manager_or_stop()
 job = ui_train.session_job()

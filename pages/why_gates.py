@@ -12,6 +12,8 @@ from rnnviz import gate_plots, ui
 from rnnviz.gradients import gradient_flow
 from rnnviz.long_range import LongRangeConfig, make_sentences
 
+ui.ensure_routed()  # a link straight to this page runs app.py first
+
 MAX_TOKENS = 150  # the gradient chart's sentence is cut here
 MAX_CHARS = 3000
 

@@ -12,6 +12,7 @@ Session state keys:
     rnnviz_session_models   {name: Classifier} trained or uploaded in this session
     rnnviz_uploads          {upload file id: ("ok", model name) | ("error", message)}
     rnnviz_query_seen       {query parameter: value} last read from or written to the URL
+    rnnviz_routed           set by app.py just before it runs the page (`ensure_routed`)
     <key>_shared            the sentence a page last exchanged with Explore (`follow_sentence`)
     <key>_word, _playing, _due, _timer   a step player's state (`step_player`)
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import runpy
 import time
 import unicodedata
 import weakref
@@ -45,6 +47,8 @@ MODEL_REQUEST_KEY = "rnnviz_model_request"
 SESSION_MODELS_KEY = "rnnviz_session_models"
 UPLOADS_KEY = "rnnviz_uploads"
 QUERY_SEEN_KEY = "rnnviz_query_seen"
+ROUTED_KEY = "rnnviz_routed"
+ROUTER = Path(__file__).resolve().parent.parent / "app.py"
 
 SHIPPED_TITLES = {"lstm": "LSTM (shipped)", "gru": "GRU (shipped)", "rnn": "plain RNN (shipped)"}
 DEFAULT_MODEL = "lstm"
@@ -60,6 +64,26 @@ def limit_torch_threads() -> None:
     threads while other work ran, and 2 ms with 1 (bench/explore.py)."""
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+def mark_routed() -> None:
+    """app.py, just before `page.run()`: the page about to run was chosen by the router."""
+    st.session_state[ROUTED_KEY] = True
+
+
+def ensure_routed() -> None:
+    """First line of every page: when the page runs without app.py, run app.py instead (which
+    then runs this page inside it, with the sidebar) and stop this bare run.
+
+    Until some session has called st.navigation, Streamlit 1.67 treats our pages/ folder the
+    legacy way: the first visit to a page's own address (a shared link such as
+    `/negation_lab?a=…`) runs that file alone. app.py's st.navigation then resolves the same
+    address to the same page and keeps the link's query parameters.
+    """
+    if st.session_state.pop(ROUTED_KEY, False):
+        return
+    runpy.run_path(str(ROUTER), run_name="__main__")
+    st.stop()
 
 
 # --------------------------------------------------------------------------- safe text
