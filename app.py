@@ -1,11 +1,12 @@
-"""rnnviz: the router. Each page is a file in pages/; all of them share the sidebar model picker.
+"""rnnviz: the router. Each page is a file in pages/; all of them share the sidebar's teacher mode
+switch and model picker.
 
 Run: streamlit run app.py
 """
 
 import streamlit as st
 
-from rnnviz import ui
+from rnnviz import ui, ui_teacher
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
 ui.limit_torch_threads()
@@ -20,5 +21,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+ui_teacher.teacher_switch()
 ui.model_picker()
+ui.mark_routed()
 page.run()

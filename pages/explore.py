@@ -6,8 +6,10 @@ than MAX_TOKENS tokens are cut (the README says so too).
 
 import streamlit as st
 
-from rnnviz import analysis, glossary, plots, ui
+from rnnviz import analysis, glossary, plots, ui, ui_teacher
 from rnnviz.trace import trace_sentence
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
 MAX_CHARS = 5000  # characters accepted in the text box and from a link
@@ -135,6 +137,10 @@ def unit_focus() -> None:
 
 unit_focus()
 
-st.subheader("Download")
-ui.trace_downloads(sentence, classifier, key="explore_download")
-st.caption("Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV.")
+if not ui.teacher_mode():
+    st.subheader("Download")
+    ui.trace_downloads(sentence, classifier, key="explore_download")
+    st.caption(
+        "Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV."
+    )
+ui_teacher.link_box()

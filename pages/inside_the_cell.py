@@ -8,8 +8,10 @@ below the step controls.
 
 import streamlit as st
 
-from rnnviz import analysis, diagrams, equations, glossary, ui
+from rnnviz import analysis, diagrams, equations, glossary, ui, ui_teacher
 from rnnviz.trace import step_detail, trace_sentence
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 200  # tokens traced; the rest of a longer text is cut off (as on Explore)
 MAX_CHARS = 5000
@@ -94,6 +96,7 @@ def one_step() -> None:
         f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
         "blue is positive, red negative; gates run from 0 (white) to 1 (dark blue)."
     )
+    ui_teacher.link_box()  # here, in the fragment: stepping changes the link's word
 
 
 one_step()

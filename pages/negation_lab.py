@@ -7,7 +7,9 @@ per model and inputs by ui.cached) -> draws. Each sentence is cut after MAX_TOKE
 
 import streamlit as st
 
-from rnnviz import glossary, lab, lab_plots, negation, plots, ui
+from rnnviz import glossary, lab, lab_plots, negation, plots, ui, ui_teacher
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 100  # tokens per sentence traced and drawn; the rest is cut off
 MAX_CHARS = 2000  # characters accepted per text box and from a link
@@ -95,16 +97,20 @@ with right:
 def negation_units() -> None:
     """Unit scores over many pairs (reruns alone when its inputs or its table selection change)."""
     st.subheader("Negation units across many pairs")
-    st.caption(lab.CAPTIONS["pairs"])
-    builtin = st.toggle(
-        f"Use the {len(lab.builtin_pair_texts())} built-in pairs", value=True, key="lab_builtin"
-    )
-    left, right = st.columns(2)
-    example = "the soup was hot | positive\nthe soup was not hot | negative"
-    typed = left.text_area("Your own pairs", key="lab_typed", placeholder=example, max_chars=20_000)
-    upload = right.file_uploader(
-        "Or upload a pairs file", type=["tsv", "txt"], key="lab_file", max_upload_size=1
-    )
+    if ui.teacher_mode():  # no own pairs to type or upload: the built-in ones and any typed before
+        st.caption(lab.CAPTIONS["pairs"])
+        builtin, typed, upload = ui.hidden_value("lab_builtin", True), ui.hidden_value("lab_typed", ""), None
+    else:
+        st.caption(f"{lab.CAPTIONS['pairs']} {lab.CAPTIONS['own pairs']}")
+        builtin = st.toggle(
+            f"Use the {len(lab.builtin_pair_texts())} built-in pairs", value=True, key="lab_builtin"
+        )
+        left, right = st.columns(2)
+        example = "the soup was hot | positive\nthe soup was not hot | negative"
+        typed = left.text_area("Your own pairs", key="lab_typed", placeholder=example, max_chars=20_000)
+        upload = right.file_uploader(
+            "Or upload a pairs file", type=["tsv", "txt"], key="lab_file", max_upload_size=1
+        )
     pairs, problems = lab.collect_pairs(builtin, typed, upload and upload.getvalue(), classifier.labels)
     for problem in problems:
         st.error(ui.md_escape(problem), icon=":material/error:")
@@ -136,12 +142,15 @@ with st.spinner("Explaining both predictions with integrated gradients…"):
 scale = lab.attribution_scale(explained)
 for name, result in zip("AB", explained, strict=True):
     ui.show_coloured_tokens(result.tokens, result.values, scale, f"share of P({result.target})")
-    st.caption(ui.md_escape(lab.attribution_note(name, result)))
+    if not ui.teacher_mode():  # the numbers behind the colours, and how exact they are
+        st.caption(ui.md_escape(lab.attribution_note(name, result)))
 st.caption(lab.CAPTIONS["attributions"])
-with st.spinner("Measuring gate saturation over the sample sentences…"):
-    saturation = ui.cached(lab.saturation, classifier)
-if saturation.empty:
-    st.info(saturation.explanation, icon=":material/info:")
-else:
-    ui.chart(lab_plots.saturation_chart(saturation, direction), key="lab_saturation")
-    st.caption(lab.saturation_caption(saturation))
+if not ui.teacher_mode():
+    with st.spinner("Measuring gate saturation over the sample sentences…"):
+        saturation = ui.cached(lab.saturation, classifier)
+    if saturation.empty:
+        st.info(saturation.explanation, icon=":material/info:")
+    else:
+        ui.chart(lab_plots.saturation_chart(saturation, direction), key="lab_saturation")
+        st.caption(lab.saturation_caption(saturation))
+ui_teacher.link_box()

@@ -7,8 +7,10 @@ second while it is active. A finished job's models go into the sidebar's model p
 
 import streamlit as st
 
-from rnnviz import ui_train
+from rnnviz import ui, ui_teacher, ui_train
 from rnnviz.jobs import TrainingJob
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 manager = ui_train.manager_or_stop()
 job = ui_train.session_job()
@@ -47,6 +49,7 @@ if job is None or state is None:
         "in a queue.",
         icon=":material/model_training:",
     )
+    ui_teacher.link_box()
     st.stop()
 
 
@@ -68,3 +71,4 @@ def probe_view() -> None:
 st.fragment(live_view, run_every=ui_train.POLL_SECONDS if state.active else None)()
 st.fragment(probe_view, run_every=ui_train.PROBE_POLL_SECONDS if state.active else None)()
 ui_train.show_results(state, names)
+ui_teacher.link_box()

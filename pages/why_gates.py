@@ -8,9 +8,11 @@ that never calls Streamlit) -> draws; a fragment polls the running experiment on
 
 import streamlit as st
 
-from rnnviz import gate_plots, ui
+from rnnviz import gate_plots, ui, ui_teacher
 from rnnviz.gradients import gradient_flow
 from rnnviz.long_range import LongRangeConfig, make_sentences
+
+ui.ensure_routed()  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 150  # the gradient chart's sentence is cut here
 MAX_CHARS = 3000
@@ -28,10 +30,13 @@ if problems:
     st.warning(f"Not shown, not installed on this server: {ui.md_escape(missing)}.", icon=":material/info:")
 st.session_state.setdefault("gates_sentence", gate_plots.LONG_SENTENCE)
 text = st.text_area("A long sentence (edit it if you like)", key="gates_sentence", max_chars=MAX_CHARS)
-of = st.segmented_control(
-    "Gradient with respect to", list(gate_plots.GRADIENT_OF), key="gates_of", required=True,
-    default="hidden", format_func=gate_plots.GRADIENT_OF.get,
-)  # fmt: skip
+if ui.teacher_mode():  # the lesson is about the hidden state
+    of = ui.hidden_value("gates_of", "hidden")
+else:
+    of = st.segmented_control(
+        "Gradient with respect to", list(gate_plots.GRADIENT_OF), key="gates_of", required=True,
+        default="hidden", format_func=gate_plots.GRADIENT_OF.get,
+    )  # fmt: skip
 scaled = st.toggle("Scale each line to 1 at the last word", value=True, key="gates_scaled")
 if not models:
     st.info("No shipped model is installed on this server, so there is nothing to compare here.")
@@ -61,10 +66,15 @@ settings = {  # query parameter -> (widget key, allowed values, default): links 
 ui.numbers_from_query(ui.incoming_query(list(settings)), settings)
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     filler = st.slider("N: the longest filler", 10, 100, step=10, key="gates_filler")
-    with st.popover("Experiment settings", icon=":material/tune:"):
-        train_size = st.select_slider("Training sentences", settings["train"][1], key="gates_train")
-        epochs = st.slider("Epochs", 1, 20, key="gates_epochs")
-        seed = int(st.number_input("Seed", 0, 1000, key="gates_seed"))
+    if ui.teacher_mode():  # a link's settings still apply
+        train_size = ui.hidden_value("gates_train", default.train_size)
+        epochs = ui.hidden_value("gates_epochs", default.epochs)
+        seed = ui.hidden_value("gates_seed", default.seed)
+    else:
+        with st.popover("Experiment settings", icon=":material/tune:"):
+            train_size = st.select_slider("Training sentences", settings["train"][1], key="gates_train")
+            epochs = st.slider("Epochs", 1, 20, key="gates_epochs")
+            seed = int(st.number_input("Seed", 0, 1000, key="gates_seed"))
 config = LongRangeConfig(max_filler=filler, train_size=train_size, epochs=epochs, seed=seed)
 ui.set_query(filler=str(filler), train=str(train_size), epochs=str(epochs), seed=str(seed))
 example = make_sentences(1, 6, 6, "example")
@@ -112,3 +122,4 @@ def experiment() -> None:
 
 
 experiment()
+ui_teacher.link_box()

@@ -53,8 +53,9 @@ CAPTIONS = {
     "(0 = the same).",
     "heatmaps": "Rows are the units that differ most, first; grey columns are words a sentence does "
     "not have.",
-    "pairs": "Units that move the same way whenever a sentence gains a negator, over many minimal "
-    "pairs. Type pairs as two lines “sentence | label”, or upload a file of “sentence<TAB>label” lines.",
+    "pairs": "Units that move the same way whenever a sentence gains a negator, over many minimal pairs.",
+    "own pairs": "Type pairs as two lines “sentence | label”, or upload a file of “sentence<TAB>label” "
+    "lines.",
     "scores": "Score = mean change with a negator ÷ its spread over the pairs: far from 0 = the unit "
     "reacts to negation reliably (blue up, red down). Select a unit to see it on your pair below.",
     "attributions": "Each word's share in the predicted class's probability (integrated gradients "

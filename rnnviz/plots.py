@@ -317,3 +317,36 @@ def unit_lines(
         yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
     )
     return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------- projector
+
+PROJECTOR_SCALE = 1.35  # teacher mode: fonts and heights this much larger
+
+
+def _scale_fonts(node: object, scale: float) -> None:
+    """Multiply, in place, the `size` of every font dict (font, tickfont, textfont, …) in a
+    figure's JSON; a per-point size array is scaled point by point."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, int | float):
+                    value["size"] = round(size * scale, 1)
+                elif isinstance(size, list | tuple | np.ndarray):
+                    value["size"] = [round(float(s) * scale, 1) for s in size]
+            _scale_fonts(value, scale)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _scale_fonts(item, scale)
+
+
+def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """A copy of `figure` for a projector (teacher mode): every font and the height `scale`
+    times larger, so labels stay readable from the back of a room."""
+    spec = figure.to_plotly_json()
+    _scale_fonts(spec, scale)
+    layout = spec.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", round(12 * scale, 1))  # plotly's default is 12
+    layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
+    return go.Figure(spec)

@@ -12,6 +12,8 @@ Session state keys:
     rnnviz_session_models   {name: Classifier} trained or uploaded in this session
     rnnviz_uploads          {upload file id: ("ok", model name) | ("error", message)}
     rnnviz_query_seen       {query parameter: value} last read from or written to the URL
+    rnnviz_routed           set by app.py just before it runs the page (`ensure_routed`)
+    rnnviz_teacher          the sidebar's Teacher mode toggle (rnnviz.ui_teacher)
     <key>_shared            the sentence a page last exchanged with Explore (`follow_sentence`)
     <key>_word, _playing, _due, _timer   a step player's state (`step_player`)
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import runpy
 import time
 import unicodedata
 import weakref
@@ -32,7 +35,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from rnnviz import analysis, checkpoints, render
+from rnnviz import analysis, checkpoints, plots, render
 from rnnviz.checkpoints import CheckpointError
 from rnnviz.models import CELL_NAMES, Classifier, ModelConfig
 from rnnviz.plots import ColourRange
@@ -45,6 +48,9 @@ MODEL_REQUEST_KEY = "rnnviz_model_request"
 SESSION_MODELS_KEY = "rnnviz_session_models"
 UPLOADS_KEY = "rnnviz_uploads"
 QUERY_SEEN_KEY = "rnnviz_query_seen"
+ROUTED_KEY = "rnnviz_routed"
+TEACHER_KEY = "rnnviz_teacher"
+ROUTER = Path(__file__).resolve().parent.parent / "app.py"
 
 SHIPPED_TITLES = {"lstm": "LSTM (shipped)", "gru": "GRU (shipped)", "rnn": "plain RNN (shipped)"}
 DEFAULT_MODEL = "lstm"
@@ -60,6 +66,43 @@ def limit_torch_threads() -> None:
     threads while other work ran, and 2 ms with 1 (bench/explore.py)."""
     if torch.get_num_threads() != 1:
         torch.set_num_threads(1)
+
+
+def mark_routed() -> None:
+    """app.py, just before `page.run()`: the page about to run was chosen by the router."""
+    st.session_state[ROUTED_KEY] = True
+
+
+def ensure_routed() -> None:
+    """First line of every page: when the page runs without app.py, run app.py instead (which
+    then runs this page inside it, with the sidebar) and stop this bare run.
+
+    Until some session has called st.navigation, Streamlit 1.67 treats our pages/ folder the
+    legacy way: the first visit to a page's own address (a shared link such as
+    `/negation_lab?a=…`) runs that file alone. app.py's st.navigation then resolves the same
+    address to the same page and keeps the link's query parameters.
+    """
+    if st.session_state.pop(ROUTED_KEY, False):
+        return
+    runpy.run_path(str(ROUTER), run_name="__main__")
+    st.stop()
+
+
+# --------------------------------------------------------------------------- teacher mode
+
+
+def teacher_mode() -> bool:
+    """Whether teacher mode is on: the sidebar switch or a `teacher=1` link (rnnviz.ui_teacher).
+    Pages then leave out the controls they count as advanced, and charts are drawn larger."""
+    return bool(st.session_state.get(TEACHER_KEY))
+
+
+def hidden_value(key: str, default: T) -> T:
+    """The value of widget `key` while teacher mode leaves it out: its last value (or a
+    link's), kept for when the widget is shown again, else `default`."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = value  # a widget not drawn in a run loses its value; a plain value stays
+    return value
 
 
 # --------------------------------------------------------------------------- safe text
@@ -300,7 +343,8 @@ def model_picker() -> tuple[str, Classifier] | None:
     """
     with st.sidebar:
         picker = st.container()
-        _upload_box()
+        if not teacher_mode():
+            _upload_box()
     shipped, problems = shipped_models()
     models = {**shipped, **session_models()}
     state = st.session_state
@@ -486,8 +530,11 @@ def direction_picker(config: ModelConfig, key: str) -> Direction:
 
 
 def unit_ordering_picker(key: str) -> str:
-    """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis)."""
+    """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis);
+    not drawn in teacher mode."""
     st.session_state.setdefault(key, "index")
+    if teacher_mode():
+        return hidden_value(key, "index")
     return st.segmented_control(
         "Order units by",
         list(analysis.ORDERINGS),
@@ -499,11 +546,14 @@ def unit_ordering_picker(key: str) -> str:
 
 
 def units_shown_picker(hidden_size: int, key: str) -> int:
-    """How many units (rows) the heatmaps show, first ones under the chosen ordering."""
+    """How many units (rows) the heatmaps show, first ones under the chosen ordering; not
+    drawn in teacher mode."""
     choices = [n for n in (8, 16, 32, 64) if n < hidden_size] + [hidden_size]
     _keep_valid(key, choices, hidden_size, None)
     if len(choices) == 1:
         return hidden_size
+    if teacher_mode():
+        return hidden_value(key, hidden_size)
     return st.selectbox(
         "Units shown",
         choices,
@@ -698,7 +748,10 @@ CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 
 
 def chart(figure, key: str) -> None:
-    """Draw a plotly figure the way every page does: full width, no toolbar."""
+    """Draw a plotly figure the way every page does: full width, no toolbar; in teacher mode
+    with larger fonts and a taller plot (plots.for_projector)."""
+    if teacher_mode():
+        figure = plots.for_projector(figure)
     st.plotly_chart(figure, width="stretch", key=key, config=CHART_CONFIG)
 
 

@@ -11,8 +11,9 @@ Widget keys start with "train_".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import streamlit as st
 from streamlit import runtime
@@ -23,6 +24,8 @@ from rnnviz.jobs import JobManager, JobState, RunState, TrainingJob
 from rnnviz.models import CELL_NAMES
 from rnnviz.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
 from rnnviz.training import TrainConfig
+
+T = TypeVar("T")
 
 JOB_KEY = "rnnviz_train_job"
 TABLES_KEY = "rnnviz_train_tables"
@@ -158,9 +161,15 @@ def _upload() -> tuple[str, data.TextDataset | None]:
     return name, value
 
 
+def _advanced(key: str, default: T, draw: Callable[[], T]) -> T:
+    """An advanced setting: drawn (`draw()`), or in teacher mode left out, keeping its value."""
+    return ui.hidden_value(key, default) if ui.teacher_mode() else draw()
+
+
 def train_controls(locked: bool, paused: bool) -> TrainSettings:
     """Every setting of a training; disabled while a job is active, except the learning rate
-    while paused (it applies on Resume)."""
+    while paused (it applies on Resume). Teacher mode leaves out the embedding size, batch
+    size, dropout and seed."""
     st.caption(LIMITS)
     source_column, network, optimiser = st.columns([1.2, 1, 1], gap="large")
     with source_column:
@@ -197,8 +206,12 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             disabled=locked,
             required=True,
         )
-        embedding = st.select_slider(
-            "Embedding size", WIDTHS, value=32, key="train_embedding", disabled=locked
+        embedding = _advanced(
+            "train_embedding",
+            32,
+            lambda: st.select_slider(
+                "Embedding size", WIDTHS, value=32, key="train_embedding", disabled=locked
+            ),
         )
         hidden = st.select_slider("Hidden units", WIDTHS, value=48, key="train_hidden", disabled=locked)
         layers = st.segmented_control(
@@ -215,10 +228,20 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             help="Far too high (3 or 10, say) and the loss explodes: the run stops and keeps its best "
             "weights. While paused, a new rate applies when you press Resume.",
         )
-        batch = st.select_slider("Batch size", BATCH_SIZES, value=32, key="train_batch", disabled=locked)
+        batch = _advanced(
+            "train_batch",
+            32,
+            lambda: st.select_slider("Batch size", BATCH_SIZES, value=32, key="train_batch", disabled=locked),
+        )
         epochs = st.slider("Epochs", 1, MAX_EPOCHS, 8, key="train_epochs", disabled=locked)
-        dropout = st.select_slider("Dropout", DROPOUTS, value=0.0, key="train_dropout", disabled=locked)
-        seed = st.number_input("Seed", 0, 9_999, 0, key="train_seed", disabled=locked)
+        dropout = _advanced(
+            "train_dropout",
+            0.0,
+            lambda: st.select_slider("Dropout", DROPOUTS, value=0.0, key="train_dropout", disabled=locked),
+        )
+        seed = _advanced(
+            "train_seed", 0, lambda: st.number_input("Seed", 0, 9_999, 0, key="train_seed", disabled=locked)
+        )
     if not ready:
         return TrainSettings(None, lr=lr)
     config = TrainConfig(
@@ -470,7 +493,8 @@ def show_results(state: JobState, names: list[str]) -> None:
             for note in result.notes:
                 st.caption(ui.md_escape(note))
             st.caption(f"In the sidebar's model picker as {ui.quote(name, ui.MAX_NAME_CHARS)}.")
-            _download(result.classifier, name, key=f"train_download_{state.id}_{run.title}")
+            if not ui.teacher_mode():
+                _download(result.classifier, name, key=f"train_download_{state.id}_{run.title}")
     tested = [(run, result) for run, result in results if result.test]
     if not tested:
         return

@@ -134,20 +134,8 @@ def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] |
     rnnviz.checkpoints reads RNNVIZ_MODELS_DIR once at import, which has long happened in
     a pytest process, so the module attribute is patched as well as the variable.
     """
-    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    # AppTest (streamlit 1.67) re-detects the legacy pages/ folder before every run and then
-    # reruns the current page file alone, skipping app.py and its sidebar. A real server stops
-    # doing that as soon as app.py has called st.navigation once; make AppTest do the same.
-    # (streamlit issue #9446; its fix, PR #14217, still checks for a pages/ folder.)
-    detect = PagesManager.__init__
-
-    def _navigation_only(self, *args, **kwargs) -> None:
-        detect(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", _navigation_only)
     monkeypatch.setenv("RNNVIZ_MODELS_DIR", str(models_dir))
     monkeypatch.setattr(checkpoints, "MODELS_DIR", Path(models_dir))
     at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)

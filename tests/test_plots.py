@@ -153,3 +153,17 @@ def test_every_quantity_has_words():
     for quantity in ("hidden", "cell_state", "input", "forget", "cell", "output", "reset", "update", "new"):
         assert glossary.caption(quantity, "lstm") and glossary.title(quantity)
     assert "plain RNN" in glossary.caption("hidden", "rnn_tanh")
+
+
+def test_for_projector_scales_every_font_and_the_height_of_a_copy():
+    figure = plots.prediction_chart(
+        ["not", "good"], np.array([[0.7, 0.3], [0.6, 0.4]]), ("negative", "positive")
+    )
+    large = plots.for_projector(figure, scale=2.0)
+    assert large.layout.height == 2 * figure.layout.height
+    assert large.layout.title.font.size == 2 * figure.layout.title.font.size
+    assert large.layout.xaxis.tickfont.size == 2 * figure.layout.xaxis.tickfont.size
+    assert [a.font.size for a in large.layout.annotations] == [
+        2 * a.font.size for a in figure.layout.annotations
+    ]
+    assert figure.layout.height == 380  # the original is left alone

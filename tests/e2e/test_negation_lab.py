@@ -32,9 +32,7 @@ def _token_chips(page) -> list[list[str]]:
 def test_type_a_pair_and_see_not_as_an_insertion(page, app_server):
     # Into the app at "/" and then through the menu. Explore opens on an empty sentence, so
     # that it draws no charts: its eight charts would double this test's time on a busy
-    # machine. ("/" first on purpose: on a server where app.py has not run yet, Streamlit
-    # reads a link straight to /negation_lab by its legacy pages/ folder rules and runs the
-    # page without the router.)
+    # machine. (A link straight to /negation_lab is tested in test_deep_links.py.)
     open_app(page, app_server, query={"sentence": ""})
     go_to_page(page, "Negation lab")
     assert _token_chips(page) == [["the", "movie", "was", "good"], ["the", "movie", "was", "not", "good"]]
