@@ -41,7 +41,7 @@ def go_to(page, title: str) -> None:
 
 def test_train_watch_the_curve_grow_stop_and_explore_the_model(page, app_server):
     page.set_default_timeout(PATIENCE)
-    page.goto(app_server)  # not /train: a page's own address skips app.py (see README, Train)
+    page.goto(app_server)  # the front door, then the menu, as a student would
     wait_for_app(page, PATIENCE)
     go_to(page, "Train")
     rerun_after(page, page.get_by_test_id("stButtonGroup").get_by_text("GRU", exact=True).click, PATIENCE)
