@@ -43,6 +43,8 @@ except ValueError:
     st.stop()
 if sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
+if all(sentence.unknown):
+    st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
 tokens = sentence.tokens
 
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
