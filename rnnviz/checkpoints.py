@@ -93,6 +93,19 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def _tensor_bytes(header: object) -> int:
+    """How many bytes of tensor data a safetensors header describes (0 when it is malformed:
+    the parser then names the problem)."""
+    if not isinstance(header, dict):
+        return 0
+    ends = [0]
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if key != "__metadata__" and isinstance(entry, dict) else None
+        if isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets):
+            ends.append(offsets[1])
+    return max(ends)
+
+
 def from_bytes(data: bytes, name: str = "the file") -> Classifier:
     """Validate and load a checkpoint from its bytes. Raises CheckpointError."""
     if len(data) == 0:
@@ -109,8 +122,16 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         raise CheckpointError(f"{name} is not a safetensors file, or it is truncated")
     try:
         header = json.loads(data[8 : 8 + header_size])
+    except ValueError as error:  # UnicodeDecodeError is a ValueError
+        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+    needed = 8 + header_size + _tensor_bytes(header)
+    if needed > len(data):  # a download or copy cut short: say so, not the parser's words
+        raise CheckpointError(
+            f"{name} is truncated: it has {len(data):,} bytes, its header describes {needed:,}"
+        )
+    try:
         tensors = load_safetensors(data)
-    except (SafetensorError, ValueError, UnicodeDecodeError) as error:
+    except (SafetensorError, ValueError) as error:
         raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
