@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -328,10 +329,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+        sys.stdout.flush()  # here, so that a reader that has gone away is caught below
     except CommandError as error:
         print(f"rnnviz: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `python -m rnnviz trace ... | head`: the reader stopped early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141  # what a program ended by SIGPIPE reports
     return 0
