@@ -294,6 +294,15 @@ def test_a_link_with_hostile_values_in_every_parameter(models_dir, monkeypatch, 
     assert "The link asks for" not in _messages(at)
 
 
+@pytest.mark.parametrize("page", ["pages/inside_the_cell.py", "pages/why_gates.py"])
+@pytest.mark.parametrize("value", ["²", "1e3", "-1", "99999999999999999999", "0x1", "Ⅻ"])
+def test_a_link_with_strange_numbers(models_dir, monkeypatch, page, value):
+    """Number parameters given what int() refuses or what looks numeric only to str.isdigit()."""
+    numbers = [p for p in QUERY_PAGES[page] if p not in TEXT_PARAMETERS and p != "direction"]
+    at = _ok(_linked(models_dir, monkeypatch, page, dict.fromkeys(numbers, value)), value)
+    assert _messages(at).count("The link asks for") == len(numbers), _messages(at)
+
+
 @pytest.mark.parametrize("name", [n for n in HOSTILE if n not in SAMPLE])
 def test_a_link_with_any_hostile_sentence(models_dir, monkeypatch, name):
     """The rest of the table through the cheapest text parameter, Explore's sentence."""
