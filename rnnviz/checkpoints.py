@@ -29,7 +29,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
 from rnnviz.text import Vocab
 
 FORMAT = "rnnviz-classifier"
@@ -150,8 +150,7 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
         )
-    model = SentenceClassifier(config)
-    expected = model.state_dict()
+    expected = parameter_shapes(config)  # checked before a model of that size is built
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -159,15 +158,15 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
             f"{name}: tensors do not match the config (missing {missing[:4]}, unexpected {extra[:4]})"
         )
     for key, tensor in tensors.items():
-        if tuple(tensor.shape) != tuple(expected[key].shape):
+        if tuple(tensor.shape) != expected[key]:
             raise CheckpointError(
-                f"{name}: tensor {key} has shape {list(tensor.shape)}, "
-                f"the config needs {list(expected[key].shape)}"
+                f"{name}: tensor {key} has shape {list(tensor.shape)}, the config needs {list(expected[key])}"
             )
         if not tensor.is_floating_point():
             raise CheckpointError(f"{name}: tensor {key} is {tensor.dtype}, expected floating point")
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
+    model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)
     return Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})

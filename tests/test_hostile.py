@@ -80,6 +80,16 @@ def _wrong_shapes() -> bytes:
     return save_safetensors(state, metadata=metadata)
 
 
+def _config_bomb() -> bytes:
+    """Half a megabyte whose config asks for a 600 MB model (50,000 words, four bidirectional
+    1024-unit LSTM layers) and whose tensors are one number."""
+    vocab = ["<pad>", "<unk>", *(f"w{i}" for i in range(49_998))]
+    config = dict(vocab_size=50_000, labels=["a", "b"], cell="lstm", embedding_dim=1024, hidden_size=1024)
+    config.update(num_layers=4, bidirectional=True)
+    metadata = {"format": checkpoints.FORMAT, "version": checkpoints.VERSION, "config": json.dumps(config)}
+    return save_safetensors({"x": torch.zeros(1)}, metadata={**metadata, "vocab": json.dumps(vocab)})
+
+
 def _torch_save() -> bytes:
     buffer = io.BytesIO()
     torch.save(make_classifier(cell="gru").model.state_dict(), buffer)
@@ -96,6 +106,7 @@ BAD_CHECKPOINTS = {
     "tiny": (b"\x01\x02", "too short"),
     "wrong shapes": (_wrong_shapes(), "the config needs"),
     "foreign safetensors": (save_safetensors({"x": torch.zeros(2)}), "not an rnnviz classifier"),
+    "config far larger than its tensors": (_config_bomb(), "tensors do not match the config"),
     "json": (b'{"format": "rnnviz-classifier"}', "JSON text"),
 }
 
@@ -472,6 +483,15 @@ def test_table_reasons(name):
     content, reason = BAD_TABLES[name]
     with pytest.raises(data.TableError, match=re.escape(reason)):
         data.load_table(content, name="upload.csv")
+
+
+def test_a_config_is_checked_against_the_tensors_before_a_model_is_built(monkeypatch):
+    """The 600 MB model a small file's config asks for is never allocated."""
+    monkeypatch.setattr(checkpoints, "SentenceClassifier", lambda *args: pytest.fail("a model was built"))
+    with pytest.raises(checkpoints.CheckpointError, match="tensors do not match the config"):
+        checkpoints.from_bytes(BAD_CHECKPOINTS["config far larger than its tensors"][0])
+    with pytest.raises(checkpoints.CheckpointError, match="the config needs"):
+        checkpoints.from_bytes(BAD_CHECKPOINTS["wrong shapes"][0])
 
 
 def test_a_hostile_table_loads_as_written():
