@@ -1,6 +1,6 @@
 """Proves in a real Chromium what tests/test_hostile.py proves in AppTest, for a representative subset:
 hostile text typed into Explore and the Negation lab, deep links with hostile values, a pickle
-renamed .safetensors in the sidebar and a latin-1 CSV on the Train page each end in a clear
+renamed .safetensors in the sidebar, a latin-1 CSV and a million-row one on the Train page each end in a clear
 message, with no Streamlit exception box, and `<script>` stays literal text that never runs."""
 
 import pickle
@@ -24,6 +24,7 @@ SCRIPT = "<script>alert(1)</script>"
 IMAGE = '<img src=x onerror="alert(1)">'
 MARKDOWN = "**bold** [link](javascript:alert(1)) $\\frac{1}{0}$"
 EXPLORE_BOX = "Type a sentence and press Enter"
+MILLION_ROWS = b"text,label\n" + b"good,1\nbad,0\n" * 500_000  # 6.5 MB: under the 10 MB limit
 
 
 def _chips(page) -> list[list[str]]:
@@ -107,7 +108,7 @@ def test_a_pickle_renamed_safetensors_in_the_sidebar(page, app_server):
     _nothing_ran(page)
 
 
-def test_a_latin1_csv_on_the_train_page(page, app_server):
+def test_a_latin1_csv_and_a_million_rows_on_the_train_page(page, app_server):
     open_app(page, app_server, query={"sentence": ""})
     go_to_page(page, "Train")
     page.get_by_role("combobox", name="Dataset").click()
@@ -119,4 +120,13 @@ def test_a_latin1_csv_on_the_train_page(page, app_server):
     main.locator('input[type="file"]').set_input_files(files=[table])
     _visible(page, "This table cannot be used: café.csv, line 2: not UTF-8 text (byte 0xe9)")
     assert page.get_by_role("button", name="Start").is_disabled()
+    _nothing_ran(page)
+    table = {"name": "million.csv", "mimeType": "text/csv", "buffer": MILLION_ROWS}
+    main.locator('input[type="file"]').set_input_files(files=[table])
+    _visible(page, "This table cannot be used: million.csv, line 50002: more than 50,000 rows")
+    # Over the server's maxUploadSize (.streamlit/config.toml) the browser refuses the file itself.
+    table = {"name": "huge.csv", "mimeType": "text/csv", "buffer": MILLION_ROWS * 4}
+    main.locator('input[type="file"]').set_input_files(files=[table])
+    uploader = main.get_by_test_id("stFileUploader")
+    uploader.get_by_text("File must be 20.0MB or smaller").wait_for(state="attached")
     _nothing_ran(page)
