@@ -135,6 +135,11 @@ def _train(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.is_dir():
         raise CommandError(f"--out {out} is a folder; give a file name such as {out / 'model.safetensors'}")
+    existing = next(folder for folder in out.absolute().parents if folder.exists())  # / always exists
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(
+            f"--out {out} cannot be written: {existing} is not a folder this user can write to"
+        )
     try:
         train_data, val_data = load_training_data(config, None if args.quiet else _progress_line)
         trainer = Trainer(config, train_data, val_data)
@@ -165,7 +170,10 @@ def _train(args: argparse.Namespace) -> None:
         raise CommandError(f"training failed: {outcome['error']}")
     state = trainer.state()
     if state.best_epoch:
-        save(outcome["classifier"], out)
+        try:
+            save(outcome["classifier"], out)
+        except OSError as error:  # e.g. the disk filled up during training; any old file is intact
+            raise CommandError(f"cannot save {out}: {error.strerror or error}") from None
         print(f"saved {out}: {state.message}; {trainer.training_seconds:.0f} s")
     if state.status == "failed" or not state.best_epoch:
         raise CommandError(state.message + ("" if state.best_epoch else "; nothing saved"))

@@ -452,6 +452,25 @@ def test_cli_refuses_bad_tables_and_keeps_the_old_checkpoint(tmp_path, model_pat
     assert _folder_state(tmp_path) == before  # nothing written, nothing half-written
 
 
+def test_cli_train_into_a_place_it_cannot_write(tmp_path, monkeypatch, capsys):
+    """Refused before training when --out lies under a file; one line when saving fails at the end."""
+    from rnnviz import cli
+    from tests.test_cli_train import QUICK
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("x")
+    assert main(["train", "--out", str(blocker / "sub" / "m.safetensors"), "--quiet"]) == 1
+    assert "cannot be written: " in capsys.readouterr().err
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "save", full_disk)
+    out = tmp_path / "m.safetensors"
+    assert main(["train", "--out", str(out), "--quiet", *QUICK]) == 1
+    assert capsys.readouterr().err == f"rnnviz: error: cannot save {out}: No space left on device\n"
+
+
 def test_cli_refuses_bad_pairs_files(tmp_path, model_path, capsys):
     files = {
         "latin-1": ("café\tpositive\nnot café\tnegative\n".encode("latin-1"), "cannot read the pairs file"),
