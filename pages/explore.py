@@ -49,11 +49,7 @@ if sentence.dropped_tokens:
         icon=":material/content_cut:",
     )
 if all(sentence.unknown):
-    st.info(
-        "None of these words are in the model's vocabulary, so it reads every one of them as the same "
-        "placeholder `<unk>`: the prediction below says nothing about their meaning.",
-        icon=":material/help:",
-    )
+    st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
 
 left, right = st.columns([3, 1], vertical_alignment="center")
 with left:

@@ -45,6 +45,8 @@ except ValueError:
     st.stop()
 if sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
+if all(sentence.unknown):
+    st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
 tokens = sentence.tokens
 
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
@@ -55,7 +57,7 @@ with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     unit = ui.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
 where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else "")
 word_link = incoming.get("word", "")
-wanted_step = int(word_link) - 1 if word_link.isdigit() and 1 <= int(word_link) <= len(tokens) else None
+wanted_step = int(word_link) - 1 if word_link.isdecimal() and 1 <= int(word_link) <= len(tokens) else None
 if wanted_step is not None:
     ui.go_to_step("cell", wanted_step)
 elif word_link:

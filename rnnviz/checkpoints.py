@@ -29,7 +29,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
 from rnnviz.text import Vocab
 
 FORMAT = "rnnviz-classifier"
@@ -93,6 +93,19 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def _tensor_bytes(header: object) -> int:
+    """How many bytes of tensor data a safetensors header describes (0 when it is malformed:
+    the parser then names the problem)."""
+    if not isinstance(header, dict):
+        return 0
+    ends = [0]
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if key != "__metadata__" and isinstance(entry, dict) else None
+        if isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets):
+            ends.append(offsets[1])
+    return max(ends)
+
+
 def from_bytes(data: bytes, name: str = "the file") -> Classifier:
     """Validate and load a checkpoint from its bytes. Raises CheckpointError."""
     if len(data) == 0:
@@ -109,8 +122,16 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         raise CheckpointError(f"{name} is not a safetensors file, or it is truncated")
     try:
         header = json.loads(data[8 : 8 + header_size])
+    except ValueError as error:  # UnicodeDecodeError is a ValueError
+        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+    needed = 8 + header_size + _tensor_bytes(header)
+    if needed > len(data):  # a download or copy cut short: say so, not the parser's words
+        raise CheckpointError(
+            f"{name} is truncated: it has {len(data):,} bytes, its header describes {needed:,}"
+        )
+    try:
         tensors = load_safetensors(data)
-    except (SafetensorError, ValueError, UnicodeDecodeError) as error:
+    except (SafetensorError, ValueError) as error:
         raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
@@ -129,8 +150,7 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
         )
-    model = SentenceClassifier(config)
-    expected = model.state_dict()
+    expected = parameter_shapes(config)  # checked before a model of that size is built
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -138,15 +158,15 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
             f"{name}: tensors do not match the config (missing {missing[:4]}, unexpected {extra[:4]})"
         )
     for key, tensor in tensors.items():
-        if tuple(tensor.shape) != tuple(expected[key].shape):
+        if tuple(tensor.shape) != expected[key]:
             raise CheckpointError(
-                f"{name}: tensor {key} has shape {list(tensor.shape)}, "
-                f"the config needs {list(expected[key].shape)}"
+                f"{name}: tensor {key} has shape {list(tensor.shape)}, the config needs {list(expected[key])}"
             )
         if not tensor.is_floating_point():
             raise CheckpointError(f"{name}: tensor {key} is {tensor.dtype}, expected floating point")
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
+    model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)
     return Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -134,6 +135,11 @@ def _train(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.is_dir():
         raise CommandError(f"--out {out} is a folder; give a file name such as {out / 'model.safetensors'}")
+    existing = next(folder for folder in out.absolute().parents if folder.exists())  # / always exists
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise CommandError(
+            f"--out {out} cannot be written: {existing} is not a folder this user can write to"
+        )
     try:
         train_data, val_data = load_training_data(config, None if args.quiet else _progress_line)
         trainer = Trainer(config, train_data, val_data)
@@ -164,7 +170,10 @@ def _train(args: argparse.Namespace) -> None:
         raise CommandError(f"training failed: {outcome['error']}")
     state = trainer.state()
     if state.best_epoch:
-        save(outcome["classifier"], out)
+        try:
+            save(outcome["classifier"], out)
+        except OSError as error:  # e.g. the disk filled up during training; any old file is intact
+            raise CommandError(f"cannot save {out}: {error.strerror or error}") from None
         print(f"saved {out}: {state.message}; {trainer.training_seconds:.0f} s")
     if state.status == "failed" or not state.best_epoch:
         raise CommandError(state.message + ("" if state.best_epoch else "; nothing saved"))
@@ -328,10 +337,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+        sys.stdout.flush()  # here, so that a reader that has gone away is caught below
     except CommandError as error:
         print(f"rnnviz: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("rnnviz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `python -m rnnviz trace ... | head`: the reader stopped early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141  # what a program ended by SIGPIPE reports
     return 0

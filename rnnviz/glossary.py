@@ -129,3 +129,8 @@ PRESETS = (
     ("distance", "i do not think this movie is good"),
 )
 DEFAULT_SENTENCE = PRESETS[0][1]
+# Said wherever a sentence is traced and none of its words is in the model's vocabulary.
+ALL_UNKNOWN = (
+    "None of these words are in the model's vocabulary, so it reads every one of them as the same "
+    "placeholder `<unk>`: its prediction says nothing about their meaning."
+)

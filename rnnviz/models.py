@@ -104,6 +104,25 @@ class ModelConfig:
         return cls(**data)
 
 
+def parameter_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """The names and shapes of SentenceClassifier(config).state_dict(), worked out without
+    building it, so that a checkpoint's tensors are checked before memory is spent on its
+    config (a few MB of vocabulary can ask for a 5 GB embedding). PyTorch's layout: each
+    direction of layer k stacks its gates' rows, [gates * hidden_size, inputs]."""
+    rows = {"lstm": 4, "gru": 3}.get(config.cell, 1) * config.hidden_size
+    shapes = {"embedding.weight": (config.vocab_size, config.embedding_dim)}
+    for layer in range(config.num_layers):
+        inputs = config.embedding_dim if layer == 0 else config.hidden_size * config.num_directions
+        for suffix in ("", "_reverse")[: config.num_directions]:
+            shapes[f"rnn.weight_ih_l{layer}{suffix}"] = (rows, inputs)
+            shapes[f"rnn.weight_hh_l{layer}{suffix}"] = (rows, config.hidden_size)
+            shapes[f"rnn.bias_ih_l{layer}{suffix}"] = (rows,)
+            shapes[f"rnn.bias_hh_l{layer}{suffix}"] = (rows,)
+    shapes["head.weight"] = (len(config.labels), config.hidden_size * config.num_directions)
+    shapes["head.bias"] = (len(config.labels),)
+    return shapes
+
+
 def make_recurrent(config: ModelConfig) -> nn.RNNBase:
     """The torch.nn recurrent module for `config`, batch_first ([batch, steps, features])."""
     common = dict(

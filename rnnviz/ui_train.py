@@ -413,6 +413,12 @@ def show_probe(job: TrainingJob, state: JobState) -> None:
 
 def _draw_probe(history: ProbeHistory, run: RunState) -> None:
     tokens, epochs = history.tokens, history.epochs
+    if history.dropped_tokens:
+        st.caption(
+            f"Only the first {MAX_PROBE_TOKENS} tokens are read; {history.dropped_tokens} were cut off."
+        )
+    if all(history.unknown):
+        st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
     latest = train_plots.epoch_labels(epochs[-1:])[0]
     left, right = st.columns(2)
     with left:

@@ -1,11 +1,12 @@
-"""Proves ModelConfig validation, that batching with padding changes nothing, and that
-prediction after each word equals classifying each prefix on its own, for every readout."""
+"""Proves ModelConfig validation, that batching with padding changes nothing, that prediction
+after each word equals classifying each prefix on its own, for every readout, and that
+parameter_shapes names every weight PyTorch makes, with its shape."""
 
 import numpy as np
 import pytest
 import torch
 
-from rnnviz.models import ModelConfig
+from rnnviz.models import ModelConfig, SentenceClassifier, parameter_shapes
 from tests.conftest import make_classifier
 
 TEXTS = ["the movie was good", "i do n't think it is good", "bad", "not very great film", "zebra good"]
@@ -95,3 +96,20 @@ def test_forward_shapes():
     ids = torch.tensor([[2, 3, 4], [5, 6, 0]])
     logits = classifier.model(ids, torch.tensor([3, 2]))
     assert logits.shape == (2, 2)
+
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "rnn_relu", "gru", "lstm"])
+@pytest.mark.parametrize("num_layers", [1, 3])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_parameter_shapes_match_the_built_model(cell, num_layers, bidirectional):
+    config = ModelConfig(
+        vocab_size=11,
+        labels=("a", "b", "c"),
+        cell=cell,
+        embedding_dim=5,
+        hidden_size=7,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+    )
+    built = {name: tuple(tensor.shape) for name, tensor in SentenceClassifier(config).state_dict().items()}
+    assert parameter_shapes(config) == built
