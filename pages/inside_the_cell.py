@@ -24,7 +24,7 @@ ui.follow_sentence("cell_sentence", glossary.DEFAULT_SENTENCE)
 ui.text_from_query(incoming, "sentence", "cell_sentence", MAX_CHARS)
 ui.view_from_query(incoming, config, layer_key="cell_layer", direction_key="cell_direction")
 units = list(range(config.hidden_size))
-wanted_unit = ui.query_choice(incoming, "unit", units, int, "unit", "the most active unit")
+wanted_unit = ui.query_choice(incoming, "unit", units, ui.whole_number, "unit", "the most active unit")
 
 st.title("Inside the cell: every number of one step")
 text = st.text_input(

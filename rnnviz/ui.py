@@ -183,9 +183,11 @@ def query_choice(
     parse: Callable[[str], T],
     what: str,
     fallback_text: str,
+    missing: str = "which this model does not have",
 ) -> T | None:
     """The option the opened link asks for under `name`, or None when it asks for none or
-    for something invalid or stale (then a notice says so and names `fallback_text`)."""
+    for something invalid or stale (then a notice says so, with `missing`, and names
+    `fallback_text`)."""
     if name not in incoming:
         return None
     raw = incoming[name]
@@ -195,7 +197,7 @@ def query_choice(
         value = None
     if value is not None and value in options:
         return value
-    notice(f"The link asks for {what} {quote(raw)}, which this model does not have; showing {fallback_text}.")
+    notice(f"The link asks for {what} {quote(raw)}, {missing}; showing {fallback_text}.")
     return None
 
 
@@ -483,12 +485,28 @@ def view_from_query(
     _keep_valid(direction_key, _directions(config), "forward", direction)
 
 
+def whole_number(raw: str) -> int:
+    """An ASCII decimal number from a link ("12"); ValueError for anything int() would also
+    take, such as "1_0", " 7 " or other scripts' digits."""
+    if not (raw.isascii() and raw.isdecimal()):
+        raise ValueError(f"not a whole number: {raw!r}")
+    return int(raw)
+
+
 def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, Sequence[int], int]]) -> None:
     """Before drawing number widgets: for each query parameter `name -> (widget key, allowed
     values, default)`, put the opened link's value into the widget's key when it is allowed
     (a notice when it is not), else keep the widget's current value or the default."""
     for name, (key, options, default) in settings.items():
-        wanted = query_choice(incoming, name, options, int, f"{name} =", f"{default}")
+        wanted = query_choice(
+            incoming,
+            name,
+            options,
+            whole_number,
+            f"{name} =",
+            f"{default}",
+            "which is not one of its choices",
+        )
         _keep_valid(key, options, default, wanted)
 
 

@@ -469,9 +469,9 @@ def test_cli_refuses_bad_pairs_files(tmp_path, model_path, capsys):
         "latin-1": ("café\tpositive\nnot café\tnegative\n".encode("latin-1"), "cannot read the pairs file"),
         "utf-16": ("good\tpositive\n".encode("utf-16"), "cannot read the pairs file"),
         "pickle": (pickle.dumps("x"), "cannot read the pairs file"),
-        "odd lines": (b"good\tpositive\n", "pairs need an even number"),
-        "hostile label": (b"<script>\t<b>pos</b>\n", "line 1: expected 'sentence<TAB>label'"),
-        "empty": (b"", "0 sentences"),
+        "odd lines": (b"good\tpositive\n", "this sentence has no partner"),
+        "hostile label": (b"<script>\t<b>pos</b>\n", "line 1: unknown label '<b>pos</b>'"),
+        "empty": (b"", "no pairs"),
     }
     for name, (content, reason) in files.items():
         path = tmp_path / f"{name}.tsv"
@@ -528,7 +528,8 @@ def test_escaping_helpers(name):
 
 def test_user_text_never_reaches_raw_html():
     """The only HTML the app writes goes through st.html with markup from rnnviz.render, which
-    escapes every piece of user text; nothing uses unsafe_allow_html or components.html."""
+    escapes every piece of user text, or is teacher mode's fixed style block; nothing uses
+    unsafe_allow_html or components.html."""
     sources = [
         ROOT / "app.py",
         *sorted((ROOT / "pages").glob("*.py")),
@@ -539,4 +540,7 @@ def test_user_text_never_reaches_raw_html():
         assert "unsafe_allow_html" not in code, path
         assert "components.html" not in code and "components.v1" not in code, path
         for call in re.findall(r"st\.html\((.*)\)", code):
-            assert path.name == "ui.py" and call.startswith("render."), (path, call)
+            allowed = (path.name == "ui.py" and call.startswith("render.")) or (
+                path.name == "ui_teacher.py" and call == "PROJECTOR_STYLE"
+            )
+            assert allowed, (path, call)

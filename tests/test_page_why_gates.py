@@ -102,8 +102,9 @@ def test_the_long_range_experiment_runs_and_is_shared(models_dir, monkeypatch):
 
 
 def test_bad_settings_in_a_link_fall_back_with_a_notice(models_dir, monkeypatch):
-    at = _open(models_dir, monkeypatch, {"filler": "55", "train": "lots", "epochs": "3"})
+    at = _open(models_dir, monkeypatch, {"filler": "55", "train": "lots", "epochs": "3", "seed": "1_0"})
     assert at.slider(key="gates_filler").value == 50 and at.select_slider(key="gates_train").value == 800
-    assert at.slider(key="gates_epochs").value == 3
+    assert at.slider(key="gates_epochs").value == 3 and at.query_params["seed"] == "0"
     notices = " ".join(w.value for w in at.warning)
-    assert "“55”" in notices and "“lots”" in notices
+    assert "“55”" in notices and "“lots”" in notices and "“1\\_0”" in notices  # markdown-escaped
+    assert "which is not one of its choices" in notices and "model" not in notices

@@ -63,3 +63,10 @@ def test_cached_computes_once_per_model_content_and_arguments():
     ui.cached(double_probability, first, "not good")
     ui.cached(double_probability, make_classifier(seed=2, cell="gru", hidden_size=3), "not good")
     assert calls == ["the movie was good", "not good", "not good"]
+
+
+@pytest.mark.parametrize("raw", ["1_0", " 7", "٣", "²", "-1", "1e3", ""])
+def test_whole_number_takes_ascii_digits_only(raw):
+    with pytest.raises(ValueError):
+        ui.whole_number(raw)
+    assert ui.whole_number("042") == 42
