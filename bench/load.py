@@ -12,13 +12,19 @@ sentence is new to the server, so no student profits from another's cached resul
 2. class: `students` students at once, all starting together, while one more session trains
    on the Train page (default settings with 20 epochs, as a student would).
 
-Per update it records "answered", from pressing Enter until the server has finished the rerun
-(what the browser sees of the server: queueing, the script, the messages) and "drawn", until no
-element is stale and every chart has drawn (it includes Chromium laying out the page; on this
-machine every student's browser shares the server's two cores, which in a classroom they do
-not). It prints the medians and 95th percentiles of both and their ratios class/alone, any
-exception box or timeout, and the server's resident memory with one session and with all of
-them connected (the difference divided by the extra sessions is the memory per session).
+In a classroom every student's browser runs on the student's own machine; here they share the
+server's two cores. So Chromium runs at the lowest priority (`nice -n 19`), leaving the server
+the CPU first, as separate machines would. Two times per update:
+
+  server  how long the server ran the page script (every script run, timed inside the server
+          by a `sitecustomize` module on its PYTHONPATH, as in bench.train_load; the
+          trainer's fragment polls are left out)
+  drawn   from pressing Enter until the page shows the new sentence in its charts, nothing is
+          stale and every chart has drawn (this includes the low-priority browser's work)
+
+It prints medians, 95th percentiles and the ratios class/alone, every exception box or timeout,
+and the server's resident memory with one session and with all of them (the difference over the
+extra sessions is the memory per session).
 """
 
 from __future__ import annotations
@@ -28,44 +34,22 @@ import asyncio
 import os
 import random
 import statistics
+import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench.train_load import _SITECUSTOMIZE, RunLog
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
 from tests.pages_support import standin_models_dir
 
 PATIENCE = 180_000  # ms: a class on two cores is slow, and a timeout is counted, not raised
-EXPLORE_BOX = "Type a sentence and press Enter"
-LAB_BOX = "Sentence B (press Enter)"
+BOXES = {"Explore": "Type a sentence and press Enter", "Negation lab": "Sentence B (press Enter)"}
 WORDS = (
     "the movie was not good and the acting felt flat but the music was lovely although the story "
     "dragged on for far too long i did not think the ending worked yet my friends really enjoyed "
     "it and we laughed at the jokes during the second half of the film which surprised us all"
 ).split()
-
-# Times one update: its start, and when the server's rerun has finished (the app's script state
-# has gone "running" and back). A mutation observer with a 10 ms poll as backup (Chromium
-# sometimes delivers the observer nothing in a second browser context).
-_WATCH = """() => {
-    const state = () => document.querySelector('[data-testid="stApp"]')
-        ?.getAttribute('data-test-script-state');
-    let ran = false;
-    window.__rnnvizServerDone = null;
-    const check = () => {
-        const now = state();
-        if (now === 'running') ran = true;
-        else if (ran && now === 'notRunning' && window.__rnnvizServerDone === null) {
-            window.__rnnvizServerDone = performance.now();
-        }
-    };
-    if (window.__rnnvizBench) window.__rnnvizBench.disconnect();
-    clearInterval(window.__rnnvizBenchPoll);
-    window.__rnnvizBench = new MutationObserver(check);
-    const watched = {attributes: true, childList: true, subtree: true};
-    window.__rnnvizBench.observe(document.documentElement, watched);
-    window.__rnnvizBenchPoll = setInterval(check, 10);
-    window.__rnnvizStart = performance.now();
-}"""
 
 _READY = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -76,12 +60,19 @@ _READY = """() => {
     return charts.every(chart => chart.querySelector('.main-svg'));
 }"""
 
-_DRAWN = f"""() => {{
-    if (window.__rnnvizServerDone === null) return false;
+# Done when the app is idle and a chart's axis shows the update's last word (a word no other
+# update uses); the time is taken in the page, the start just before Enter.
+_SHOWN = f"""(marker) => {{
     if (!({_READY})()) return false;
+    const ticks = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .xtick text')];
+    if (!ticks.some(tick => tick.textContent.includes(marker))) return false;
     window.__rnnvizDone = performance.now();
     return true;
 }}"""
+
+NICE_CHROMIUM = f"""#!/bin/sh
+exec nice -n 19 {CHROMIUM} "$@"
+"""
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -106,7 +97,8 @@ class Student:
         self.random = random.Random(number)
         self.page = None
         self.showing = "Explore"  # the app opens on Explore
-        self.times: list[tuple[str, float, float]] = []  # (page, answered s, drawn s)
+        self.updates = 0
+        self.times: list[tuple[str, float]] = []  # (page, drawn s)
         self.failures: list[str] = []
 
     async def open(self, url: str) -> None:
@@ -117,38 +109,39 @@ class Student:
 
     async def go_to(self, title: str) -> None:
         page = self.page
-        await page.evaluate(_WATCH)
-        await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
-        await page.wait_for_function(_DRAWN, timeout=PATIENCE, polling=100)
+        link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
+        path = urlsplit(await link.get_attribute("href")).path
+        await link.click()
+        await page.wait_for_function("path => location.pathname === path", arg=path, timeout=PATIENCE)
+        await page.get_by_role("textbox", name=BOXES[title], exact=True).wait_for(timeout=PATIENCE)
+        await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
 
-    def sentence(self) -> str:
-        words = self.random.sample(WORDS, 29)
-        return " ".join([*words, f"s{self.number}u{len(self.times)}"])  # new to the server
+    def sentence(self) -> tuple[str, str]:
+        """A new 30-word sentence and its last word, which no other update uses."""
+        self.updates += 1
+        marker = f"s{self.number}u{self.updates}"
+        return " ".join([*self.random.sample(WORDS, 29), marker]), marker
 
-    async def update(self, title: str, box_label: str) -> None:
+    async def update(self, title: str) -> None:
         page = self.page
         try:
             if self.showing != title:
                 await self.go_to(title)
                 self.showing = title
-            box = page.get_by_role("textbox", name=box_label, exact=True)
-            await box.fill(self.sentence())
-            await page.evaluate(_WATCH)
+            box = page.get_by_role("textbox", name=BOXES[title], exact=True)
+            text, marker = self.sentence()
+            await box.fill(text)
+            await page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
             await box.press("Enter")
-            await page.wait_for_function(_DRAWN, timeout=PATIENCE, polling="raf")
-            start, answered, drawn = await page.evaluate(
-                "() => [window.__rnnvizStart, window.__rnnvizServerDone, window.__rnnvizDone]"
-            )
-            self.times.append((title, (answered - start) / 1000, (drawn - start) / 1000))
+            await page.wait_for_function(_SHOWN, arg=marker, timeout=PATIENCE, polling=50)
+            seconds = await page.evaluate("() => (window.__rnnvizDone - window.__rnnvizStart) / 1000")
+            self.times.append((title, seconds))
         except Exception as error:  # a timeout is a result here, not a crash of the bench
             self.failures.append(f"student {self.number}, {title}: {type(error).__name__}: {error}"[:300])
 
     async def work(self, updates: int) -> None:
         for index in range(updates):
-            if index % 2:
-                await self.update("Negation lab", LAB_BOX)
-            else:
-                await self.update("Explore", EXPLORE_BOX)
+            await self.update("Negation lab" if index % 2 else "Explore")
             await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
         boxes = await self.page.locator('[data-testid="stException"]').all_inner_texts()
         self.failures += [f"student {self.number}: exception box: {text[:200]}" for text in boxes]
@@ -172,29 +165,39 @@ async def start_training(context, url: str) -> None:
     await page.get_by_text("Training ·").first.wait_for(timeout=PATIENCE)
 
 
-def summary(name: str, times: list[tuple[str, float, float]]) -> dict[str, float]:
-    answered = [a for _, a, _ in times]
-    drawn = [d for _, _, d in times]
-    result = {
-        "answered median": statistics.median(answered),
-        "answered p95": percentile(answered, 0.95),
-        "drawn median": statistics.median(drawn),
-        "drawn p95": percentile(drawn, 0.95),
-    }
-    cells = "   ".join(f"{key} {value * 1e3:6.0f} ms" for key, value in result.items())
-    print(f"{name:6s} {len(times):3d} updates   {cells}", flush=True)
-    return result
+def summary(name: str, seconds: list[float]) -> tuple[float, float]:
+    """(median, 95th percentile) of `seconds`, printed on one line."""
+    median, p95 = statistics.median(seconds), percentile(seconds, 0.95)
+    print(f"  {name:28s} {len(seconds):4d}   median {median * 1e3:6.0f} ms   p95 {p95 * 1e3:6.0f} ms")
+    return median, p95
+
+
+def script_runs(runs: RunLog) -> list[float]:
+    """Seconds of the page-script runs logged since the last call, without the trainer's
+    polls: the runs of every session that ran no fragment."""
+    new = runs.new_runs()
+    polling = {session for session, _, fragment in new if fragment}
+    return [seconds for session, seconds, _ in new if session not in polling]
 
 
 async def run(args) -> None:
     from playwright.async_api import async_playwright
 
+    scratch = Path(tempfile.mkdtemp(prefix="rnnviz-load-"))
+    (scratch / "sitecustomize.py").write_text(_SITECUSTOMIZE)
+    chromium = scratch / "chromium"
+    chromium.write_text(NICE_CHROMIUM)
+    chromium.chmod(0o755)
+    runs = RunLog(scratch / "runs.log")
+    runs.path.touch()
+    python_path = os.pathsep.join(filter(None, [str(scratch), os.environ.get("PYTHONPATH")]))
+    env = {"PYTHONPATH": python_path, "RNNVIZ_BENCH_RUNS": str(runs.path)}
     models = standin_models_dir() if args.standin else None
-    with AppServer(models) as server:
+    with AppServer(models, env=env) as server:
         pid = server.process.pid
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
             )
 
             def context():
@@ -204,39 +207,46 @@ async def run(args) -> None:
             await alone.open(server.url)
             await alone.work(2)  # warm-up: imports, shipped models, first figures
             alone.times.clear()
+            script_runs(runs)
             memory_one = resident_mb(pid)
             await alone.work(args.updates * 2)
+            alone_server = script_runs(runs)
             await alone.context.close()
 
             await start_training(await context(), server.url)
             students = [
                 Student(await context(), number, args.pause) for number in range(1, args.students + 1)
             ]
+            script_runs(runs)
             began = time.monotonic()
             await asyncio.gather(*(student.open(server.url) for student in students))
             await asyncio.gather(*(student.work(args.updates) for student in students))
             seconds = time.monotonic() - began
+            class_server = script_runs(runs)
             memory_all = resident_mb(pid)
             await browser.close()
 
     print(f"\nserver: {'stand-in' if args.standin else 'shipped'} models; {os.cpu_count()} cores")
     print(
         f"class phase: {args.students} students x {args.updates} updates in {seconds:.0f} s, pauses "
-        f"{args.pause[0]:g}-{args.pause[1]:g} s, one more session training"
+        f"{args.pause[0]:g}-{args.pause[1]:g} s, one more session training; Chromium at nice 19"
     )
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    base = summary("alone", alone.times)
     everyone = [t for student in students for t in student.times]
-    loaded = summary("class", everyone)
-    print("ratios class/alone: " + "   ".join(f"{key} {loaded[key] / base[key]:.2f}x" for key in base))
+    print("server time of each page-script run:")
+    server_alone = summary("alone", alone_server)
+    server_class = summary("class", class_server)
+    print("drawn, per update:")
+    drawn_alone = summary("alone", [t for _, t in alone.times])
+    drawn_class = summary("class", [t for _, t in everyone])
     for title in ("Explore", "Negation lab"):
-        mine = [t for t in everyone if t[0] == title]
-        alone_mine = [t for t in alone.times if t[0] == title]
-        if mine and alone_mine:
-            ratio = percentile([a for _, a, _ in mine], 0.95) / percentile(
-                [a for _, a, _ in alone_mine], 0.95
-            )
-            print(f"  {title:12s} answered p95 ratio {ratio:.2f}x")
+        summary(f"alone, {title}", [t for page, t in alone.times if page == title])
+        summary(f"class, {title}", [t for page, t in everyone if page == title])
+    print(
+        f"ratios class/alone: server median {server_class[0] / server_alone[0]:.2f}x, "
+        f"p95 {server_class[1] / server_alone[1]:.2f}x; drawn median {drawn_class[0] / drawn_alone[0]:.2f}x, "
+        f"p95 {drawn_class[1] / drawn_alone[1]:.2f}x"
+    )
     failures = [f for student in (alone, *students) for f in student.failures]
     print(f"errors and timeouts: {len(failures)}")
     for failure in failures:
@@ -246,7 +256,7 @@ async def run(args) -> None:
         f"server memory: {memory_one:.0f} MB with one session, {memory_all:.0f} MB with {extra + 1}; "
         f"{(memory_all - memory_one) / extra:.0f} MB per extra session"
     )
-    print("goal: answered p95 <= 3x alone, no errors")
+    print("goal: p95 <= 3x alone, no errors")
 
 
 def main() -> None:
