@@ -30,3 +30,21 @@ def interleaved_ratio(
         measured_times.append(m)
         baseline_times.append(b)
     return statistics.median(ratios), statistics.median(measured_times), statistics.median(baseline_times)
+
+
+def enter_to_drawn(page, box, texts: list[str], done: str, timeout_ms: float) -> list[float]:
+    """Seconds from pressing Enter in the text box `box` until the page function `done(last
+    word)` holds, for each of `texts` in turn; the first is a warm-up and not returned."""
+    from tests.e2e.helpers import watch_runs
+
+    results = []
+    for index, text in enumerate(texts):
+        box.fill(text)
+        watch_runs(page)
+        page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
+        box.press("Enter")
+        page.wait_for_function(done, arg=text.split()[-1], polling="raf", timeout=timeout_ms)
+        elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
+        if index:
+            results.append(elapsed)
+    return results

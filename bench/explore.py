@@ -25,6 +25,7 @@ import numpy as np
 import plotly.io as pio
 import torch
 
+from bench.common import enter_to_drawn
 from rnnviz import analysis, checkpoints, plots, render, ui
 from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
 from rnnviz.text import Vocab
@@ -143,24 +144,15 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     """Seconds from pressing Enter to every chart showing the new sentence, per round."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, open_app, watch_runs
+    from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, open_app
 
-    results = []
     with AppServer(folder) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport=VIEWPORT)
         open_app(page, server.url)
         box = page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True)
-        for round_ in range(rounds + 1):
-            text = SENTENCES[round_ % 2]
-            box.fill(text)
-            watch_runs(page)
-            page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
-            box.press("Enter")
-            page.wait_for_function(_DONE, arg=text.split()[-1], polling="raf", timeout=60_000)
-            elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
-            if round_:  # the first round warms up caches
-                results.append(elapsed)
+        texts = [SENTENCES[round_ % 2] for round_ in range(rounds + 1)]
+        results = enter_to_drawn(page, box, texts, _DONE, 60_000)
         browser.close()
     return results
 

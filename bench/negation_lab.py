@@ -25,6 +25,7 @@ from pathlib import Path
 import plotly.io as pio
 import torch
 
+from bench.common import enter_to_drawn
 from bench.explore import WORDS, models_dir
 from rnnviz import checkpoints, lab, lab_plots, negation, ui
 from rnnviz.models import Classifier
@@ -115,25 +116,16 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     """Seconds from pressing Enter in sentence B to every chart drawn with the new B."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.helpers import VIEWPORT, AppServer, go_to_page, launch_chromium, open_app, watch_runs
+    from tests.e2e.helpers import VIEWPORT, AppServer, go_to_page, launch_chromium, open_app
 
-    results = []
     with AppServer(folder) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport=VIEWPORT)
         open_app(page, server.url, query={"sentence": ""})
         go_to_page(page, "Negation lab")
         box = page.get_by_role("textbox", name="Sentence B (press Enter)", exact=True)
-        for round_ in range(rounds + 1):
-            text = new_b(round_ + 100)
-            box.fill(text)
-            watch_runs(page)
-            page.evaluate("() => { window.__rnnvizStart = performance.now(); }")
-            box.press("Enter")
-            page.wait_for_function(_DONE, arg=text.split()[-1], polling="raf", timeout=120_000)
-            elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
-            if round_:  # the first round warms up
-                results.append(elapsed)
+        texts = [new_b(round_ + 100) for round_ in range(rounds + 1)]
+        results = enter_to_drawn(page, box, texts, _DONE, 120_000)
         browser.close()
     return results
 
