@@ -50,7 +50,8 @@ CAPTIONS = {
     "prediction": "What the model would answer if each sentence stopped at that word; yellow columns "
     "are where the sentences differ. Watch B's line leave A's at “not”.",
     "divergence": "Every state and gate of this layer: how different B is from A at each word "
-    "(0 = the same).",
+    "(0 = the same); a word only one sentence has (like an inserted “not”) has no point, so look "
+    "at the words after it.",
     "heatmaps": "Rows are the units that differ most, first; grey columns are words a sentence does "
     "not have.",
     "pairs": "Units that move the same way whenever a sentence gains a negator, over many minimal pairs.",
