@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from rnnviz.gradients import GradientFlow
 from rnnviz.long_range import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
-from rnnviz.plots import FONT_SIZE, plotly_text
+from rnnviz.plots import FONT_SIZE, _base_layout, plotly_text
 
 # --------------------------------------------------------------------------- words
 
@@ -88,6 +88,17 @@ _MARKERS = {
 _WIDTHS = {"rnn_tanh": 3, "rnn_relu": 3, "gru": 6, "lstm": 2.5}
 MAX_TICKS = 12
 TINY = 1e-30  # floor for log axes: a norm of exactly 0 is drawn at the bottom
+
+
+def _layout(title: str, height: int, bottom: int) -> dict:
+    """The project's base layout with a wider left margin for log-scale ticks, `bottom` pixels for
+    the x-axis labels and the legend in a row above the plot."""
+    layout = _base_layout(title, height)
+    layout.update(
+        margin=dict(l=70, r=20, t=60, b=bottom),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+    )
+    return layout
 
 
 def norms(flow: GradientFlow, of: GradientOf) -> np.ndarray | None:
@@ -161,15 +172,8 @@ def gradient_chart(
     ticks = list(range(0, steps, every))  # distances from the end
     symbol = "hₜ" if of == "hidden" else "xₜ"
     y_title = f"‖∂ log p / ∂ {symbol}‖" + (" ÷ its value at the last word" if scaled else "")
-    layout = dict(
-        title=dict(
-            text=f"How much the prediction depends on each word's {GRADIENT_OF[of]}",
-            font=dict(size=FONT_SIZE + 3),
-        ),
-        height=height,
-        font=dict(size=FONT_SIZE),
-        margin=dict(l=70, r=20, t=60, b=90),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+    layout = _layout(f"How much the prediction depends on each word's {GRADIENT_OF[of]}", height, bottom=90)
+    layout.update(
         xaxis=dict(
             title=dict(text="words before the end of the sentence (0 = the last word)"),
             autorange="reversed",
@@ -234,15 +238,9 @@ def long_range_chart(config: LongRangeConfig, cells: Sequence[CellResult], heigh
         )
         for result in cells
     ]
-    layout = dict(
-        title=dict(
-            text=f"Remembering one word across N filler words (trained on N = 0 … {config.max_filler})",
-            font=dict(size=FONT_SIZE + 3),
-        ),
-        height=height,
-        font=dict(size=FONT_SIZE),
-        margin=dict(l=70, r=20, t=60, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+    title = f"Remembering one word across N filler words (trained on N = 0 … {config.max_filler})"
+    layout = _layout(title, height, bottom=60)
+    layout.update(
         xaxis=dict(
             title=dict(text="N: filler words between the sentiment word and the end"),
             tickmode="array",

@@ -73,6 +73,20 @@ def _legend_name(run: Curves, what: str, many: bool) -> str:
     return f"{plotly_text(run.name, 30)} {what}" if many else what
 
 
+def _validation_line(run: Curves, y: Sequence[float], colour: str, many: bool, hover: str) -> dict:
+    """A run's validated epochs: dashed, with diamonds; `hover` formats the value."""
+    return dict(
+        type="scatter",
+        x=run.val_x,
+        y=y,
+        mode="lines+markers",
+        name=_legend_name(run, "validation", many),
+        line=dict(color=colour, width=2, dash="dash"),
+        marker=dict(size=8, symbol="diamond"),
+        hovertemplate=f"epoch %{{x:.2f}}: validation {hover}<extra></extra>",
+    )
+
+
 def loss_curves(runs: Sequence[Curves], title: str = "Loss: lower is better", height: int = 360) -> go.Figure:
     """Training loss (each batch's, smoothed) and validation loss per epoch, one colour per run."""
     many = len(runs) > 1
@@ -90,18 +104,7 @@ def loss_curves(runs: Sequence[Curves], title: str = "Loss: lower is better", he
                 hovertemplate="epoch %{x:.2f}: training loss %{y:.3f}<extra></extra>",
             )
         )
-        data.append(
-            dict(
-                type="scatter",
-                x=run.val_x,
-                y=run.val_loss,
-                mode="lines+markers",
-                name=_legend_name(run, "validation", many),
-                line=dict(color=val_colour, width=2, dash="dash"),
-                marker=dict(size=8, symbol="diamond"),
-                hovertemplate="epoch %{x:.2f}: validation loss %{y:.3f}<extra></extra>",
-            )
-        )
+        data.append(_validation_line(run, run.val_loss, val_colour, many, "loss %{y:.3f}"))
     layout = _base_layout(title, height)
     layout.update(
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
@@ -131,18 +134,7 @@ def accuracy_curves(
                 hovertemplate="epoch %{x:.2f}: training accuracy %{y:.1%}<extra></extra>",
             )
         )
-        data.append(
-            dict(
-                type="scatter",
-                x=run.val_x,
-                y=run.val_accuracy,
-                mode="lines+markers",
-                name=_legend_name(run, "validation", many),
-                line=dict(color=val_colour, width=2, dash="dash"),
-                marker=dict(size=8, symbol="diamond"),
-                hovertemplate="epoch %{x:.2f}: validation accuracy %{y:.1%}<extra></extra>",
-            )
-        )
+        data.append(_validation_line(run, run.val_accuracy, val_colour, many, "accuracy %{y:.1%}"))
     chance = runs[0].chance if runs else 0.5
     layout = _base_layout(title, height)
     layout.update(
