@@ -56,12 +56,18 @@ with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     busiest = analysis.top_units(state.hidden, "changed", 1)[0]
     unit = ui.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
 where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else "")
-word_link = incoming.get("word", "")
-wanted_step = int(word_link) - 1 if word_link.isdecimal() and 1 <= int(word_link) <= len(tokens) else None
+steps = range(len(tokens))
+wanted_step = ui.query_choice(
+    incoming,
+    "word",
+    steps,
+    lambda raw: ui.whole_number(raw) - 1,
+    "word",
+    "the current word",
+    "which this sentence does not have",
+)
 if wanted_step is not None:
     ui.go_to_step("cell", wanted_step)
-elif word_link:
-    ui.notice(f"The link asks for word {ui.quote(word_link)}, which this sentence does not have.")
 
 
 @st.fragment(run_every=ui.play_interval("cell"))
