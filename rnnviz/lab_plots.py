@@ -39,6 +39,22 @@ UNIT_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00"
 SENTENCE_CHARS = 48  # sentences are cut to this in legends and panel titles
 
 
+def _panel_title(text: str, x: float, y: float, xanchor: str) -> dict:
+    """A bold title above one panel of a multi-panel figure, at paper coordinates (x, y);
+    `text` must already be safe for plotly."""
+    return dict(
+        text=f"<b>{text}</b>",
+        x=x,
+        y=y,
+        xref="paper",
+        yref="paper",
+        xanchor=xanchor,
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=FONT_SIZE, color="#222"),
+    )
+
+
 def _sentence(comparison: PairComparison, side: str) -> str:
     tokens = comparison.alignment.tokens_a if side == "a" else comparison.alignment.tokens_b
     return f"{side.upper()}: {plotly_text(' '.join(tokens), SENTENCE_CHARS)}"
@@ -232,19 +248,7 @@ def pair_heatmaps(
             autorange="reversed",
             **unit_ticks,
         )
-        annotations.append(
-            dict(
-                text=f"<b>{title}</b>",
-                x=0,
-                y=top,
-                xref="paper",
-                yref="paper",
-                xanchor="left",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=FONT_SIZE, color="#222"),
-            )
-        )
+        annotations.append(_panel_title(title, x=0, y=top, xanchor="left"))
         # Grey under the whole heatmap: it shows through the NaN cells of the words this
         # panel's sentence does not have (one shape per panel: plotly validates each shape slowly).
         shapes.append(
@@ -442,19 +446,8 @@ def saturation_chart(saturation: Saturation, direction: Direction = "forward") -
                 line=dict(dash="dash", color="grey", width=1),
             )
         )
-        annotations.append(
-            dict(
-                text=f"<b>{glossary.title(result.gate)} · layer {result.layer + 1}</b>",
-                x=sum(x_domain) / 2,
-                y=y_domain[1],
-                xref="paper",
-                yref="paper",
-                xanchor="center",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=FONT_SIZE, color="#222"),
-            )
-        )
+        panel = f"{glossary.title(result.gate)} · layer {result.layer + 1}"
+        annotations.append(_panel_title(panel, x=sum(x_domain) / 2, y=y_domain[1], xanchor="center"))
     title = f"Gate saturation over {saturation.texts} sentences ({saturation.steps} words), {direction}"
     layout = _base_layout(title, 140 + 330 * max(1, len(layers)))
     layout["margin"].update(t=110, b=70)
