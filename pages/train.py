@@ -42,11 +42,9 @@ if action:
     st.rerun()
 
 if job is None or state is None:
-    models = "model" if manager.max_running == 1 else "models"
     st.info(
         "Press **Start** to train one network, or **Race** to train a plain RNN, a GRU and an LSTM "
-        f"side by side. This server trains up to {manager.max_running} {models} at once; others wait "
-        "in a queue.",
+        f"side by side. This server trains up to {manager.capacity} at once; others wait in a queue.",
         icon=":material/model_training:",
     )
     ui_teacher.link_box()

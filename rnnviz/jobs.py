@@ -468,10 +468,9 @@ class TrainingJob:
         # outside the job's lock: the manager takes its own lock, then jobs' (never the reverse)
         position = manager.position(self) if manager is not None and status == "queued" else None
         if position is not None and manager is not None:
-            models = "model" if manager.max_running == 1 else "models"
             message = (
-                f"Queued, position {position}: this server trains at most {manager.max_running} {models} "
-                "at once; yours starts as soon as a slot is free."
+                f"Queued, position {position}: this server trains at most {manager.capacity} at once; "
+                "yours starts as soon as a slot is free."
             )
         trainers = [r.trainer for r in runs if r.trainer]
         remaining = sum(t.total_steps - t.step for t in trainers)
@@ -810,6 +809,11 @@ class JobManager:
         self._watched: list[_Watch] = []
         self._watchdog: threading.Thread | None = None
         self._download_lock = threading.Lock()
+
+    @property
+    def capacity(self) -> str:
+        """How many trainings run at once, in words: "1 model", "2 models"."""
+        return f"{self.max_running} model{'' if self.max_running == 1 else 's'}"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> JobManager:
