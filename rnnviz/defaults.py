@@ -13,6 +13,7 @@ threads; with the same torch version and thread count the files come out the sam
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Sequence
@@ -116,13 +117,18 @@ def _log_epochs(name: str):
     return on_event
 
 
+@functools.cache
+def _evaluation_data() -> tuple[dict, list]:
+    """The card's test sets by title and the negation pairs, loaded once for every model."""
+    sets = {title: datasets.load_source(source, "test") for title, source in EVALUATIONS}
+    return sets, datasets.read_pairs(PAIRS)
+
+
 def measure(model: Predictor) -> dict:
     """The card's numbers for one model: accuracy per evaluation set and the pair score."""
-    result = {}
-    for title, source in EVALUATIONS:
-        metrics = evaluate_dataset(model, datasets.load_source(source, "test"))
-        result[title] = metrics
-    result["pairs"] = pair_score(model, datasets.read_pairs(PAIRS))
+    sets, pairs = _evaluation_data()
+    result = {title: evaluate_dataset(model, data) for title, data in sets.items()}
+    result["pairs"] = pair_score(model, pairs)
     return result
 
 
