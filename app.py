@@ -6,7 +6,8 @@ Run: streamlit run app.py
 
 import streamlit as st
 
-from rnnviz import ui, ui_teacher
+from rnnviz.ui import session as ui
+from rnnviz.ui import teacher as ui_teacher
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
 ui.limit_torch_threads()

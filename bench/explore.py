@@ -26,10 +26,14 @@ import plotly.io as pio
 import torch
 
 from bench.common import enter_to_drawn
-from rnnviz import analysis, checkpoints, plots, render, ui
-from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
-from rnnviz.text import Vocab
-from rnnviz.trace import trace_sentence
+from rnnviz.analysis import units as analysis
+from rnnviz.core import checkpoints
+from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.core.text import Vocab
+from rnnviz.core.trace import trace_sentence
+from rnnviz.plots import base as plots
+from rnnviz.plots import html as render
+from rnnviz.ui import session as ui
 
 WORDS = (
     "the movie was not good and the acting was not bad , but i do not think the plot "

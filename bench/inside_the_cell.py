@@ -18,8 +18,9 @@ import plotly.io as pio
 import torch
 
 from bench.explore import SENTENCES, models_dir
-from rnnviz import checkpoints, diagrams, equations
-from rnnviz.trace import step_detail, trace_sentence
+from rnnviz.core import checkpoints
+from rnnviz.core.trace import step_detail, trace_sentence
+from rnnviz.plots import diagrams, equations
 
 
 def one_step(classifier, sentence, step: int, unit: int) -> int:

@@ -3,7 +3,7 @@ one after another), measured the way the page runs it, and what it measured.
 
 Run: python -m bench.long_range [--rounds 3] [--seeds 0 1 2 …] [--max-filler 50]
 
-Each round makes a new JobBoard (rnnviz.long_range), as a freshly started server has, and
+Each round makes a new JobBoard (rnnviz.training.experiment), as a freshly started server has, and
 times from pressing the button (board.start) to the finished result:
   cold: the board's worker process is started by this run: its imports (torch, and torch's
         optimizer machinery on first use) are included;
@@ -23,7 +23,7 @@ import statistics
 import time
 from dataclasses import replace
 
-from rnnviz.long_range import JobBoard, LongRangeConfig, LongRangeResult
+from rnnviz.training.experiment import JobBoard, LongRangeConfig, LongRangeResult
 
 LEARNED = 0.9  # a cell "learned the task" when it scores at least this after N filler words
 

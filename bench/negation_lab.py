@@ -27,8 +27,12 @@ import torch
 
 from bench.common import enter_to_drawn
 from bench.explore import WORDS, models_dir
-from rnnviz import checkpoints, lab, lab_plots, negation, ui
-from rnnviz.models import Classifier
+from rnnviz.analysis import compare as negation
+from rnnviz.core import checkpoints
+from rnnviz.core.models import Classifier
+from rnnviz.plots import pair as lab_plots
+from rnnviz.ui import lab
+from rnnviz.ui import session as ui
 
 PLAIN = [*(w for w in WORDS if w != "not"), "and", "very", "fun"]  # 30 tokens without a negator
 NEGATED = WORDS[:30]  # 30 tokens, three of them "not"

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from bench.common import interleaved_ratio
-from rnnviz.trace import trace_module
+from rnnviz.core.trace import trace_module
 
 CASES = [
     ("LSTM, 1 layer, 128 units, 64 tokens", nn.LSTM(128, 128), 64),

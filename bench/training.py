@@ -17,8 +17,8 @@ import torch
 from torch import nn
 
 from bench.common import interleaved_ratio
-from rnnviz.data import grammar_dataset, stratified_split
-from rnnviz.training import TrainConfig, Trainer
+from rnnviz.data.dataset import grammar_dataset, stratified_split
+from rnnviz.training.trainer import TrainConfig, Trainer
 
 ROUNDS = 7
 

@@ -6,8 +6,12 @@ than MAX_TOKENS tokens are cut (the README says so too).
 
 import streamlit as st
 
-from rnnviz import analysis, glossary, plots, ui, ui_teacher
-from rnnviz.trace import trace_sentence
+from rnnviz.analysis import units as analysis
+from rnnviz.core.trace import trace_sentence
+from rnnviz.lessons import glossary
+from rnnviz.plots import base as plots
+from rnnviz.ui import session as ui
+from rnnviz.ui import teacher as ui_teacher
 
 ui.ensure_routed()  # a link straight to this page runs app.py first
 

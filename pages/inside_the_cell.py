@@ -8,8 +8,12 @@ below the step controls.
 
 import streamlit as st
 
-from rnnviz import analysis, diagrams, equations, glossary, ui, ui_teacher
-from rnnviz.trace import step_detail, trace_sentence
+from rnnviz.analysis import units as analysis
+from rnnviz.core.trace import step_detail, trace_sentence
+from rnnviz.lessons import glossary
+from rnnviz.plots import diagrams, equations
+from rnnviz.ui import session as ui
+from rnnviz.ui import teacher as ui_teacher
 
 ui.ensure_routed()  # a link straight to this page runs app.py first
 

@@ -7,7 +7,13 @@ per model and inputs by ui.cached) -> draws. Each sentence is cut after MAX_TOKE
 
 import streamlit as st
 
-from rnnviz import glossary, lab, lab_plots, negation, plots, ui, ui_teacher
+from rnnviz.analysis import compare as negation
+from rnnviz.lessons import glossary
+from rnnviz.plots import base as plots
+from rnnviz.plots import pair as lab_plots
+from rnnviz.ui import lab
+from rnnviz.ui import session as ui
+from rnnviz.ui import teacher as ui_teacher
 
 ui.ensure_routed()  # a link straight to this page runs app.py first
 

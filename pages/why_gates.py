@@ -2,15 +2,17 @@
 that trains all three cells on the same task.
 
 Reads widgets -> computes gradient norms (ui.cached: per model and text) or starts/joins a
-long-range experiment on the server's job board (rnnviz.long_range, a background thread
+long-range experiment on the server's job board (rnnviz.training.experiment, a background thread
 that never calls Streamlit) -> draws; a fragment polls the running experiment once a second.
 """
 
 import streamlit as st
 
-from rnnviz import gate_plots, ui, ui_teacher
-from rnnviz.gradients import gradient_flow
-from rnnviz.long_range import LongRangeConfig, make_sentences
+from rnnviz.analysis.gradients import gradient_flow
+from rnnviz.plots import gates as gate_plots
+from rnnviz.training.experiment import LongRangeConfig, make_sentences
+from rnnviz.ui import session as ui
+from rnnviz.ui import teacher as ui_teacher
 
 ui.ensure_routed()  # a link straight to this page runs app.py first
 

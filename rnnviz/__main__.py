@@ -1,7 +1,7 @@
-"""`python -m rnnviz ...` runs the command line (see rnnviz/cli.py)."""
+"""`python -m rnnviz ...` runs the command line (see rnnviz/tools/cli.py)."""
 
 import sys
 
-from rnnviz.cli import main
+from rnnviz.tools.cli import main
 
 sys.exit(main())

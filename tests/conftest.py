@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
-from rnnviz.text import Vocab, tokenize
+from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.core.text import Vocab, tokenize
 
 WORDS = tuple("the movie was good bad not very i do think it is great awful n't never film".split(" "))
 

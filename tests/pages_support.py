@@ -26,9 +26,9 @@ from pathlib import Path
 
 import torch
 
-from rnnviz import checkpoints
-from rnnviz.models import Classifier, ModelConfig, SentenceClassifier
-from rnnviz.text import PAD_ID, Vocab, tokenize
+from rnnviz.core import checkpoints
+from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
+from rnnviz.core.text import PAD_ID, Vocab, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -131,7 +131,7 @@ def standin_models_dir() -> Path:
 def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] | None = None):
     """An AppTest of app.py whose shipped models come from `models_dir`.
 
-    rnnviz.checkpoints reads RNNVIZ_MODELS_DIR once at import, which has long happened in
+    rnnviz.core.checkpoints reads RNNVIZ_MODELS_DIR once at import, which has long happened in
     a pytest process, so the module attribute is patched as well as the variable.
     """
     from streamlit.testing.v1 import AppTest

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnviz import analysis
+from rnnviz.analysis import units as analysis
 
 
 def test_unit_orderings():

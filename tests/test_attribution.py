@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.attribution import SIGMOID_GATES, _private_view, gate_saturation, word_attributions
-from rnnviz.models import Classifier
-from rnnviz.text import PAD_ID
-from rnnviz.trace import trace_sentence
+from rnnviz.analysis.attribution import SIGMOID_GATES, _private_view, gate_saturation, word_attributions
+from rnnviz.core.models import Classifier
+from rnnviz.core.text import PAD_ID
+from rnnviz.core.trace import trace_sentence
 from tests.conftest import make_classifier
 
 

@@ -11,8 +11,8 @@ import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
-from rnnviz import checkpoints
-from rnnviz.checkpoints import CheckpointError, from_bytes, load, save, to_bytes, write_atomic
+from rnnviz.core import checkpoints
+from rnnviz.core.checkpoints import CheckpointError, from_bytes, load, save, to_bytes, write_atomic
 from tests.conftest import make_classifier
 
 TEXTS = ["the movie was good", "not good", "zebra"]

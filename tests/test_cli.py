@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from rnnviz.checkpoints import save
-from rnnviz.cli import main
+from rnnviz.core.checkpoints import save
+from rnnviz.tools.cli import main
 from tests.conftest import make_classifier
 
 

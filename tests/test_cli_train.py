@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnviz.checkpoints import load, save
-from rnnviz.cli import main
+from rnnviz.core.checkpoints import load, save
+from rnnviz.tools.cli import main
 from tests.conftest import make_classifier
 
 PAIRS = Path(__file__).parent / "data" / "negation_pairs.tsv"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from rnnviz import data
-from rnnviz.data import (
+from rnnviz.core.text import PAD_ID, Vocab, tokenize
+from rnnviz.data import dataset as data
+from rnnviz.data.dataset import (
     LABELS,
     CorpusError,
     TableError,
@@ -23,7 +24,6 @@ from rnnviz.data import (
     read_pairs,
     stratified_split,
 )
-from rnnviz.text import PAD_ID, Vocab, tokenize
 
 DATA = Path(__file__).parent / "data"
 NEGATORS = {

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.diagrams import cell_diagram, step_vectors
-from rnnviz.trace import step_detail, trace_module
+from rnnviz.core.trace import step_detail, trace_module
+from rnnviz.plots.diagrams import cell_diagram, step_vectors
 
 MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn_tanh": nn.RNN}
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.equations import DECIMALS, equations, factor, number, total
-from rnnviz.trace import step_detail, trace_module
+from rnnviz.core.trace import step_detail, trace_module
+from rnnviz.plots.equations import DECIMALS, equations, factor, number, total
 
 MODULES = {
     "rnn_tanh": lambda: nn.RNN(4, 5, num_layers=2, bidirectional=True),

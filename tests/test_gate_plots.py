@@ -6,15 +6,15 @@ line per finished cell and the chance line; the sentences quote the measured num
 import numpy as np
 import pytest
 
-from rnnviz.gate_plots import (
+from rnnviz.analysis.gradients import GradientFlow
+from rnnviz.plots.gates import (
     gradient_chart,
     gradient_summary,
     long_range_chart,
     long_range_details,
     ratio_text,
 )
-from rnnviz.gradients import GradientFlow
-from rnnviz.long_range import CellResult, LongRangeConfig, LongRangeResult
+from rnnviz.training.experiment import CellResult, LongRangeConfig, LongRangeResult
 
 TOKENS = ["<b>great</b>", "then", "we", "went", "home"]
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.gradients import gradient_flow
+from rnnviz.analysis.gradients import gradient_flow
 from tests.conftest import make_classifier
 
 TEXT = "i do not think the movie was very good"

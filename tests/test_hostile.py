@@ -23,9 +23,15 @@ import pytest
 import torch
 from safetensors.torch import save as save_safetensors
 
-from rnnviz import checkpoints, data, jobs, lab, render, ui, ui_train
-from rnnviz.cli import main
-from rnnviz.text import tokenize
+from rnnviz.core import checkpoints
+from rnnviz.core.text import tokenize
+from rnnviz.data import dataset as data
+from rnnviz.plots import html as render
+from rnnviz.tools.cli import main
+from rnnviz.training import jobs
+from rnnviz.ui import lab
+from rnnviz.ui import session as ui
+from rnnviz.ui import train as ui_train
 from tests.conftest import make_classifier
 from tests.pages_support import ROOT, app_test, chart_specs, html_bodies
 
@@ -447,7 +453,7 @@ def test_cli_refuses_bad_tables_and_keeps_the_old_checkpoint(tmp_path, model_pat
 
 def test_cli_train_into_a_place_it_cannot_write(tmp_path, monkeypatch, capsys):
     """Refused before training when --out lies under a file; one line when saving fails at the end."""
-    from rnnviz import cli
+    from rnnviz.tools import cli
     from tests.test_cli_train import QUICK
 
     blocker = tmp_path / "a file"
@@ -527,7 +533,7 @@ def test_escaping_helpers(name):
 
 
 def test_user_text_never_reaches_raw_html():
-    """The only HTML the app writes goes through st.html with markup from rnnviz.render, which
+    """The only HTML the app writes goes through st.html with markup from rnnviz.plots.html, which
     escapes every piece of user text, or is teacher mode's fixed style block; nothing uses
     unsafe_allow_html or components.html."""
     sources = [

@@ -12,9 +12,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnviz import data, jobs
-from rnnviz.jobs import JobManager, TrainingJob
-from rnnviz.training import TrainConfig
+from rnnviz.data import dataset as data
+from rnnviz.training import jobs
+from rnnviz.training.jobs import JobManager, TrainingJob
+from rnnviz.training.trainer import TrainConfig
 
 TINY = TrainConfig(builtin_size=600, embedding_dim=8, hidden_size=8, batch_size=32, lr=0.01, epochs=2)
 LONG = replace(TINY, epochs=200)  # runs until stopped

@@ -5,8 +5,8 @@ naming the line), attributions refine until exact enough, and every caption exis
 import numpy as np
 import pytest
 
-from rnnviz import lab
-from rnnviz.trace import trace_sentence
+from rnnviz.core.trace import trace_sentence
+from rnnviz.ui import lab
 from tests.conftest import make_classifier
 
 

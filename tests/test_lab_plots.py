@@ -8,9 +8,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from rnnviz import lab_plots
-from rnnviz.attribution import gate_saturation
-from rnnviz.negation import builtin_pairs, compare, negation_unit_scores, trace_pair
+from rnnviz.analysis.attribution import gate_saturation
+from rnnviz.analysis.compare import builtin_pairs, compare, negation_unit_scores, trace_pair
+from rnnviz.plots import pair as lab_plots
 from tests.conftest import make_classifier
 from tests.test_plots import _values
 

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from rnnviz import long_range
-from rnnviz.long_range import (
+from rnnviz.core.text import tokenize
+from rnnviz.training import experiment as long_range
+from rnnviz.training.experiment import (
     FILLER_WORDS,
     NEGATIVE_WORDS,
     POSITIVE_WORDS,
@@ -20,7 +21,6 @@ from rnnviz.long_range import (
     make_sentences,
     run_experiment,
 )
-from rnnviz.text import tokenize
 
 TINY = LongRangeConfig(
     max_filler=6, points=3, train_size=40, val_size=10, test_size=10, epochs=1, batch_size=20

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.models import ModelConfig, SentenceClassifier, parameter_shapes
+from rnnviz.core.models import ModelConfig, SentenceClassifier, parameter_shapes
 from tests.conftest import make_classifier
 
 TEXTS = ["the movie was good", "i do n't think it is good", "bad", "not very great film", "zebra good"]

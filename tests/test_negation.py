@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.negation import (
+from rnnviz.analysis.compare import (
     ADJECTIVES,
     BUILTIN_PAIRS_PATH,
     NEGATORS,
@@ -24,8 +24,8 @@ from rnnviz.negation import (
     trace_pair,
     variants,
 )
-from rnnviz.text import tokenize
-from rnnviz.trace import trace_module, trace_sentence
+from rnnviz.core.text import tokenize
+from rnnviz.core.trace import trace_module, trace_sentence
 from tests.conftest import make_classifier
 
 # --------------------------------------------------------------------------- variants

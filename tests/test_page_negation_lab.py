@@ -5,7 +5,7 @@ end in a page without an exception, showing what they should."""
 
 import pytest
 
-from rnnviz.lab import saturation_sentences
+from rnnviz.ui.lab import saturation_sentences
 from tests.pages_support import app_test, chart_specs, chart_titles, html_bodies, page_text
 
 PAGE = "pages/negation_lab.py"

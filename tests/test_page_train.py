@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from rnnviz import jobs, ui_train
+from rnnviz.training import jobs
+from rnnviz.ui import train as ui_train
 from tests.pages_support import chart_titles, page_text
 
 JOB = ui_train.JOB_KEY

@@ -6,7 +6,7 @@ and is shared with a second session instead of being trained again."""
 import shutil
 import time
 
-from rnnviz import checkpoints
+from rnnviz.core import checkpoints
 from tests.pages_support import app_test, chart_specs, chart_titles, page_text
 
 PAGE = "pages/why_gates.py"

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from rnnviz import checkpoints
+from rnnviz.core import checkpoints
 from tests.conftest import make_classifier
 from tests.pages_support import app_test, chart_specs, chart_titles, html_bodies
 

@@ -7,8 +7,9 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from rnnviz import glossary, plots
-from rnnviz.trace import trace_sentence
+from rnnviz.core.trace import trace_sentence
+from rnnviz.lessons import glossary
+from rnnviz.plots import base as plots
 from tests.conftest import make_classifier
 
 TOKENS = ["the", "movie", "was", "not", "good", "<b>x</b>", "the"]

@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from rnnviz import plots, render
+from rnnviz.plots import base as plots
+from rnnviz.plots import html as render
 
 HOSTILE = [
     "<script>alert(1)</script>",

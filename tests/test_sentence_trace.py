@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.trace import trace_sentence
+from rnnviz.core.trace import trace_sentence
 from tests.conftest import make_classifier
 
 

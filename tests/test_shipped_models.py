@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rnnviz import checkpoints
-from rnnviz import data as datasets
-from rnnviz.training import evaluate_dataset, pair_score
+from rnnviz.core import checkpoints
+from rnnviz.data import dataset as datasets
+from rnnviz.training.trainer import evaluate_dataset, pair_score
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 PAIRS = Path(__file__).resolve().parent / "data" / "negation_pairs.tsv"

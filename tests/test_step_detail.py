@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.trace import step_detail, trace_module
+from rnnviz.core.trace import step_detail, trace_module
 
 MODULES = {
     "rnn_tanh": lambda: nn.RNN(4, 5, num_layers=2, bidirectional=True),

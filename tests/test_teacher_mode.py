@@ -4,7 +4,8 @@ when it is turned off), draws larger charts, and ends each page with a link to t
 
 import pytest
 
-from rnnviz import plots, ui
+from rnnviz.plots import base as plots
+from rnnviz.ui import session as ui
 from tests.pages_support import app_test, chart_specs, chart_titles
 
 SWITCH = ui.TEACHER_KEY

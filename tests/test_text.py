@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnviz.text import PAD, PAD_ID, UNK, UNK_ID, Vocab, normalize, tokenize
+from rnnviz.core.text import PAD, PAD_ID, UNK, UNK_ID, Vocab, normalize, tokenize
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.trace import GATE_NAMES, trace_module
+from rnnviz.core.trace import GATE_NAMES, trace_module
 
 TOLERANCE = 1e-5
 
 
 def reference_step(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
-    """One step of the docs' equations, gate by gate (no shared code with rnnviz.trace)."""
+    """One step of the docs' equations, gate by gate (no shared code with rnnviz.core.trace)."""
     if kind == "lstm":
         Wi, Wf, Wg, Wo = w_ih.chunk(4)
         Ui, Uf, Ug, Uo = w_hh.chunk(4)

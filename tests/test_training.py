@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz import data
-from rnnviz.data import TextDataset, grammar_dataset, stratified_split
-from rnnviz.models import Classifier
-from rnnviz.training import (
+from rnnviz.core.models import Classifier
+from rnnviz.data import dataset as data
+from rnnviz.data.dataset import TextDataset, grammar_dataset, stratified_split
+from rnnviz.training.trainer import (
     PRIOR_DIMS,
     TrainConfig,
     Trainer,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnviz import ui
+from rnnviz.ui import session as ui
 from tests.conftest import make_classifier
 
 
@@ -36,7 +36,7 @@ def test_describe_model():
 def test_model_fingerprint_follows_content_not_identity():
     import torch
 
-    from rnnviz import checkpoints
+    from rnnviz.core import checkpoints
 
     first = make_classifier(cell="lstm", hidden_size=4)
     copy = checkpoints.from_bytes(checkpoints.to_bytes(first), "copy")

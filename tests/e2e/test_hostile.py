@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from rnnviz.text import tokenize
+from rnnviz.core.text import tokenize
 from tests.e2e.helpers import (
     app_url,
     exceptions_on_page,

@@ -1,0 +1,204 @@
+"""Saving and loading classifiers: one .safetensors file, never a pickle.
+
+File layout: the safetensors tensors are the SentenceClassifier's state dict; the
+safetensors metadata (a str -> str map in the file header) holds
+
+    "format"   "rnnviz-classifier"
+    "version"  "1"
+    "config"   ModelConfig as JSON
+    "vocab"    the vocabulary as a JSON list (index = token id)
+    "meta"     free-form JSON about training (data, metrics, date)
+
+so a checkpoint is a single file to download, upload or send. Loading parses only
+that header and raw little-endian tensors; anything else (a torch.save/pickle file,
+a zip, a truncated or random file, shapes that disagree with the config, a vocabulary
+that disagrees with the embedding) raises CheckpointError with one sentence naming
+the problem. Writes go to a temporary file in the same folder and are renamed into
+place, so an interrupted save leaves any previous file intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
+from rnnviz.core.text import Vocab
+
+FORMAT = "rnnviz-classifier"
+VERSION = "1"
+MAX_BYTES = 200 * 1024 * 1024  # refuse anything larger before reading it
+# The shipped models' folder; RNNVIZ_MODELS_DIR points elsewhere (tests use small stand-ins).
+MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or Path(__file__).resolve().parents[2] / "models")
+# The shipped default models, by the name the app and the CLI use for them.
+SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.safetensors"}
+
+
+class CheckpointError(ValueError):
+    """A file that is not a valid rnnviz checkpoint; the message says why."""
+
+
+def to_bytes(classifier: Classifier) -> bytes:
+    """The checkpoint file's bytes (for downloads and `save`)."""
+    state = {
+        name: tensor.detach().to("cpu").contiguous() for name, tensor in classifier.model.state_dict().items()
+    }
+    metadata = {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": json.dumps(classifier.config.to_dict()),
+        "vocab": classifier.vocab.to_json(),
+        "meta": json.dumps(classifier.meta or {}, ensure_ascii=False),
+    }
+    return save_safetensors(state, metadata=metadata)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide shipped models from other users
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(classifier: Classifier, path: str | os.PathLike) -> None:
+    """Save `classifier` to `path` atomically."""
+    write_atomic(path, to_bytes(classifier))
+
+
+def _sniff(data: bytes) -> str | None:
+    """A name for well-known non-safetensors formats, from their first bytes."""
+    if data[:2] == b"PK":
+        return "a zip archive (torch.save writes these); rnnviz never unpickles files"
+    if data[:1] == b"\x80" and len(data) > 1 and data[1:2] in b"\x02\x03\x04\x05":
+        return "a Python pickle; rnnviz never unpickles files"
+    if data[:1] in (b"{", b"["):
+        return "JSON text, not a safetensors file"
+    return None
+
+
+def _tensor_bytes(header: object) -> int:
+    """How many bytes of tensor data a safetensors header describes (0 when it is malformed:
+    the parser then names the problem)."""
+    if not isinstance(header, dict):
+        return 0
+    ends = [0]
+    for key, entry in header.items():
+        offsets = entry.get("data_offsets") if key != "__metadata__" and isinstance(entry, dict) else None
+        if isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets):
+            ends.append(offsets[1])
+    return max(ends)
+
+
+def from_bytes(data: bytes, name: str = "the file") -> Classifier:
+    """Validate and load a checkpoint from its bytes. Raises CheckpointError."""
+    if len(data) == 0:
+        raise CheckpointError(f"{name} is empty")
+    if len(data) > MAX_BYTES:
+        raise CheckpointError(f"{name} is larger than {MAX_BYTES // 2**20} MB")
+    known = _sniff(data)
+    if known:
+        raise CheckpointError(f"{name} is {known}: upload a .safetensors checkpoint saved by rnnviz")
+    if len(data) < 8:
+        raise CheckpointError(f"{name} is too short to be a safetensors file (truncated?)")
+    header_size = int.from_bytes(data[:8], "little")
+    if header_size == 0 or header_size > len(data) - 8:
+        raise CheckpointError(f"{name} is not a safetensors file, or it is truncated")
+    try:
+        header = json.loads(data[8 : 8 + header_size])
+    except ValueError as error:  # UnicodeDecodeError is a ValueError
+        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+    needed = 8 + header_size + _tensor_bytes(header)
+    if needed > len(data):  # a download or copy cut short: say so, not the parser's words
+        raise CheckpointError(
+            f"{name} is truncated: it has {len(data):,} bytes, its header describes {needed:,}"
+        )
+    try:
+        tensors = load_safetensors(data)
+    except (SafetensorError, ValueError) as error:
+        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise CheckpointError(f"{name} is a safetensors file but not an rnnviz classifier")
+    if metadata.get("version") != VERSION:
+        raise CheckpointError(
+            f"{name} has checkpoint version {metadata.get('version')!r}; this rnnviz reads {VERSION}"
+        )
+    try:
+        config = ModelConfig.from_dict(json.loads(metadata["config"]))
+        vocab = Vocab.from_json(metadata["vocab"])
+        meta = json.loads(metadata.get("meta", "{}"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise CheckpointError(f"{name} has a broken config or vocabulary: {error}") from None
+    if len(vocab) != config.vocab_size:
+        raise CheckpointError(
+            f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
+        )
+    expected = parameter_shapes(config)  # checked before a model of that size is built
+    missing = sorted(set(expected) - set(tensors))
+    extra = sorted(set(tensors) - set(expected))
+    if missing or extra:
+        raise CheckpointError(
+            f"{name}: tensors do not match the config (missing {missing[:4]}, unexpected {extra[:4]})"
+        )
+    for key, tensor in tensors.items():
+        if tuple(tensor.shape) != expected[key]:
+            raise CheckpointError(
+                f"{name}: tensor {key} has shape {list(tensor.shape)}, the config needs {list(expected[key])}"
+            )
+        if not tensor.is_floating_point():
+            raise CheckpointError(f"{name}: tensor {key} is {tensor.dtype}, expected floating point")
+        if not torch.isfinite(tensor).all():
+            raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
+    model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
+    model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
+    model.requires_grad_(False)
+    return Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})
+
+
+def load(path: str | os.PathLike) -> Classifier:
+    """Load a checkpoint file (see the module docstring). Raises CheckpointError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CheckpointError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CheckpointError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise CheckpointError(f"{path} is a folder, not a checkpoint file") from None
+    except PermissionError:
+        raise CheckpointError(f"cannot read {path}: permission denied") from None
+    return from_bytes(data, path.name)
+
+
+def resolve(name_or_path: str) -> Path:
+    """A shipped model's name ('lstm', 'gru', 'rnn') or a path -> the checkpoint path."""
+    if name_or_path in SHIPPED:
+        return MODELS_DIR / SHIPPED[name_or_path]
+    return Path(name_or_path)
+
+
+def load_classifier(name_or_path: str | os.PathLike) -> Classifier:
+    """Public entry point: a shipped model by name or a checkpoint by path.
+
+    The result has `.labels` and `.predict_proba(texts) -> ndarray [n, n_labels]`.
+    """
+    return load(resolve(os.fspath(name_or_path)))

@@ -1,0 +1,466 @@
+"""Step-by-step traces of torch.nn.RNN / GRU / LSTM: the one place that knows the gate equations.
+
+The equations are those of the PyTorch documentation (σ is the logistic sigmoid, ⊙ the
+elementwise product, W/b the module's weight_ih/bias_ih, U/c its weight_hh/bias_hh):
+
+    RNN   h_t = tanh(W x_t + b + U h_{t-1} + c)            (relu instead of tanh for 'relu')
+    GRU   r_t = σ(W_r x_t + b_r + U_r h_{t-1} + c_r)        reset
+          z_t = σ(W_z x_t + b_z + U_z h_{t-1} + c_z)        update
+          n_t = tanh(W_n x_t + b_n + r_t ⊙ (U_n h_{t-1} + c_n))   new
+          h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+    LSTM  i_t = σ(...), f_t = σ(...), g_t = tanh(...), o_t = σ(...)   input, forget, cell, output
+          c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+          h_t = o_t ⊙ tanh(c_t)
+
+How: each layer runs once through the same fused kernel nn.RNN/GRU/LSTM use, which gives
+the hidden states h_t of both directions. The gates are then recovered for all steps at
+once with one matrix product over [x_t, h_{t-1}] — no per-step Python loop — and the LSTM
+cell state with one cheap elementwise scan. Dropout between layers is off: a trace is
+what the module computes in eval mode.
+
+Layout: every array is [steps, hidden_size], float32, row t belonging to input position t
+for both directions (the backward direction's row t has read inputs t..steps-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnviz.core.models import CellType, Classifier
+
+Direction = Literal["forward", "backward"]
+DIRECTIONS: tuple[Direction, Direction] = ("forward", "backward")
+
+# Gate names per cell type, in the order PyTorch stacks them in weight_ih / weight_hh.
+GATE_NAMES: dict[str, tuple[str, ...]] = {
+    "lstm": ("input", "forget", "cell", "output"),
+    "gru": ("reset", "update", "new"),
+    "rnn_tanh": (),
+    "rnn_relu": (),
+}
+# The symbol each quantity has in the PyTorch docs, for labels.
+SYMBOLS = {
+    "hidden": "h",
+    "cell_state": "c",
+    "input": "i",
+    "forget": "f",
+    "cell": "g",
+    "output": "o",
+    "reset": "r",
+    "update": "z",
+    "new": "n",
+}
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """One (layer, direction) of a trace. Arrays are [steps, hidden_size] float32."""
+
+    layer: int
+    direction: Direction
+    inputs: np.ndarray  # [steps, input_size]: x_t as this layer received it
+    hidden: np.ndarray  # h_t
+    cell: np.ndarray | None  # c_t for an LSTM, else None
+    gates: dict[str, np.ndarray] = field(default_factory=dict)  # named as in GATE_NAMES
+
+    def quantities(self) -> dict[str, np.ndarray]:
+        """Every [steps, hidden_size] array of this layer by display key: 'hidden',
+        'cell_state' (LSTM only) and each gate name."""
+        found = {"hidden": self.hidden}
+        if self.cell is not None:
+            found["cell_state"] = self.cell
+        found.update(self.gates)
+        return found
+
+    def previous(self, name: str) -> np.ndarray:
+        """h_{t-1} or c_{t-1} ('hidden' / 'cell_state') in reading order, zeros at the start."""
+        values = self.hidden if name == "hidden" else self.cell
+        if values is None:
+            raise ValueError(f"this layer has no {name}")
+        return _shift(torch.from_numpy(values), self.direction == "backward").numpy()
+
+
+@dataclass(frozen=True)
+class Trace:
+    """All hidden states, cell states and gates of one recurrent module over one sequence."""
+
+    cell_type: CellType
+    states: list[LayerTrace]  # PyTorch's order: layer 0 forward, layer 0 backward, layer 1 …
+
+    @property
+    def num_layers(self) -> int:
+        return 1 + max(s.layer for s in self.states)
+
+    @property
+    def directions(self) -> tuple[Direction, ...]:
+        return tuple(dict.fromkeys(s.direction for s in self.states))
+
+    @property
+    def steps(self) -> int:
+        return self.states[0].hidden.shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.states[0].hidden.shape[1]
+
+    def state(self, layer: int, direction: Direction = "forward") -> LayerTrace:
+        for s in self.states:
+            if s.layer == layer and s.direction == direction:
+                return s
+        raise KeyError(f"no layer {layer} {direction} in this trace")
+
+
+def cell_type_of(module: nn.Module) -> CellType:
+    """'lstm', 'gru', 'rnn_tanh' or 'rnn_relu' for a torch.nn recurrent module."""
+    if isinstance(module, nn.LSTM):
+        return "lstm"
+    if isinstance(module, nn.GRU):
+        return "gru"
+    if isinstance(module, nn.RNN):
+        return "rnn_relu" if module.nonlinearity == "relu" else "rnn_tanh"
+    raise TypeError(f"trace_module needs a torch.nn.RNN, GRU or LSTM, got {type(module).__name__}")
+
+
+def _shift(values: torch.Tensor, reverse: bool) -> torch.Tensor:
+    """The previous step's values in reading order: [steps, n] -> [steps, n], zero-filled."""
+    zeros = values.new_zeros((1, values.shape[1]))
+    if reverse:  # the backward direction reads t+1 before t
+        return torch.cat([values[1:], zeros])
+    return torch.cat([zeros, values[:-1]])
+
+
+def _layer_weights(module: nn.RNNBase, layer: int, reverse: bool) -> list[torch.Tensor]:
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+    names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if module.bias else [])
+    return [getattr(module, name + suffix) for name in names]
+
+
+def _run_layer(kind: CellType, x: torch.Tensor, weights: list[torch.Tensor], module: nn.RNNBase):
+    """Hidden states [steps, dirs * hidden_size] of one layer, via the fused op nn.RNNBase uses."""
+    dirs = 2 if module.bidirectional else 1
+    h0 = x.new_zeros((dirs, 1, module.hidden_size))
+    args = (weights, module.bias, 1, 0.0, False, module.bidirectional, False)
+    batch = x[:, None, :]  # [steps, batch=1, features]
+    if kind == "lstm":
+        out = torch._VF.lstm(batch, (h0, h0), *args)[0]
+    elif kind == "gru":
+        out = torch._VF.gru(batch, h0, *args)[0]
+    else:
+        run = torch._VF.rnn_relu if kind == "rnn_relu" else torch._VF.rnn_tanh
+        out = run(batch, h0, *args)[0]
+    return out[:, 0, :]
+
+
+def _linear_scan(decay: np.ndarray, added: np.ndarray, reverse: bool) -> np.ndarray:
+    """c_t = decay_t ⊙ c_{t-1} + added_t with c_{-1} = 0, for arrays [steps, units].
+
+    A Hillis-Steele scan: after the round with stride s, each row holds the composition
+    of the last 2s steps' maps (c -> a ⊙ c + b), so log2(steps) vectorised rounds replace
+    a Python loop over steps. Rows are only ever multiplied and added, so the result
+    matches the sequential recurrence to float32 rounding.
+    """
+    if reverse:
+        decay, added = decay[::-1], added[::-1]
+    a = np.array(decay, copy=True)
+    b = added.copy() if reverse else added  # `added` is a fresh array the caller gives away
+    stride = 1
+    while stride < len(b):
+        b[stride:] += a[stride:] * b[:-stride]
+        if 2 * stride < len(b):  # the last round needs no products of decays
+            a[stride:] *= a[:-stride]  # numpy buffers the overlapping operands
+        stride *= 2
+    return b[::-1].copy() if reverse else b
+
+
+def _add_recurrent(pre: torch.Tensor, hidden: torch.Tensor, w_hh: torch.Tensor, reverse: bool) -> None:
+    """pre[t] += U h_{t-1} in place, h_{t-1} being the previous step in reading order (the
+    first step read has h_{t-1} = 0 and gets nothing)."""
+    if reverse:
+        pre[:-1].addmm_(hidden[1:], w_hh.T)
+    else:
+        pre[1:].addmm_(hidden[:-1], w_hh.T)
+
+
+def _recover_gates(
+    kind: CellType, x: torch.Tensor, hidden: torch.Tensor, weights: list[torch.Tensor], reverse: bool
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Gates (and the LSTM cell state) for all steps at once from inputs and hidden states."""
+    if kind not in ("lstm", "gru"):
+        return {}, None
+    w_ih, w_hh = weights[0], weights[1]
+    b_ih, b_hh = weights[2:] if len(weights) == 4 else (None, None)
+    size = hidden.shape[1]
+    if kind == "gru":
+        from_input = x @ w_ih.T if b_ih is None else torch.addmm(b_ih, x, w_ih.T)  # [steps, 3H]
+        from_hidden = from_input.new_zeros(from_input.shape) if b_hh is None else b_hh.repeat(len(x), 1)
+        _add_recurrent(from_hidden, hidden, w_hh, reverse)
+        i_r, i_z, i_n = from_input.chunk(3, dim=1)
+        h_r, h_z, h_n = from_hidden.chunk(3, dim=1)
+        reset = torch.sigmoid(i_r + h_r)
+        update = torch.sigmoid(i_z + h_z)
+        new = torch.tanh(i_n + reset * h_n)
+        return {"reset": _as_numpy(reset), "update": _as_numpy(update), "new": _as_numpy(new)}, None
+    # LSTM: the four pre-activations [steps, 4H], in PyTorch's order i, f, g, o.
+    pre = x @ w_ih.T if b_ih is None else torch.addmm(b_ih + b_hh, x, w_ih.T)
+    _add_recurrent(pre, hidden, w_hh, reverse)
+    # One sigmoid for all four blocks; g = tanh(a) is computed as 2σ(2a) - 1, the same
+    # function, which saves a second pass over the block.
+    cell_block = slice(2 * size, 3 * size)
+    pre[:, cell_block] *= 2
+    gates = _as_numpy(torch.sigmoid_(pre))  # [steps, 4H]
+    gates[:, cell_block] *= 2
+    gates[:, cell_block] -= 1
+    i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
+    cell = _linear_scan(f, i * g, reverse)
+    return {"input": i, "forget": f, "cell": g, "output": o}, cell
+
+
+def _as_numpy(values: torch.Tensor) -> np.ndarray:
+    return values.detach().to("cpu", torch.float32).numpy()
+
+
+def trace_module(module: nn.Module, inputs: torch.Tensor) -> Trace:
+    """Trace a torch.nn.RNN, GRU or LSTM over one sequence `inputs` [steps, input_size].
+
+    Works for any num_layers, bidirectional or not, batch_first or not (the trace takes
+    one unbatched sequence either way). Returns a Trace with one LayerTrace per
+    (layer, direction) in PyTorch's order.
+    """
+    kind = cell_type_of(module)
+    if getattr(module, "proj_size", 0) > 0:
+        raise ValueError("LSTMs with proj_size > 0 are not supported: their h_t is projected")
+    if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
+        raise TypeError("inputs must be a floating-point torch.Tensor [steps, input_size]")
+    if inputs.dim() != 2 or inputs.shape[1] != module.input_size:
+        raise ValueError(f"inputs must have shape [steps, {module.input_size}]; got {list(inputs.shape)}")
+    if inputs.shape[0] == 0:
+        raise ValueError("inputs has no steps")
+    reference = module.weight_ih_l0
+    x = inputs.to(reference.device, reference.dtype)
+    hidden_size = module.hidden_size
+    directions = DIRECTIONS[: 2 if module.bidirectional else 1]
+    states = []
+    with torch.inference_mode():
+        for layer in range(module.num_layers):
+            per_direction = [_layer_weights(module, layer, d == "backward") for d in directions]
+            outputs = _run_layer(kind, x, [w for ws in per_direction for w in ws], module)
+            for d, direction in enumerate(directions):
+                hidden = outputs[:, d * hidden_size : (d + 1) * hidden_size]
+                gates, cell = _recover_gates(kind, x, hidden, per_direction[d], d == 1)
+                states.append(
+                    LayerTrace(
+                        layer=layer,
+                        direction=direction,
+                        inputs=_as_numpy(x),
+                        hidden=_as_numpy(hidden),
+                        cell=cell,
+                        gates=gates,
+                    )
+                )
+            x = outputs  # the next layer reads both directions, concatenated
+    return Trace(cell_type=kind, states=states)
+
+
+@dataclass(frozen=True)
+class SentenceTrace:
+    """Everything the pages show about one sentence read by one classifier."""
+
+    tokens: list[str]  # as the model saw them (after truncation)
+    token_ids: list[int]
+    unknown: list[bool]  # True where the token is not in the vocabulary (<unk>)
+    labels: tuple[str, ...]
+    embeddings: np.ndarray  # [steps, embedding_dim]
+    trace: Trace
+    prefix_probabilities: np.ndarray  # [steps, n_labels]: prediction after each word
+    probabilities: np.ndarray  # [n_labels]: prediction for the whole sentence
+    dropped_tokens: int = 0  # tokens cut off beyond max_tokens
+
+    @property
+    def predicted(self) -> str:
+        return self.labels[int(np.argmax(self.probabilities))]
+
+    def to_dict(self, decimals: int = 7) -> dict:
+        """Plain JSON-ready dict (the CLI's and the Explore page's download format)."""
+
+        def rows(values: np.ndarray) -> list:
+            return np.round(values.astype(np.float64), decimals).tolist()
+
+        return {
+            "tokens": self.tokens,
+            "token_ids": self.token_ids,
+            "unknown": self.unknown,
+            "dropped_tokens": self.dropped_tokens,
+            "labels": list(self.labels),
+            "cell_type": self.trace.cell_type,
+            "prediction": {
+                "label": self.predicted,
+                "probabilities": dict(zip(self.labels, rows(self.probabilities), strict=True)),
+            },
+            "prefix_probabilities": rows(self.prefix_probabilities),
+            "states": [
+                {
+                    "layer": s.layer,
+                    "direction": s.direction,
+                    "hidden": rows(s.hidden),
+                    "cell": None if s.cell is None else rows(s.cell),
+                    "gates": {name: rows(values) for name, values in s.gates.items()},
+                }
+                for s in self.trace.states
+            ],
+        }
+
+    def to_csv(self) -> str:
+        """Long-format CSV: one row per (layer, direction, quantity, position, unit)."""
+        lines = ["layer,direction,quantity,position,token,unit,value"]
+        quoted = ['"' + token.replace('"', '""') + '"' for token in self.tokens]
+        for s in self.trace.states:
+            for name, values in s.quantities().items():
+                for t, row in enumerate(values):
+                    prefix = f"{s.layer},{s.direction},{name},{t},{quoted[t]},"
+                    lines.extend(f"{prefix}{unit},{value:.7g}" for unit, value in enumerate(row))
+        return "\n".join(lines) + "\n"
+
+
+def trace_sentence(
+    classifier: Classifier, text: str | Sequence[str], max_tokens: int | None = None
+) -> SentenceTrace:
+    """Tokenize `text` (or take a token list), keep the first `max_tokens`, and trace it.
+
+    Raises ValueError when there are no tokens at all: there is nothing to trace.
+    """
+    if isinstance(text, str):
+        tokens, ids = classifier.tokens_and_ids(text)
+    else:
+        tokens = list(text)
+        ids = classifier.vocab.encode(tokens)
+    dropped = 0
+    if max_tokens is not None and len(tokens) > max_tokens:
+        dropped = len(tokens) - max_tokens
+        tokens, ids = tokens[:max_tokens], ids[:max_tokens]
+    if not tokens:
+        raise ValueError("the text has no tokens to trace")
+    model = classifier.model
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        embeddings = model.embedding(torch.tensor(ids, device=device))  # [steps, embedding_dim]
+        trace = trace_module(model.rnn, embeddings)
+    prefix = classifier.prefix_proba(ids)
+    vocab = classifier.vocab
+    return SentenceTrace(
+        tokens=tokens,
+        token_ids=ids,
+        unknown=[token not in vocab for token in tokens],
+        labels=classifier.labels,
+        embeddings=_as_numpy(embeddings),
+        trace=trace,
+        prefix_probabilities=prefix,
+        probabilities=prefix[-1],
+        dropped_tokens=dropped,
+    )
+
+
+@dataclass(frozen=True)
+class GateTerms:
+    """One gate (or the plain RNN's update) of one unit at one step, term by term:
+    value = activation(from_input + bias_input + scale * (from_hidden + bias_hidden))."""
+
+    name: str  # PyTorch's gate name, or "hidden" for a plain RNN
+    symbol: str  # i, f, g, o, r, z, n, or h
+    activation: Literal["sigmoid", "tanh", "relu"]
+    from_input: float  # (W x_t)_j: row j of weight_ih's block times the layer input
+    bias_input: float  # bias_ih_j
+    from_hidden: float  # (U h_{t-1})_j: row j of weight_hh's block times the previous state
+    bias_hidden: float  # bias_hh_j
+    scale: float  # r_j for the GRU's new gate, else 1
+    pre_activation: float
+    value: float
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """Everything that produced unit j's state at step t, for checking the arithmetic by hand."""
+
+    cell_type: CellType
+    layer: int
+    direction: Direction
+    step: int
+    unit: int
+    gates: list[GateTerms]
+    previous_hidden: float  # h_{t-1, j} in reading order (0 at the first step read)
+    hidden: float  # h_{t, j}
+    previous_cell: float | None  # c_{t-1, j} (LSTM only)
+    cell: float | None  # c_{t, j} (LSTM only)
+
+
+_ACTIVATIONS = {
+    "lstm": ("sigmoid", "sigmoid", "tanh", "sigmoid"),
+    "gru": ("sigmoid", "sigmoid", "tanh"),
+    "rnn_tanh": ("tanh",),
+    "rnn_relu": ("relu",),
+}
+
+
+def step_detail(module: nn.Module, state: LayerTrace, step: int, unit: int) -> StepDetail:
+    """Recompute unit `unit` of `state` at `step` term by term from `module`'s weights.
+
+    `state` must come from trace_module(module, …). Values are float64 sums of the
+    float32 weights and states, so they agree with the trace to float32 rounding.
+    """
+    kind = cell_type_of(module)
+    steps, size = state.hidden.shape
+    if not 0 <= step < steps or not 0 <= unit < size:
+        raise IndexError(f"step must be 0..{steps - 1} and unit 0..{size - 1}; got {step}, {unit}")
+    weights = [
+        w.detach().to("cpu", torch.float64).numpy()
+        for w in _layer_weights(module, state.layer, state.direction == "backward")
+    ]
+    w_ih, w_hh = weights[0], weights[1]
+    b_ih, b_hh = (weights[2], weights[3]) if len(weights) == 4 else (np.zeros(len(w_ih)), np.zeros(len(w_hh)))
+    x = state.inputs[step].astype(np.float64)
+    h_prev = state.previous("hidden")[step].astype(np.float64)
+    names = GATE_NAMES[kind] or ("hidden",)
+    gates: list[GateTerms] = []
+    for k, (name, activation) in enumerate(zip(names, _ACTIVATIONS[kind], strict=True)):
+        row = k * size + unit
+        scale = float(state.gates["reset"][step, unit]) if name == "new" else 1.0
+        from_input, from_hidden = float(w_ih[row] @ x), float(w_hh[row] @ h_prev)
+        pre = from_input + float(b_ih[row]) + scale * (from_hidden + float(b_hh[row]))
+        if activation == "sigmoid":
+            value = 1.0 / (1.0 + np.exp(-pre))
+        elif activation == "tanh":
+            value = np.tanh(pre)
+        else:
+            value = max(pre, 0.0)
+        gates.append(
+            GateTerms(
+                name=name,
+                symbol=SYMBOLS.get(name, "h"),
+                activation=activation,
+                from_input=from_input,
+                bias_input=float(b_ih[row]),
+                from_hidden=from_hidden,
+                bias_hidden=float(b_hh[row]),
+                scale=scale,
+                pre_activation=pre,
+                value=float(value),
+            )
+        )
+    has_cell = state.cell is not None
+    return StepDetail(
+        cell_type=kind,
+        layer=state.layer,
+        direction=state.direction,
+        step=step,
+        unit=unit,
+        gates=gates,
+        previous_hidden=float(h_prev[unit]),
+        hidden=float(state.hidden[step, unit]),
+        previous_cell=float(state.previous("cell_state")[step, unit]) if has_cell else None,
+        cell=float(state.cell[step, unit]) if has_cell else None,
+    )

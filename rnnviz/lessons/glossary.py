@@ -1,0 +1,136 @@
+"""Words for people: what each traced quantity is called, its value range, and what to look for in it.
+
+Pages and plots take every title, caption and range label from here, so a quantity is
+explained the same way everywhere and a page never needs `if cell_type == "lstm"`.
+Keys are the display keys of `LayerTrace.quantities()`: 'hidden', 'cell_state' and the
+gate names PyTorch uses (LSTM input/forget/cell/output, GRU reset/update/new).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rnnviz.core.trace import SYMBOLS
+
+# How a quantity's values are bounded, which decides its colour scale:
+#   "sigmoid"    0..1      (gates: 0 = closed, 1 = open)
+#   "tanh"       -1..1     (hidden states of tanh cells, candidates g and n)
+#   "relu"       0..∞      (hidden state of a ReLU RNN)
+#   "unbounded"  -∞..∞     (the LSTM cell state: a sum that can grow past ±1)
+Kind = Literal["sigmoid", "tanh", "relu", "unbounded"]
+
+NAMES = {
+    "hidden": "Hidden state",
+    "cell_state": "Cell state",
+    "input": "Input gate",
+    "forget": "Forget gate",
+    "cell": "Candidate (cell gate)",
+    "output": "Output gate",
+    "reset": "Reset gate",
+    "update": "Update gate",
+    "new": "Candidate (new gate)",
+}
+
+_KINDS: dict[str, Kind] = {
+    "hidden": "tanh",
+    "cell_state": "unbounded",
+    "input": "sigmoid",
+    "forget": "sigmoid",
+    "cell": "tanh",
+    "output": "sigmoid",
+    "reset": "sigmoid",
+    "update": "sigmoid",
+    "new": "tanh",
+}
+
+# One line per quantity: what a student should look for in its chart.
+CAPTIONS = {
+    "hidden": "h is what the layer passes on to the next word and, at the end, to the classifier: "
+    "look for units that change colour at “not”.",
+    "cell_state": "c is the LSTM's memory. It can grow past ±1; a unit that keeps its colour over "
+    "many words is remembering something.",
+    "input": "i decides how much of the candidate g is written into memory: near 1 = write this "
+    "word in, near 0 = ignore it.",
+    "forget": "f decides how much old memory each unit keeps: near 1 = keep, near 0 = erase this unit.",
+    "cell": "g is the new content proposed at each word (−1 to 1); it only reaches memory where "
+    "the input gate is open.",
+    "output": "o decides how much of the memory shows in h: near 0 = keep this unit's memory hidden for now.",
+    "reset": "r decides how much of the previous state is used to propose new content: near 0 = "
+    "propose as if the sentence had just started.",
+    "update": "z decides how much of the old state is kept: near 1 = keep the old value, "
+    "near 0 = replace it with the candidate n.",
+    "new": "n is the candidate state proposed at each word (−1 to 1); it replaces the old state "
+    "where the update gate z is low.",
+}
+
+# Cells whose only state is h get a caption that says so.
+_HIDDEN_ONLY = (
+    "h is the only memory a plain RNN has: it is rewritten at every word, so watch how quickly "
+    "a unit's colour fades after “not”."
+)
+
+# Words for the two ends of a sigmoid gate's colour bar.
+GATE_ENDS = {
+    "input": ("ignore", "write"),
+    "forget": ("erase", "keep"),
+    "output": ("hide", "show"),
+    "reset": ("ignore past", "use past"),
+    "update": ("take new", "keep old"),
+}
+
+
+def kind(quantity: str, cell_type: str) -> Kind:
+    """The value range of `quantity` in a cell of `cell_type` (see `Kind`)."""
+    if quantity == "hidden" and cell_type == "rnn_relu":
+        return "relu"
+    return _KINDS.get(quantity, "unbounded")
+
+
+def symbol(quantity: str) -> str:
+    """The quantity's symbol in the PyTorch docs: h, c, i, f, g, o, r, z, n."""
+    return SYMBOLS.get(quantity, quantity)
+
+
+def title(quantity: str) -> str:
+    """E.g. 'Forget gate f'."""
+    return f"{NAMES.get(quantity, quantity)} {symbol(quantity)}"
+
+
+def caption(quantity: str, cell_type: str) -> str:
+    """One line saying what to look for in `quantity`'s chart."""
+    if quantity == "hidden" and cell_type.startswith("rnn"):
+        return _HIDDEN_ONLY
+    return CAPTIONS.get(quantity, "")
+
+
+# One line under each cell diagram: the path to follow.
+_DIAGRAM_CAPTIONS = {
+    "lstm": "Follow the blue line along the top: the memory c is only multiplied by the forget gate f "
+    "and added to (c = f·c + i·g), never pushed through a weight matrix and a squashing function, "
+    "so what a unit stores can survive many words while f stays near 1.",
+    "gru": "The blue line along the top is h itself: the update gate z keeps that share of the old "
+    "state and fills the rest with the candidate n, so where z is near 1 the state passes on "
+    "almost unchanged.",
+    "rnn": "A plain RNN has no gate: at every word the old state is multiplied by the weights and "
+    "squashed again together with the new word, so what it knew fades (or blows up) within a few words.",
+}
+
+
+def diagram_caption(cell_type: str) -> str:
+    """One line under a cell diagram: which path to follow and why it matters."""
+    return _DIAGRAM_CAPTIONS["rnn" if cell_type.startswith("rnn") else cell_type]
+
+
+# Sentences that each teach one thing about negation, as (lesson, sentence).
+PRESETS = (
+    ("negation", "the movie was not good"),
+    ("negated negative", "the movie was not bad"),
+    ("contrast", "the plot was dull but the acting was great"),
+    ("distance", "i do not think this movie is good"),
+)
+DEFAULT_SENTENCE = PRESETS[0][1]
+# Said wherever a sentence is traced and none of its words is in the model's vocabulary.
+ALL_UNKNOWN = (
+    "None of these words are in the model's vocabulary, so it reads every one of them as the same "
+    "placeholder `<unk>`: its prediction says nothing about their meaning."
+)

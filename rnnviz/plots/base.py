@@ -1,0 +1,353 @@
+"""Traces -> plotly Figures: pure functions that draw, never compute a model or call Streamlit.
+
+Conventions shared by every chart:
+  * The time axis is categorical with one category per position, "4: not" (position
+    from 1, then the token), so repeated tokens ("the … the") stay apart and hover can
+    name the token; the tick labels show the token alone.
+  * Text that came from a user (tokens, labels) is escaped for plotly's pseudo-HTML
+    with `plotly_text`, so "<b>" or "<br>" in a sentence is shown, never interpreted.
+  * Numbers go out as float32 arrays (plotly serialises numpy arrays as compact
+    base64), with hover rounding to 3 decimals; no per-cell text arrays.
+  * Every figure has a title, axis titles and, for heatmaps, a titled colour bar
+    on a range fixed by the quantity (see `colour_range`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from rnnviz.analysis import units as analysis
+from rnnviz.lessons import glossary
+
+# Colour per class, by label index: colour-blind-safe, red first for the usual
+# ("negative", "positive") order.
+CLASS_COLOURS = (
+    "#d62728",
+    "#1f77b4",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+# 0 pale -> 1 dark blue: for gates (closed -> open) and ReLU states.
+SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
+# red (negative) -> white (0) -> blue (positive): for tanh quantities and the cell state.
+DIVERGING = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
+FONT_SIZE = 15  # readable on a projector
+MAX_LABEL_CHARS = 16  # longer tokens are cut in tick labels (hover shows up to 60)
+
+
+@dataclass(frozen=True)
+class ColourRange:
+    """A colour scale fixed to [zmin, zmax], with the ticks its colour bar shows."""
+
+    zmin: float
+    zmax: float
+    colorscale: list
+    tickvals: tuple[float, ...]
+    ticktext: tuple[str, ...]
+
+
+def colour_range(quantity: str, cell_type: str, values: np.ndarray | None = None) -> ColourRange:
+    """The fixed colour range for `quantity`: sigmoid gates 0..1, tanh quantities -1..1,
+    a ReLU state 0..max(1, data max), the LSTM cell state ±max(1, data max |c|)."""
+    kind = glossary.kind(quantity, cell_type)
+    if kind == "sigmoid":
+        low, high = glossary.GATE_ENDS.get(quantity, ("", ""))
+        return ColourRange(0.0, 1.0, SEQUENTIAL, (0.0, 0.5, 1.0), (f"0 {low}", "0.5", f"1 {high}"))
+    if kind == "tanh":
+        return ColourRange(-1.0, 1.0, DIVERGING, (-1.0, 0.0, 1.0), ("−1", "0", "+1"))
+    if kind == "relu":
+        peak = _peak(values, floor=1.0)
+        return ColourRange(0.0, peak, SEQUENTIAL, (0.0, peak), ("0", f"{peak:g}"))
+    return diverging_range(values, floor=1.0)
+
+
+def _peak(values: np.ndarray | None, floor: float) -> float:
+    """max |values| rounded up to one decimal, at least `floor` (NaN and ±inf ignored)."""
+    if values is None or not np.size(values):
+        return floor
+    finite = np.asarray(values, dtype=np.float64)
+    finite = np.abs(finite[np.isfinite(finite)])
+    return max(floor, math.ceil(float(finite.max()) * 10) / 10) if finite.size else floor
+
+
+def diverging_range(values: np.ndarray | None, floor: float = 0.1) -> ColourRange:
+    """A red-white-blue range symmetric around 0 that fits `values`, at least ±`floor`:
+    for the LSTM cell state, and for signed scores such as attributions or differences."""
+    peak = _peak(values, floor)
+    return ColourRange(-peak, peak, DIVERGING, (-peak, 0.0, peak), (f"−{peak:g}", "0", f"+{peak:g}"))
+
+
+def colour_of(value: float, scale: ColourRange) -> str:
+    """The CSS colour ('rgb(r, g, b)') `value` gets on `scale`, clipped to its range."""
+    span = scale.zmax - scale.zmin
+    where = 0.5 if span <= 0 or not math.isfinite(value) else (value - scale.zmin) / span
+    return sample_colorscale(scale.colorscale, [min(1.0, max(0.0, where))])[0]
+
+
+def plotly_text(text: str, limit: int | None = None) -> str:
+    """`text` made safe for plotly labels: cut to `limit` characters, and the three
+    characters plotly's pseudo-HTML reacts to (&, <, >) written as entities."""
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def token_positions(tokens: Sequence[str]) -> list[str]:
+    """One category per position for the time axis: '1: the', '2: movie', …"""
+    return [f"{t + 1}: {plotly_text(token, 60)}" for t, token in enumerate(tokens)]
+
+
+def _time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
+    """Category x axis with the bare tokens as tick labels (every k-th when there are many)."""
+    positions = token_positions(tokens)
+    step = max(1, math.ceil(len(tokens) / max_ticks))
+    shown = range(0, len(tokens), step)
+    return dict(
+        type="category",
+        categoryorder="array",
+        categoryarray=positions,
+        range=[-0.5, len(tokens) - 0.5],  # no autorange padding: column t spans t ± 0.5
+        tickmode="array",
+        tickvals=[positions[t] for t in shown],
+        ticktext=[plotly_text(tokens[t], MAX_LABEL_CHARS) for t in shown],
+        tickfont=dict(size=FONT_SIZE if len(tokens) <= 40 else 12),
+    )
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """One validated Figure from plain dicts: plotly checks the whole spec once, which is
+    several times faster than building it up with add_trace / update_layout."""
+    return go.Figure(dict(data=data, layout=layout))
+
+
+def _base_layout(title: str, height: int) -> dict:
+    return dict(
+        title=dict(text=title, font=dict(size=FONT_SIZE + 3)),
+        height=height,
+        font=dict(size=FONT_SIZE),
+        margin=dict(l=60, r=20, t=60, b=40),
+    )
+
+
+def prediction_chart(
+    tokens: Sequence[str],
+    prefix_probabilities: np.ndarray,
+    labels: Sequence[str],
+    title: str = "Prediction after each word",
+    height: int = 380,
+) -> go.Figure:
+    """Probability of each class [steps, n_labels] if the sentence ended at each token.
+
+    The background is tinted with the winning class's colour, a dashed line marks 0.5
+    for two classes (chance, 1/n, otherwise), and each place where the winner changes
+    is marked with a vertical line and '→ label'.
+    """
+    probabilities = np.asarray(prefix_probabilities, dtype=np.float32)  # [steps, n_labels]
+    positions = token_positions(tokens)
+    colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(len(labels))]
+    data = []
+    for k, label in enumerate(labels):
+        name = plotly_text(label, 30)
+        data.append(
+            dict(
+                type="scatter",
+                x=positions,
+                y=probabilities[:, k],
+                name=name,
+                mode="lines+markers",
+                line=dict(color=colours[k], width=3),
+                marker=dict(size=8),
+                hovertemplate=f"{name}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    chance = 1.0 / max(1, len(labels))
+    shapes = [
+        dict(
+            type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color="grey")
+        )
+    ]
+    for first, last, k in analysis.class_runs(probabilities):
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=first - 0.5,
+                x1=last + 0.5,
+                y0=0,
+                y1=1,
+                fillcolor=colours[k],
+                opacity=0.08,
+                line=dict(width=0),
+                layer="below",
+            )
+        )
+    winners = analysis.predicted_classes(probabilities)
+    annotations = []
+    for t in analysis.prediction_changes(probabilities):
+        shapes.append(
+            dict(type="line", xref="x", yref="paper", x0=t - 0.5, x1=t - 0.5, y0=0, y1=1, line=dict(width=2))
+        )
+        annotations.append(
+            dict(
+                x=t - 0.5,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                xanchor="left",
+                showarrow=False,
+                text=f"→ {plotly_text(labels[winners[t]], 30)}",
+                font=dict(color=colours[winners[t]], size=FONT_SIZE),
+            )
+        )
+    layout = _base_layout(title, height)
+    layout["margin"]["t"] = 80
+    layout.update(
+        shapes=shapes,
+        annotations=annotations,
+        hovermode="x unified",
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
+        xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **_time_axis(tokens, 80)),
+        yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
+    )
+    return _figure(data, layout)
+
+
+def state_heatmap(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    quantity: str,
+    cell_type: str,
+    units: Sequence[int] | None = None,
+    scale: ColourRange | None = None,
+    title: str | None = None,
+    unit_title: str = "unit",
+) -> go.Figure:
+    """Heatmap of one quantity of one layer and direction.
+
+    `values` is [steps, hidden_size] as in a trace. It is drawn transposed, as z
+    [shown units, steps]: one row per unit (units[0] at the top), one column per token
+    (left to right in reading order). `units` picks and orders the rows (default: all,
+    by number); `scale` overrides the quantity's fixed colour range.
+    """
+    values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
+    shown = np.arange(values.shape[1]) if units is None else np.asarray(units, dtype=np.int64)
+    z = np.ascontiguousarray(values[:, shown].T)  # [shown units, steps]
+    scale = scale or colour_range(quantity, cell_type, values)
+    symbol = glossary.symbol(quantity)
+    few = len(shown) <= 32  # then every unit gets a tick label and a row tall enough to read it
+    height = int(min(560, max(300, 150 + len(shown) * (14 if few else 4))))
+    unit_labels = [str(int(u)) for u in shown]
+    heatmap = dict(
+        type="heatmap",
+        z=z,
+        x=token_positions(tokens),
+        y=unit_labels,
+        zmin=scale.zmin,
+        zmax=scale.zmax,
+        colorscale=scale.colorscale,
+        colorbar=dict(
+            title=dict(text=symbol, side="top"),
+            tickvals=list(scale.tickvals),
+            ticktext=list(scale.ticktext),
+            thickness=14,
+            x=1.02,
+            xanchor="left",
+        ),
+        hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
+    )
+    layout = _base_layout(title or glossary.title(quantity), height)
+    # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
+    # plot areas of the same width.
+    layout["margin"]["r"] = 150
+    unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
+    layout.update(
+        xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 40)),
+        yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
+    )
+    return _figure([heatmap], layout)
+
+
+def unit_lines(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    units: Sequence[int],
+    quantity: str,
+    cell_type: str,
+    title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    """One line per unit in `units`: values [steps, hidden_size] of `quantity` across the
+    tokens, on the quantity's fixed value range."""
+    values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
+    positions = token_positions(tokens)
+    symbol = glossary.symbol(quantity)
+    data = [
+        dict(
+            type="scatter",
+            x=positions,
+            y=values[:, int(unit)],
+            name=f"unit {int(unit)}",
+            mode="lines+markers",
+            line=dict(width=3),
+            hovertemplate=f"unit {int(unit)}: {symbol} = %{{y:.3f}}<extra></extra>",
+        )
+        for unit in units
+    ]
+    scale = colour_range(quantity, cell_type, values)
+    margin = 0.05 * (scale.zmax - scale.zmin)
+    names = ", ".join(str(int(u)) for u in units[:6]) + (" …" if len(units) > 6 else "")
+    which = f"unit {names}" if len(units) == 1 else f"units {names}"
+    layout = _base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height)
+    layout.update(
+        hovermode="x unified",
+        xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 80)),
+        yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
+    )
+    return _figure(data, layout)
+
+
+# --------------------------------------------------------------------------- projector
+
+PROJECTOR_SCALE = 1.35  # teacher mode: fonts and heights this much larger
+
+
+def _scale_fonts(node: object, scale: float) -> None:
+    """Multiply, in place, the `size` of every font dict (font, tickfont, textfont, …) in a
+    figure's JSON; a per-point size array is scaled point by point."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, int | float):
+                    value["size"] = round(size * scale, 1)
+                elif isinstance(size, list | tuple | np.ndarray):
+                    value["size"] = [round(float(s) * scale, 1) for s in size]
+            _scale_fonts(value, scale)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _scale_fonts(item, scale)
+
+
+def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """A copy of `figure` for a projector (teacher mode): every font and the height `scale`
+    times larger, so labels stay readable from the back of a room."""
+    spec = figure.to_plotly_json()
+    _scale_fonts(spec, scale)
+    layout = spec.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", round(12 * scale, 1))  # plotly's default is 12
+    layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
+    return go.Figure(spec)

@@ -1,0 +1,726 @@
+"""Training: TrainConfig, the Trainer that turns data into a Classifier while reporting events,
+and the measures a model is judged by (evaluate, pair_score, the VADER baseline).
+
+Never imports streamlit. A page runs `Trainer.run()` in a background thread and polls
+`Trainer.state()`; the CLI turns the same events into a tqdm bar. Control from any thread:
+`pause()`, `resume()`, `stop()` and `set_learning_rate(lr)` take effect between two steps.
+
+Determinism: on the CPU, the same config and data give bit-identical weights (model init,
+batch order and dropout are seeded from `seed`), as long as one trainer runs at a time in the
+process (dropout draws from torch's global generator) and the thread count is the same.
+
+The optional lexicon prior (`lexicon_prior=True`): the vocabulary also gets every one-token
+word of the VADER lexicon, and the first PRIOR_DIMS embedding columns start as facts from
+vaderSentiment:
+    columns 0-3 = valence / 4 (-1..1), four copies so that dropout seldom hides it,
+    column 4 = 1 for VADER's one-token negation words and "no", "nobody", "n't",
+    column 5 = VADER's intensifier sign (+1 "very", -1 "barely").
+These columns stay fixed for the words VADER knows. Every other word starts at 0 there and
+may learn, so a word that only the training data shows to be positive ("reliable") can
+move to where the network already reads valence, and negation applies to it as well.
+Other columns start small (std 0.1), so a word never seen in training still carries its valence.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Literal, Protocol, get_args
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnnviz.core.models import (
+    CELL_TYPES,
+    MAX_LAYERS,
+    MAX_WIDTH,
+    READOUTS,
+    CellType,
+    Classifier,
+    ModelConfig,
+    Readout,
+    SentenceClassifier,
+)
+from rnnviz.core.text import PAD, UNK, Vocab, tokenize
+from rnnviz.data import dataset as datasets
+from rnnviz.data.dataset import TextDataset
+
+Device = Literal["auto", "cpu", "cuda"]
+DEVICES: tuple[str, ...] = get_args(Device)
+EventKind = Literal["step", "epoch", "done", "error", "stopped"]
+Status = Literal["ready", "running", "paused", "finished", "stopped", "failed"]
+VALENCE_COPIES = 4  # valence sits in this many columns, so embedding dropout rarely hides it all
+PRIOR_DIMS = VALENCE_COPIES + 2
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train on, the network's shape and how to optimise it."""
+
+    data: tuple[str, ...] = ("builtin",)  # sources (rnnviz.datasets.SOURCES) or .csv/.tsv paths, mixed
+    builtin_size: int = 20_000  # sentences drawn from the built-in grammar when "builtin" is used
+    neutral_band: float = datasets.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
+    val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
+    cell: CellType = "lstm"
+    embedding_dim: int = 64
+    hidden_size: int = 64
+    num_layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    readout: Readout = "last"
+    lexicon_prior: bool = False  # VADER facts in the first embedding columns (module docstring)
+    lr: float = 2e-3  # Adam learning rate
+    lr_decay: float = 1.0  # the learning rate is multiplied by this after every epoch (1 = constant)
+    weight_decay: float = 0.0  # L2 penalty on the recurrent and readout weights (not embeddings)
+    batch_size: int = 64
+    epochs: int = 5
+    seed: int = 0
+    clip_norm: float = 1.0  # largest gradient norm; 0 turns clipping off
+    device: Device = "auto"  # auto: CUDA when available, else CPU
+    min_count: int = 1  # a token needs this many occurrences in the training data to get an id
+    max_vocab: int = 20_000  # at most this many ids, including <pad> and <unk>
+    max_tokens: int = 100  # longer texts are cut to their first max_tokens tokens
+    threads: int = 0  # torch CPU threads for the whole process; 0 leaves the setting alone
+
+    def __post_init__(self) -> None:
+        if isinstance(self.data, str):
+            object.__setattr__(self, "data", (self.data,))
+        object.__setattr__(self, "data", tuple(self.data))
+        problems = []
+        if not self.data:
+            problems.append(f"data needs at least one source ({', '.join(datasets.SOURCES)} or a .csv file)")
+        problems.extend(p for p in map(datasets.source_problem, self.data) if p)
+        if self.cell not in CELL_TYPES:
+            problems.append(f"cell must be one of {', '.join(CELL_TYPES)}; got {self.cell!r}")
+        if self.readout not in READOUTS:
+            problems.append(f"readout must be one of {', '.join(READOUTS)}; got {self.readout!r}")
+        if self.device not in DEVICES:
+            problems.append(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
+        for name, low, high in (
+            ("builtin_size", 2, 200_000),
+            ("embedding_dim", 1, MAX_WIDTH),
+            ("hidden_size", 1, MAX_WIDTH),
+            ("num_layers", 1, MAX_LAYERS),
+            ("batch_size", 1, 4096),
+            ("epochs", 1, 1000),
+            ("seed", 0, 2**31 - 1),
+            ("min_count", 1, 1000),
+            ("max_vocab", 3, 1_000_000),
+            ("max_tokens", 1, 10_000),
+            ("threads", 0, 256),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        for name, low, high, low_open in (
+            ("lr", 0.0, 1e6, True),
+            ("lr_decay", 0.0, 1.0, True),
+            ("dropout", 0.0, 1.0, False),
+            ("weight_decay", 0.0, 1.0, False),
+            ("clip_norm", 0.0, 1e6, False),
+            ("neutral_band", 0.0, 4.0, False),
+            ("val_fraction", 0.0, 0.5, True),
+        ):
+            value = getattr(self, name)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if not number or value < low or (low_open and value == low) or value > high:
+                side = "above" if low_open else "at least"
+                problems.append(f"{name} must be a number {side} {low:g} and at most {high:g}; got {value!r}")
+        if self.dropout == 1.0:
+            problems.append("dropout must be below 1")
+        for name in ("bidirectional", "lexicon_prior"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(f"{name} must be true or false; got {getattr(self, name)!r}")
+        if (
+            self.lexicon_prior is True
+            and isinstance(self.embedding_dim, int)
+            and self.embedding_dim <= PRIOR_DIMS
+        ):
+            problems.append(f"lexicon_prior needs embedding_dim above {PRIOR_DIMS}; got {self.embedding_dim}")
+        if problems:
+            raise ValueError("invalid training config: " + "; ".join(problems))
+
+    def model_config(self, vocab_size: int, labels: Sequence[str]) -> ModelConfig:
+        return ModelConfig(
+            vocab_size=vocab_size,
+            labels=tuple(labels),
+            cell=self.cell,
+            embedding_dim=self.embedding_dim,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            readout=self.readout,
+        )
+
+    def to_dict(self) -> dict:
+        result = asdict(self)
+        result["data"] = list(self.data)
+        return result
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"invalid training config: unknown fields {unknown}")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class TrainEvent:
+    """One report from the trainer. Losses are mean cross-entropy per example."""
+
+    kind: EventKind  # step: after an optimizer step; epoch: after validation; then done/stopped/error
+    step: int  # optimizer steps done so far, over all epochs
+    epoch: int  # the epoch in progress (step) or just finished (epoch); 0 = before training
+    total_steps: int  # steps the whole run will take
+    lr: float  # learning rate used for the last step
+    batch_loss: float | None = None  # the last batch's loss
+    train_loss: float | None = None  # mean over this epoch's steps so far
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    examples_per_second: float | None = None  # training examples per second this epoch, pauses excluded
+    eta_seconds: float | None = None  # estimated time to the end of the run
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class TrainState:
+    """A consistent snapshot of a trainer, safe to read from another thread."""
+
+    status: Status
+    epoch: int
+    step: int
+    total_steps: int
+    lr: float
+    best_epoch: int | None
+    best_val_accuracy: float | None
+    history: tuple[TrainEvent, ...]  # every event so far, oldest first
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- data and vocabulary
+
+
+def load_training_data(
+    config: TrainConfig, progress: datasets.Progress | None = None
+) -> tuple[TextDataset, TextDataset]:
+    """(train, val) for `config`: the training part of every source, mixed, then a stratified
+    validation share. Raises ValueError, data.TableError or data.CorpusError with a clear message."""
+    parts = [
+        datasets.load_source(
+            source,
+            "train",
+            builtin_size=config.builtin_size,
+            seed=config.seed,
+            neutral_band=config.neutral_band,
+            progress=progress,
+        )
+        for source in config.data
+    ]
+    combined = TextDataset.concat(parts, " + ".join(p.name for p in parts))
+    train, val, _ = datasets.stratified_split(combined, config.val_fraction, 0.0, config.seed)
+    if len(train) < 2 or len(val) < 1:
+        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
+    return train, val
+
+
+def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:
+    """Tokens of the training texts (min_count, max_vocab); with the lexicon prior, also the
+    VADER lexicon's one-token words, which then keep their valence even if never seen."""
+    token_lists = [tokenize(text) for text in train.texts]
+    vocab = Vocab.build(token_lists, config.min_count, config.max_vocab)
+    if not config.lexicon_prior:
+        return vocab
+    known = set(vocab.tokens)
+    extra = sorted(
+        word
+        for word in datasets.vader_lexicon()
+        if word not in known and tokenize(word) == [word] and word not in (PAD, UNK)
+    )
+    room = max(0, config.max_vocab - len(vocab))
+    return Vocab((*vocab.tokens, *extra[:room]))
+
+
+def lexicon_prior(vocab: Vocab) -> torch.Tensor:
+    """The fixed embedding columns [vocab_size, PRIOR_DIMS] (see the module docstring)."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+
+    lexicon = datasets.vader_lexicon()
+    prior = torch.zeros(len(vocab), PRIOR_DIMS)
+    negators = {word for word in NEGATE if tokenize(word) == [word]} | {"n't", "no", "nobody"}
+    for i, token in enumerate(vocab.tokens):
+        prior[i, :VALENCE_COPIES] = lexicon.get(token, 0.0) / 4.0
+        prior[i, VALENCE_COPIES] = 1.0 if token in negators else 0.0
+        prior[i, VALENCE_COPIES + 1] = float(np.sign(BOOSTER_DICT.get(token, 0.0)))
+    prior[0] = 0.0  # <pad>
+    return prior
+
+
+# --------------------------------------------------------------------------- the trainer
+
+
+def _resolve_device(device: str) -> torch.device:
+    if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ValueError("device 'cuda' was asked for but no CUDA GPU is available; use cpu or auto")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+class Trainer:
+    """Trains one SentenceClassifier on (train, val); see the module docstring for threading.
+
+    on_event(event) is called from the training thread after every step and epoch.
+    on_epoch_end(epoch, classifier) gets an independent CPU copy of the current model after each
+    validation (for probing how predictions change while it learns).
+    """
+
+    def __init__(
+        self,
+        config: TrainConfig,
+        train: TextDataset,
+        val: TextDataset,
+        *,
+        vocab: Vocab | None = None,
+        on_event: Callable[[TrainEvent], None] | None = None,
+        on_epoch_end: Callable[[int, Classifier], None] | None = None,
+    ) -> None:
+        if train.label_names != val.label_names:
+            raise ValueError("train and val must have the same label names")
+        if len(train) == 0 or len(val) == 0:
+            raise ValueError("train and val need at least one example each")
+        self.config = config
+        self.train_data, self.val_data = train, val
+        self.device = _resolve_device(config.device)
+        self.vocab = vocab or build_vocab(config, train)
+        self._train_ids = datasets.encode(train, self.vocab, config.max_tokens)
+        self._val_batches = datasets.batches(
+            datasets.encode(val, self.vocab, config.max_tokens), val.labels, 256
+        )
+        torch.manual_seed(config.seed)
+        self.model = SentenceClassifier(config.model_config(len(self.vocab), train.label_names))
+        self._prior: torch.Tensor | None = None  # [known words, PRIOR_DIMS], kept fixed
+        self._prior_rows: torch.Tensor | None = None  # [known words] their token ids
+        if config.lexicon_prior:
+            prior = lexicon_prior(self.vocab)  # [vocab_size, PRIOR_DIMS]
+            with torch.no_grad():
+                weight = self.model.embedding.weight  # [vocab_size, embedding_dim]
+                weight.normal_(0.0, 0.1)
+                weight[:, :PRIOR_DIMS] = prior
+                weight[0] = 0.0
+            rows = torch.nonzero(prior.abs().sum(-1) > 0).flatten()
+            self._prior_rows, self._prior = rows.to(self.device), prior[rows].to(self.device)
+        self.model.to(self.device)
+        self.on_event = on_event
+        self.on_epoch_end = on_epoch_end
+        self.steps_per_epoch = math.ceil(len(train) / config.batch_size)
+        self.total_steps = self.steps_per_epoch * config.epochs
+        self._lock = threading.RLock()  # guards the fields below and the weights during a step
+        self._not_paused = threading.Event()
+        self._not_paused.set()
+        self._stop = threading.Event()
+        self._status: Status = "ready"
+        self._message = ""
+        self._lr = config.lr
+        self._pending_lr: float | None = None
+        self._epoch = 0
+        self._step = 0
+        self._history: list[TrainEvent] = []
+        self._best_state: dict[str, torch.Tensor] | None = None
+        self._best: tuple[int, float, float] | None = None  # (epoch, val accuracy, val loss)
+        self.result: Classifier | None = None
+        self.training_seconds = 0.0
+
+    # -- control, from any thread
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._status == "running":
+                self._status = "paused"
+                self._not_paused.clear()
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._status == "paused":
+                self._status = "running"
+            self._not_paused.set()
+
+    def stop(self) -> None:
+        """Finish after the current step; the result keeps the best weights so far."""
+        self._stop.set()
+        self._not_paused.set()
+
+    def set_learning_rate(self, lr: float) -> None:
+        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"the learning rate must be a number above 0; got {lr!r}")
+        with self._lock:
+            self._pending_lr = float(lr)
+
+    def state(self) -> TrainState:
+        with self._lock:
+            best = self._best
+            return TrainState(
+                status=self._status,
+                epoch=self._epoch,
+                step=self._step,
+                total_steps=self.total_steps,
+                lr=self._pending_lr or self._lr,
+                best_epoch=best[0] if best else None,
+                best_val_accuracy=best[1] if best else None,
+                history=tuple(self._history),
+                message=self._message,
+            )
+
+    def current_classifier(self) -> Classifier:
+        """An independent CPU copy of the model as it is now (between two steps)."""
+        with self._lock:
+            return self._copy()
+
+    # -- the run
+
+    def epoch_batches(self, epoch: int) -> list[datasets.Batch]:
+        """The shuffled, length-bucketed batches of `epoch` (1-based); the same for a seed."""
+        return datasets.batches(
+            self._train_ids,
+            self.train_data.labels,
+            self.config.batch_size,
+            seed=self.config.seed * 1000 + epoch,
+        )
+
+    def run(self) -> Classifier:
+        """Train; return the classifier with the best validation weights. Runs once."""
+        with self._lock:
+            if self._status != "ready":
+                raise RuntimeError("a Trainer runs once; make a new one to train again")
+            self._status = "running"
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        started = time.perf_counter()
+        try:
+            kind, message = self._train()
+        except Exception as error:  # report, keep the best weights, then let the caller see it
+            self._finish("error", f"training failed: {error}", started)
+            raise
+        return self._finish(kind, message, started)
+
+    def _train(self) -> tuple[EventKind, str]:
+        config, model = self.config, self.model
+        torch.manual_seed(config.seed)
+        optimizer = torch.optim.Adam(self._parameter_groups(), lr=self._lr)
+        loss_fn = nn.CrossEntropyLoss()
+        self._validate_and_record(0, None)
+        active_seconds = 0.0
+        for epoch in range(1, config.epochs + 1):
+            with self._lock:
+                self._epoch = epoch
+            losses: list[float] = []
+            examples = 0
+            epoch_seconds = 0.0
+            model.train()
+            for batch in self.epoch_batches(epoch):
+                if not self._not_paused.is_set():
+                    self._not_paused.wait()
+                if self._stop.is_set():
+                    if self._step:  # the current weights may beat the best validated ones
+                        self._validate_and_record(epoch, None, "validated when stopped mid-epoch")
+                    return (
+                        "stopped",
+                        f"stopped after {self._step} of {self.total_steps} steps; {self._best_text()}",
+                    )
+                tick = time.perf_counter()
+                with self._lock:
+                    if self._pending_lr is not None:
+                        self._lr, self._pending_lr = self._pending_lr, None
+                        for group in optimizer.param_groups:
+                            group["lr"] = self._lr
+                    ids, lengths, labels = (t.to(self.device, non_blocking=True) for t in batch)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss = loss_fn(model(ids, lengths), labels)
+                    loss_value = float(loss.detach())
+                    if not math.isfinite(loss_value):
+                        return "error", self._diverged_message("loss", loss_value, epoch)
+                    loss.backward()
+                    if config.clip_norm:
+                        norm = float(nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm))
+                        if not math.isfinite(norm):
+                            return "error", self._diverged_message("gradient norm", norm, epoch)
+                    optimizer.step()
+                    if self._prior is not None:
+                        with torch.no_grad():
+                            model.embedding.weight[self._prior_rows, :PRIOR_DIMS] = self._prior
+                    self._step += 1
+                    step = self._step
+                spent = time.perf_counter() - tick
+                epoch_seconds += spent
+                active_seconds += spent
+                losses.append(loss_value)
+                examples += len(labels)
+                remaining = self.total_steps - step
+                self._emit(
+                    TrainEvent(
+                        "step",
+                        step,
+                        epoch,
+                        self.total_steps,
+                        self._lr,
+                        batch_loss=loss_value,
+                        train_loss=sum(losses) / len(losses),
+                        examples_per_second=examples / epoch_seconds if epoch_seconds else None,
+                        eta_seconds=active_seconds / step * remaining,
+                    )
+                )
+            self._validate_and_record(epoch, sum(losses) / max(1, len(losses)))
+            if config.lr_decay != 1.0:
+                with self._lock:
+                    self._pending_lr = (self._pending_lr or self._lr) * config.lr_decay
+        return "done", self._done_message()
+
+    def _parameter_groups(self) -> list[dict]:
+        embedding = [p for n, p in self.model.named_parameters() if n.startswith("embedding.")]
+        others = [p for n, p in self.model.named_parameters() if not n.startswith("embedding.")]
+        return [
+            {"params": embedding, "weight_decay": 0.0},
+            {"params": others, "weight_decay": self.config.weight_decay},
+        ]
+
+    @torch.no_grad()
+    def _validate(self) -> tuple[float, float]:
+        """(mean loss, accuracy) on the validation set, in eval mode."""
+        self.model.eval()
+        total_loss, correct, count = 0.0, 0, 0
+        for ids, lengths, labels in self._val_batches:
+            labels = labels.to(self.device)
+            logits = self.model(ids.to(self.device), lengths.to(self.device))
+            total_loss += float(nn.functional.cross_entropy(logits, labels, reduction="sum"))
+            correct += int((logits.argmax(-1) == labels).sum())
+            count += len(labels)
+        self.model.train()
+        return total_loss / count, correct / count
+
+    def _validate_and_record(self, epoch: int, train_loss: float | None, message: str = "") -> None:
+        val_loss, val_accuracy = self._validate()
+        with self._lock:
+            improved = self._best is None or (val_accuracy, -val_loss) > (self._best[1], -self._best[2])
+            if improved and math.isfinite(val_loss):
+                self._best = (epoch, val_accuracy, val_loss)
+                self._best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            step = self._step
+        self._emit(
+            TrainEvent(
+                "epoch",
+                step,
+                epoch,
+                self.total_steps,
+                self._lr,
+                train_loss=train_loss,
+                val_loss=val_loss,
+                val_accuracy=val_accuracy,
+                message=message,
+            )
+        )
+        if self.on_epoch_end is not None:
+            self.on_epoch_end(epoch, self.current_classifier())
+
+    def _copy(self, state: dict[str, torch.Tensor] | None = None) -> Classifier:
+        model = copy.deepcopy(self.model).to("cpu")
+        if state is not None:
+            model.load_state_dict(state)
+        model.requires_grad_(False)
+        return Classifier(model=model, vocab=self.vocab, meta=self._meta())
+
+    def _emit(self, event: TrainEvent) -> None:
+        with self._lock:
+            self._history.append(event)
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _best_text(self) -> str:
+        if self._best is None or self._best[0] == 0:
+            return "no trained weights beat the untrained ones on validation, so the result keeps those"
+        return f"kept the weights of epoch {self._best[0]} (validation accuracy {self._best[1]:.3f})"
+
+    def _diverged_message(self, what: str, value: float, epoch: int) -> str:
+        return (
+            f"training stopped at step {self._step + 1} (epoch {epoch}): the {what} became {value} — "
+            f"the learning rate {self._lr:g} is probably too high; {self._best_text()}"
+        )
+
+    def _done_message(self) -> str:
+        return f"finished {self.config.epochs} epochs; {self._best_text()}"
+
+    def _meta(self) -> dict:
+        best = self._best
+        return {
+            "data": list(self.config.data),
+            "train_examples": len(self.train_data),
+            "val_examples": len(self.val_data),
+            "settings": self.config.to_dict(),
+            "metrics": {
+                "best_epoch": best[0] if best else None,
+                "val_accuracy": best[1] if best else None,
+                "val_loss": best[2] if best else None,
+            },
+            "steps": self._step,
+            "training_seconds": round(self.training_seconds, 1),
+            "trained_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "torch": torch.__version__,
+        }
+
+    def _finish(self, kind: EventKind, message: str, started: float) -> Classifier:
+        self.training_seconds = time.perf_counter() - started
+        with self._lock:
+            self.result = self._copy(self._best_state)
+            self._status = {"done": "finished", "stopped": "stopped"}.get(kind, "failed")
+            self._message = message
+            step, epoch = self._step, self._epoch
+        best = self._best
+        self._emit(
+            TrainEvent(
+                kind,
+                step,
+                epoch,
+                self.total_steps,
+                self._lr,
+                val_loss=best[2] if best else None,
+                val_accuracy=best[1] if best else None,
+                message=message,
+            )
+        )
+        return self.result
+
+
+def train(
+    config: TrainConfig,
+    on_event: Callable[[TrainEvent], None] | None = None,
+    progress: datasets.Progress | None = None,
+) -> tuple[Classifier, Trainer]:
+    """Load the config's data, train, return (best classifier, the finished trainer)."""
+    train_data, val_data = load_training_data(config, progress)
+    trainer = Trainer(config, train_data, val_data, on_event=on_event)
+    return trainer.run(), trainer
+
+
+# --------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """How a classifier did on labelled texts."""
+
+    labels: tuple[str, ...]
+    n: int
+    accuracy: float
+    per_class_accuracy: dict[str, float]  # share right among the texts of each true class (recall)
+    confusion: tuple[tuple[int, ...], ...]  # confusion[true][predicted], in `labels` order
+
+    def to_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "accuracy": self.accuracy,
+            "per_class_accuracy": dict(self.per_class_accuracy),
+            "confusion": [list(row) for row in self.confusion],
+            "labels": list(self.labels),
+        }
+
+
+class Predictor(Protocol):
+    """Anything with .labels and .predict_proba(texts) -> [n, n_labels] (Classifier, VaderBaseline)."""
+
+    labels: tuple[str, ...]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _label_indices(labels: Sequence[int | str], names: Sequence[str]) -> np.ndarray:
+    index = {name: i for i, name in enumerate(names)}
+    result = []
+    for label in labels:
+        if isinstance(label, str):
+            if label not in index:
+                raise ValueError(f"label {label!r} is not one of the model's labels {list(names)}")
+            result.append(index[label])
+        elif isinstance(label, (int, np.integer)) and 0 <= label < len(names):
+            result.append(int(label))
+        else:
+            raise ValueError(f"label {label!r} is not a label name or an index below {len(names)}")
+    return np.asarray(result, dtype=np.int64)
+
+
+def evaluate(classifier: Predictor, texts: Sequence[str], labels: Sequence[int | str]) -> Metrics:
+    """Accuracy, per-class accuracy and the confusion matrix of `classifier` on (texts, labels).
+
+    labels are label names or indices into classifier.labels."""
+    if len(texts) != len(labels):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+    if not texts:
+        raise ValueError("nothing to evaluate: no texts")
+    names = tuple(classifier.labels)
+    truth = _label_indices(labels, names)
+    predicted = classifier.predict_proba(list(texts)).argmax(-1)
+    confusion = np.zeros((len(names), len(names)), dtype=np.int64)
+    np.add.at(confusion, (truth, predicted), 1)
+    per_class = {
+        name: float(confusion[i, i] / confusion[i].sum())
+        for i, name in enumerate(names)
+        if confusion[i].sum()
+    }
+    return Metrics(
+        labels=names,
+        n=len(texts),
+        accuracy=float(np.trace(confusion) / len(texts)),
+        per_class_accuracy=per_class,
+        confusion=tuple(tuple(int(v) for v in row) for row in confusion),
+    )
+
+
+def evaluate_dataset(classifier: Predictor, dataset: TextDataset) -> Metrics:
+    """`evaluate` on a TextDataset whose label names the classifier knows."""
+    return evaluate(classifier, dataset.texts, [dataset.label_names[y] for y in dataset.labels])
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """Minimal pairs: how many the classifier gets both right."""
+
+    n_pairs: int
+    both_right: float  # share of pairs with both sentences classified right
+    sentence_accuracy: float  # share of single sentences right
+    failures: tuple[tuple[str, str], ...] = field(default=())  # pairs with a mistake
+
+
+def pair_score(classifier: Predictor, pairs: Sequence[tuple[tuple[str, int], ...]]) -> PairScore:
+    """Score minimal pairs [((text, label), (text, label)), ...] (see rnnviz.data.dataset.read_pairs)."""
+    if not pairs:
+        raise ValueError("no pairs to score")
+    texts = [text for pair in pairs for text, _ in pair]
+    truth = np.asarray([label for pair in pairs for _, label in pair])
+    right = classifier.predict_proba(texts).argmax(-1) == truth  # [2 * n_pairs]
+    both = right.reshape(len(pairs), 2).all(-1)
+    failures = tuple((pair[0][0], pair[1][0]) for pair, ok in zip(pairs, both, strict=True) if not ok)
+    return PairScore(len(pairs), float(both.mean()), float(right.mean()), failures)
+
+
+class VaderBaseline:
+    """The rule-based VADER analyzer as a binary classifier: positive when the compound score
+    is above 0, negative otherwise (a text without any lexicon word scores 0)."""
+
+    labels: tuple[str, ...] = datasets.LABELS
+
+    def __init__(self) -> None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self._analyzer = SentimentIntensityAnalyzer()
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """[len(texts), 2]: (1 - c) / 2 and (1 + c) / 2 for compound score c."""
+        compound = np.array([self._analyzer.polarity_scores(text)["compound"] for text in texts])
+        compound = compound.reshape(-1).astype(np.float32)
+        return np.stack([(1 - compound) / 2, (1 + compound) / 2], axis=-1)

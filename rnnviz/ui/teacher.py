@@ -1,0 +1,63 @@
+"""Teacher mode, for showing the app on a projector: the sidebar switch and its `teacher=1` URL
+flag, the larger text, and the "copy link to this view" box each page ends with.
+
+What each page counts as advanced, and leaves out while teacher mode is on, is decided on the
+page (`ui.teacher_mode()`); charts are enlarged in one place, `ui.chart`. The switch is the
+widget `ui.TEACHER_KEY`, drawn by app.py on every page, so it keeps its value across pages.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from rnnviz.ui import session as ui
+
+FLAG = "teacher"  # the query parameter: teacher=1 turns teacher mode on, teacher=0 off
+_ON = ("1", "true", "on", "yes")
+
+# Fixed styles, never built from user text. Streamlit sizes its text, widgets and the sidebar
+# in rem, as do the token chips and verdicts (rnnviz.plots.html): a larger root font scales them all.
+PROJECTOR_STYLE = """<style>
+html { font-size: 22px !important; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem !important; color: #333 !important; }
+</style>"""
+
+
+def teacher_switch() -> bool:
+    """The sidebar's Teacher mode toggle, which follows an opened link's `teacher` flag and
+    keeps `teacher=1` in the URL while it is on (so a copied link opens in teacher mode).
+    While on, it also enlarges the text. Call it once per run, from app.py, before the pages'
+    widgets. Returns whether teacher mode is on."""
+    wanted = ui.incoming_query([FLAG]).get(FLAG)
+    if wanted is not None:
+        st.session_state[ui.TEACHER_KEY] = wanted.strip().lower() in _ON
+    on = st.sidebar.toggle(
+        "Teacher mode",
+        key=ui.TEACHER_KEY,
+        help="For a projector: larger text and charts, fewer controls, and a link to the current view "
+        "at the bottom of each page. A link with teacher=1 opens in teacher mode.",
+    )
+    ui.set_query(**{FLAG: "1" if on else None})
+    if on:
+        st.html(PROJECTOR_STYLE)
+    return on
+
+
+def view_link() -> str:
+    """The address of the current view: this page's address in the browser and the query
+    parameters the page keeps in the URL. Without a browser (a test), the path is left out."""
+    base = st.context.url or ""
+    query = urlencode(st.query_params.to_dict())
+    return f"{base}?{query}" if query else base or "/"
+
+
+def link_box() -> None:
+    """In teacher mode, "Copy link to this view": the view's address in a code box, which has
+    a copy button. Call it at the end of a page, after its last `ui.set_query` (inside the
+    fragment that sets the URL, if one does)."""
+    if not ui.teacher_mode():
+        return
+    st.caption("**Copy link to this view**: it opens this page as it is now, in teacher mode.")
+    st.code(view_link(), language=None, wrap_lines=True)

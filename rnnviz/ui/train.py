@@ -1,0 +1,539 @@
+"""The Streamlit side of the Train page: its widgets (which return plain values), the server's
+job manager, this session's job, and the drawing of a job's state. The training itself lives in
+rnnviz.training.jobs, which never touches Streamlit; this module only reads job states and draws them.
+
+Session state keys:
+    rnnviz_train_job       this session's TrainingJob (the latest one started), or absent
+    rnnviz_train_tables    {upload file id: ("ok", TextDataset) | ("error", message)}
+    rnnviz_train_offered   {job id: names under which its models were added to the picker}
+Widget keys start with "train_".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from rnnviz.analysis.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
+from rnnviz.core import checkpoints
+from rnnviz.core.models import CELL_NAMES
+from rnnviz.data import dataset as data
+from rnnviz.lessons import glossary
+from rnnviz.plots import base as plots
+from rnnviz.plots import training as train_plots
+from rnnviz.training import jobs
+from rnnviz.training.jobs import JobManager, JobState, RunState, TrainingJob
+from rnnviz.training.trainer import TrainConfig
+from rnnviz.ui import session as ui
+
+T = TypeVar("T")
+
+JOB_KEY = "rnnviz_train_job"
+TABLES_KEY = "rnnviz_train_tables"
+OFFERED_KEY = "rnnviz_train_offered"
+POLL_SECONDS = 1.0  # refresh of the progress and the curves while a job is active
+PROBE_POLL_SECONDS = 3.0  # refresh of the probe, which changes once per epoch
+MEAN = -1  # the "unit" that stands for the mean over all units
+
+# What a CPU class server survives: every choice below is bounded (the page says so).
+DATASETS = {
+    "builtin": "Built-in negation grammar (offline)",
+    "movies": "Movie review snippets",
+    "amazon": "Amazon review snippets",
+    "nyt": "New York Times editorial snippets",
+    "tweets": "Tweets",
+    "vader-all": "All four human-rated corpora",
+    "upload": "My own table (CSV or TSV)",
+}
+GRAMMAR_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000)
+CELLS = ("rnn_tanh", "gru", "lstm")
+WIDTHS = (8, 16, 24, 32, 48, 64, 96, 128)
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (8, 16, 32, 64, 128)
+DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+MAX_LAYERS = 2
+MAX_EPOCHS = 20
+MAX_VOCAB = 10_000  # tokens per model: bounds memory for the per-epoch snapshots
+LIMITS = (
+    f"Limits keep one shared CPU server usable by the whole class: at most {WIDTHS[-1]} units and "
+    f"embedding dimensions, {MAX_LAYERS} layers, {MAX_EPOCHS} epochs, {GRAMMAR_SIZES[-1]:,} grammar "
+    f"sentences, a {MAX_VOCAB:,}-word vocabulary, and tables up to {data.MAX_TABLE_BYTES // 2**20} MB "
+    f"or {data.MAX_TABLE_ROWS:,} rows."
+)
+
+
+# --------------------------------------------------------------------------- the server and the session
+
+
+@st.cache_resource(show_spinner="Preparing the training engine (once per server)…")
+def training_manager() -> JobManager:
+    """One job manager per server process, shared by every session (settings from the environment)."""
+    manager = JobManager.from_environment()
+    jobs.warm_up()
+    return manager
+
+
+def manager_or_stop() -> JobManager:
+    """The server's manager; a misconfigured cap is explained and stops the page."""
+    try:
+        return training_manager()
+    except ValueError as error:
+        st.error(f"Training is not available on this server: {ui.md_escape(str(error))}")
+        st.stop()
+
+
+def session_alive() -> jobs.Alive | None:
+    """A probe the manager's watchdog calls from its own thread: is this browser session still
+    connected? (Streamlit's runtime knows; None outside a real server, e.g. in AppTest.)"""
+    context = get_script_run_ctx()
+    if context is None or not runtime.exists():
+        return None
+    session_id, server = context.session_id, runtime.get_instance()
+    return lambda: server.is_active_session(session_id)
+
+
+def session_job() -> TrainingJob | None:
+    return st.session_state.get(JOB_KEY)
+
+
+def start_job(manager: JobManager, job: TrainingJob) -> None:
+    """Submit `job` for this session (replacing, and stopping, any earlier one)."""
+    reset_job()
+    st.session_state[JOB_KEY] = manager.submit(job, alive=session_alive())
+
+
+def reset_job() -> None:
+    job = st.session_state.pop(JOB_KEY, None)
+    if job is not None:
+        job.stop()
+
+
+def offer_models(state: JobState) -> list[str]:
+    """Add a finished job's models to the sidebar picker, once per job (the last one is
+    selected, so Explore opens on it). Returns their names in the picker."""
+    offered = st.session_state.setdefault(OFFERED_KEY, {})
+    if state.id not in offered:
+        results = [run.result for run in state.runs if run.result]
+        offered[state.id] = [
+            ui.add_session_model(result.name, result.classifier, select=i == len(results) - 1)
+            for i, result in enumerate(results)
+        ]
+        st.rerun()  # the picker was drawn before this page: draw it again with the new models
+    return offered[state.id]
+
+
+# --------------------------------------------------------------------------- controls
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """What the controls ask for. config is None while something is missing (the controls
+    say what)."""
+
+    config: TrainConfig | None
+    tables: dict[str, data.TextDataset] = field(default_factory=dict)  # uploads named in config.data
+    lr: float = 0.01
+
+
+def _upload() -> tuple[str, data.TextDataset | None]:
+    """The table uploader, with its verdict drawn under it: (name in the config, dataset or None)."""
+    file = st.file_uploader(
+        "A table with a text column and a label column",
+        type=["csv", "tsv", "txt"],
+        key="train_upload",
+        help="UTF-8, a header row, columns named e.g. text and label; 2 to 10 label values.",
+    )
+    if file is None:
+        st.info("Upload a CSV or TSV table to train on it.", icon=":material/upload_file:")
+        return "", None
+    seen = st.session_state.setdefault(TABLES_KEY, {})
+    if file.file_id not in seen:
+        try:
+            seen[file.file_id] = ("ok", data.load_table(file.getvalue(), name=file.name))
+        except data.TableError as error:
+            seen[file.file_id] = ("error", str(error))
+    status, value = seen[file.file_id]
+    if status == "error":
+        st.error(f"This table cannot be used: {ui.md_escape(value)}", icon=":material/error:")
+        return "", None
+    name = file.name if file.name.lower().endswith(data.TABLE_SUFFIXES) else "upload.csv"
+    counts = ", ".join(f"{ui.md_escape(k)} {v:,}" for k, v in value.class_counts().items())
+    st.caption(f"{len(value):,} rows · {counts}")
+    return name, value
+
+
+def _advanced(key: str, default: T, draw: Callable[[], T]) -> T:
+    """An advanced setting: drawn (`draw()`), or in teacher mode left out, keeping its value."""
+    return ui.hidden_value(key, default) if ui.teacher_mode() else draw()
+
+
+def train_controls(locked: bool, paused: bool) -> TrainSettings:
+    """Every setting of a training; disabled while a job is active, except the learning rate
+    while paused (it applies on Resume). Teacher mode leaves out the embedding size, batch
+    size, dropout and seed."""
+    st.caption(LIMITS)
+    source_column, network, optimiser = st.columns([1.2, 1, 1], gap="large")
+    with source_column:
+        source = st.selectbox(
+            "Dataset", list(DATASETS), format_func=DATASETS.get, key="train_data", disabled=locked
+        )
+        size, tables, ready = GRAMMAR_SIZES[2], {}, True
+        if source == "builtin":
+            size = st.select_slider(
+                "Sentences",
+                GRAMMAR_SIZES,
+                value=size,
+                key="train_size",
+                disabled=locked,
+                format_func="{:,}".format,
+            )
+        elif source == "upload":
+            name, table = _upload()
+            ready = table is not None
+            if ready:
+                source, tables = name, {name: table}
+        else:
+            st.caption(
+                "Human-rated snippets (Hutto & Gilbert, 2014). The first use downloads them once for the "
+                "whole server: about 2.5 MB through pip, some 20 seconds."
+            )
+    with network:
+        cell = st.segmented_control(
+            "Cell",
+            CELLS,
+            default="lstm",
+            format_func=CELL_NAMES.get,
+            key="train_cell",
+            disabled=locked,
+            required=True,
+        )
+        embedding = _advanced(
+            "train_embedding",
+            32,
+            lambda: st.select_slider(
+                "Embedding size", WIDTHS, value=32, key="train_embedding", disabled=locked
+            ),
+        )
+        hidden = st.select_slider("Hidden units", WIDTHS, value=48, key="train_hidden", disabled=locked)
+        layers = st.segmented_control(
+            "Layers", range(1, MAX_LAYERS + 1), default=1, key="train_layers", disabled=locked, required=True
+        )
+        bidirectional = st.toggle("Bidirectional", key="train_bidirectional", disabled=locked)
+    with optimiser:
+        lr = st.select_slider(
+            "Learning rate",
+            LEARNING_RATES,
+            value=0.01,
+            key="train_lr",
+            disabled=locked and not paused,
+            help="Far too high (3 or 10, say) and the loss explodes: the run stops and keeps its best "
+            "weights. While paused, a new rate applies when you press Resume.",
+        )
+        batch = _advanced(
+            "train_batch",
+            32,
+            lambda: st.select_slider("Batch size", BATCH_SIZES, value=32, key="train_batch", disabled=locked),
+        )
+        epochs = st.slider("Epochs", 1, MAX_EPOCHS, 8, key="train_epochs", disabled=locked)
+        dropout = _advanced(
+            "train_dropout",
+            0.0,
+            lambda: st.select_slider("Dropout", DROPOUTS, value=0.0, key="train_dropout", disabled=locked),
+        )
+        seed = _advanced(
+            "train_seed", 0, lambda: st.number_input("Seed", 0, 9_999, 0, key="train_seed", disabled=locked)
+        )
+    if not ready:
+        return TrainSettings(None, lr=lr)
+    config = TrainConfig(
+        data=(source,),
+        builtin_size=size,
+        cell=cell,
+        embedding_dim=embedding,
+        hidden_size=hidden,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        lr=lr,
+        batch_size=batch,
+        epochs=epochs,
+        seed=int(seed),
+        max_vocab=MAX_VOCAB,
+    )
+    return TrainSettings(config, tables, lr=lr)
+
+
+Action = Literal["start", "race", "pause", "resume", "stop", "reset"]
+
+
+def action_buttons(state: JobState | None, can_start: bool) -> Action | None:
+    """Start, Race, Pause/Resume, Stop and Reset, enabled as the job's state allows; returns
+    the one pressed in this run, if any."""
+    active = state is not None and state.active
+    running = state is not None and state.status in ("running", "loading", "queued")
+    row = st.container(horizontal=True)
+    pressed: dict[Action, bool] = {
+        "start": row.button(
+            "Start", type="primary", icon=":material/play_arrow:", disabled=active or not can_start
+        ),
+        "race": row.button(
+            "Race: RNN vs GRU vs LSTM",
+            icon=":material/sprint:",
+            disabled=active or not can_start,
+            help="Trains a plain RNN, a GRU and an LSTM with these settings and seed, one step each in turn.",
+        ),
+    }
+    if state is not None and state.status == "paused":
+        pressed["resume"] = row.button("Resume", icon=":material/play_arrow:")
+    else:
+        pressed["pause"] = row.button("Pause", icon=":material/pause:", disabled=not running)
+    pressed["stop"] = row.button("Stop", icon=":material/stop:", disabled=not active)
+    pressed["reset"] = row.button("Reset", icon=":material/restart_alt:", disabled=state is None)
+    return next((action for action, clicked in pressed.items() if clicked), None)
+
+
+# --------------------------------------------------------------------------- live view
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def _progress_text(state: JobState) -> str:
+    parts = []
+    for run in state.runs:
+        if run.trainer is None:
+            continue
+        name = f"{run.title}: " if len(state.runs) > 1 else ""
+        parts.append(
+            f"{name}epoch {max(1, run.trainer.epoch)} of {run.config.epochs}, "
+            f"step {run.trainer.step:,} of {run.trainer.total_steps:,}"
+        )
+    text = " · ".join(parts) or "starting"
+    if state.eta_seconds is not None:
+        text += f" · about {_duration(state.eta_seconds)} to go"
+    rates = [rate for rate in state.examples_per_second if rate]
+    if rates:
+        text += f" · {sum(rates):,.0f} examples/s"
+    return text
+
+
+def show_status(state: JobState) -> None:
+    """Where the job is: queue position, download progress, training progress, or its end."""
+    status = state.status
+    if status == "queued":
+        st.info(ui.md_escape(state.message), icon=":material/hourglass_top:")
+    elif status == "loading":
+        fraction, what = state.progress or (0.0, "loading the data")
+        st.progress(min(1.0, max(0.0, fraction)), text=f"Loading the data: {ui.md_escape(what)}")
+    elif status in ("running", "paused", "evaluating"):
+        fraction = state.step / state.total_steps if state.total_steps else 0.0
+        label = {"paused": "Paused", "evaluating": "Scoring on held-out data", "running": "Training"}[status]
+        st.progress(min(1.0, fraction), text=f"**{label}** · {ui.md_escape(_progress_text(state))}")
+        if status == "paused":
+            st.info(
+                "Paused. You can change the learning rate now; it is used from the first step after Resume.",
+                icon=":material/pause:",
+            )
+    elif status == "failed":
+        st.error(ui.md_escape(state.message), icon=":material/error:")
+    elif status == "stopped":
+        st.info(ui.md_escape(state.message), icon=":material/stop:")
+    for run in state.runs:
+        if run.warning and run.message:
+            st.warning(
+                f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/warning:"
+            )
+    if state.data:
+        train, val, test = state.data
+        st.caption(f"{train:,} training, {val:,} validation and {test:,} test examples.")
+
+
+def show_curves(state: JobState) -> None:
+    runs = [jobs.curves(run) for run in state.runs if run.trainer is not None]
+    if not runs:
+        return
+    left, right = st.columns(2)
+    with left:
+        ui.chart(train_plots.loss_curves(runs), key="train_loss")
+        st.caption(
+            "How wrong the model is, on average: the solid line follows each batch as it trains, the "
+            "dashed one is measured on validation sentences it never trains on."
+        )
+    with right:
+        ui.chart(train_plots.accuracy_curves(runs), key="train_accuracy")
+        st.caption(
+            "Share of sentences classified right after each epoch. When training keeps rising while "
+            "validation falls behind, the model is memorising rather than learning."
+        )
+
+
+def probe_controls(state: JobState) -> tuple[str, int]:
+    """The probe sentence and, in a race, which network reads it."""
+    st.session_state.setdefault("train_probe", DEFAULT_PROBE)
+    left, right = st.columns([3, 1])
+    text = left.text_input(
+        "Probe sentence (press Enter)",
+        key="train_probe",
+        max_chars=500,
+        help=f"Any sentence; the first {MAX_PROBE_TOKENS} words are read by every snapshot of the network.",
+    )
+    run = 0
+    if len(state.runs) > 1:
+        titles = [run_state.title for run_state in state.runs]
+        with right:
+            run = st.segmented_control(
+                "Network",
+                range(len(titles)),
+                default=len(titles) - 1,
+                format_func=titles.__getitem__,
+                key="train_probe_run",
+                required=True,
+            )
+    return text, run or 0
+
+
+def show_probe(job: TrainingJob, state: JobState) -> None:
+    """The probe sentence read by the latest snapshot, and by every snapshot (epoch by epoch)."""
+    st.subheader("The probe sentence, as the network learns")
+    text, run = probe_controls(state)
+    if not text.strip():
+        st.info("Type a sentence to follow, e.g. “the movie was not good”.")
+        return
+    try:
+        history = job.probe(text, run)
+    except LookupError:
+        st.caption("The probe appears as soon as training starts.")
+        return
+    except ValueError:
+        st.info("That text has no words the network could read.")
+        return
+    _draw_probe(history, state.runs[run])
+
+
+def _draw_probe(history: ProbeHistory, run: RunState) -> None:
+    tokens, epochs = history.tokens, history.epochs
+    if history.dropped_tokens:
+        st.caption(
+            f"Only the first {MAX_PROBE_TOKENS} tokens are read; {history.dropped_tokens} were cut off."
+        )
+    if all(history.unknown):
+        st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
+    latest = train_plots.epoch_labels(epochs[-1:])[0]
+    left, right = st.columns(2)
+    with left:
+        figure = plots.prediction_chart(
+            tokens, history.latest, history.labels, title=f"Prediction after each word · {latest}"
+        )
+        ui.chart(figure, key="train_probe_now")
+        st.caption(
+            "What the network would answer if the sentence stopped at each word, with its newest weights."
+        )
+    with right:
+        figure = train_plots.probe_probability_heatmap(
+            history.prefix_probabilities, tokens, epochs, history.labels
+        )
+        ui.chart(figure, key="train_probe_epochs")
+        st.caption(
+            "One row per epoch, untrained at the top: watch the row where the last words change colour."
+        )
+    names = list(history.quantities)
+    pick, unit_pick = st.columns([1, 1])
+    quantity = pick.selectbox(
+        "Quantity across epochs",
+        names,
+        index=names.index(history.default_quantity()),
+        format_func=glossary.title,
+        key=f"train_gate_{history.cell_type}",
+    )
+    changing = ", ".join(str(u) for u in history.units_by_change(quantity)[:3])
+    units = range(history.quantities[quantity].shape[-1])
+    if st.session_state.get("train_gate_unit", MEAN) not in (MEAN, *units):  # a smaller network now
+        st.session_state["train_gate_unit"] = MEAN
+    unit = unit_pick.selectbox(
+        "Unit",
+        [MEAN, *units],
+        format_func=lambda u: "mean of all units" if u == MEAN else f"unit {u}",
+        key="train_gate_unit",
+        help=f"The units whose value changes most over the epochs and words: {changing}.",
+    )
+    unit = None if unit == MEAN else unit
+    which = "mean of all units" if unit is None else f"unit {unit}"
+    where = f"layer {history.layer + 1}" + (f" of the {run.title}" if run.title else "")
+    figure = train_plots.probe_gate_heatmap(
+        history.view(quantity, unit), tokens, epochs, quantity, history.cell_type, f"{which}, {where}"
+    )
+    ui.chart(figure, key="train_probe_gate")
+    st.caption(glossary.caption(quantity, history.cell_type))
+
+
+# --------------------------------------------------------------------------- results
+
+
+def show_results(state: JobState, names: list[str]) -> None:
+    """Test accuracy, confusion matrix, per-class accuracy and negation pairs of each model,
+    where it went in the picker, and a checkpoint download."""
+    results = [(run, run.result) for run in state.runs if run.result is not None]
+    if not results:
+        return
+    st.subheader("How the trained model does on held-out data")
+    for run, _ in results:
+        if not run.warning and run.message:
+            st.success(f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/check:")
+    columns = st.columns(len(results))
+    for column, (run, result), name in zip(columns, results, names, strict=False):
+        with column:
+            st.markdown(f"**{ui.md_escape(run.title)}**")
+            test = f"{result.test.accuracy:.1%}" if result.test else "—"
+            pairs = f"{result.pairs.both_right:.0%}" if result.pairs else "—"
+            metrics = st.container(horizontal=True)
+            metrics.metric(
+                "Test accuracy", test, help=f"{result.test.n:,} held-out examples" if result.test else None
+            )
+            metrics.metric(
+                "Negation pairs both right",
+                pairs,
+                help="Hand-written minimal pairs such as “the movie was good” / “the movie was not good”: "
+                "the share where the model gets both sentences right.",
+            )
+            for note in result.notes:
+                st.caption(ui.md_escape(note))
+            st.caption(f"In the sidebar's model picker as {ui.quote(name, ui.MAX_NAME_CHARS)}.")
+            if not ui.teacher_mode():
+                _download(result.classifier, name, key=f"train_download_{state.id}_{run.title}")
+    tested = [(run, result) for run, result in results if result.test]
+    if not tested:
+        return
+    labels = tested[0][1].test.labels
+    left, right = st.columns(2)
+    with left:
+        run, result = tested[-1]
+        title = f"Confusion matrix (test set){' · ' + run.title if len(tested) > 1 else ''}"
+        ui.chart(train_plots.confusion_chart(result.test.confusion, labels, title), key="train_confusion")
+        st.caption("Rows are the true classes, columns what the model said: the diagonal is right.")
+    with right:
+        per_class = {run.title: result.test.per_class_accuracy for run, result in tested}
+        ui.chart(train_plots.per_class_chart(per_class, labels), key="train_per_class")
+        st.caption(
+            "A model can look accurate overall while it gets one class mostly wrong: compare the bars."
+        )
+
+
+def _download(classifier, name: str, key: str) -> None:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")[:60] or "model"
+    st.download_button(
+        "Download as a checkpoint",
+        data=lambda: checkpoints.to_bytes(classifier),
+        file_name=f"rnnviz-{slug}.safetensors",
+        mime="application/octet-stream",
+        on_click="ignore",
+        key=key,
+        icon=":material/download:",
+        help="A .safetensors file: upload it in the sidebar of any rnnviz server to look inside it again.",
+    )
