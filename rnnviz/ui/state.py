@@ -1,0 +1,132 @@
+"""The one owner of every control's value: a value lives in the session under its control's key,
+is validated on every read, and is written into its widget each time the widget is drawn.
+
+Why a layer of its own. Streamlit forgets a widget's value when a run does not draw the widget
+(teacher mode hides it, a popover is closed, the page stopped early, the student visited another
+page). Worse, when the widget is drawn again the browser shows the widget's declared default and
+the next rerun sends that back as if the student had chosen it. So a control's value is kept
+apart from its widget:
+
+    session_state["rnnviz_state"][key]     the value: survives everything but the session's end
+    session_state["w:" + key]              the widget's own slot: set from the value before each
+                                           draw, copied back into the value by the widget's
+                                           on_change callback (which runs before the script)
+
+Use:
+
+    ORDER = Control("explore_order", "changed", choices=("index", "active", "changed"))
+    order = widget(st.segmented_control, ORDER, "Order units by", list(ORDER.choices), required=True)
+    ...or, while teacher mode hides it:  order = value(ORDER)
+
+A value that is not valid any more (a unit number past a smaller model's size, an option a link
+made up) falls back to the control's default, or to the `choices` given at the call, with no crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+STORE_KEY = "rnnviz_state"  # session_state[STORE_KEY]: {control key: value}
+WIDGET_PREFIX = "w:"  # the widget of control "x" has the key "w:x"
+
+
+@dataclass(frozen=True)
+class Control(Generic[T]):
+    """One control's identity: its key, its default and what counts as a valid value."""
+
+    key: str  # unique in the app; also the name of the value in the session
+    default: T  # used when there is no value yet or the stored one is not valid
+    choices: tuple[T, ...] | None = None  # the valid values, for selects; None: any value `check` accepts
+    check: Callable[[Any], bool] | None = None  # validity of a free value (numbers, text); None: any
+
+    def valid(self, candidate: object, choices: Sequence[T] | None = None) -> bool:
+        """Whether `candidate` may be this control's value (given today's `choices`, if any)."""
+        options = self.choices if choices is None else choices
+        if options is not None and candidate not in options:
+            return False
+        if self.check is not None:
+            try:
+                return bool(self.check(candidate))
+            except (TypeError, ValueError):
+                return False
+        return True
+
+    @property
+    def widget_key(self) -> str:
+        """The key of the widget that shows this control."""
+        return WIDGET_PREFIX + self.key
+
+
+def _store() -> dict[str, Any]:
+    return st.session_state.setdefault(STORE_KEY, {})
+
+
+def value(control: Control[T], choices: Sequence[T] | None = None, default: T | None = None) -> T:
+    """The control's value, validated: an invalid or missing one becomes the default (or
+    `default`, e.g. when the default depends on the model), which is then stored."""
+    store = _store()
+    current = store.get(control.key, _MISSING)
+    if current is not _MISSING and control.valid(current, choices):
+        return current
+    fallback = control.default if default is None else default
+    if not control.valid(fallback, choices) and choices:
+        fallback = choices[0]
+    store[control.key] = fallback
+    return fallback
+
+
+def set_value(control: Control[T], new: T) -> None:
+    """Set the control's value (a link, an example button, a preset); the widget shows it
+    the next time it is drawn."""
+    _store()[control.key] = new
+
+
+def has_value(control: Control) -> bool:
+    """Whether the control has been given a value in this session (by the user, a link or code)."""
+    return control.key in _store()
+
+
+def forget(control: Control) -> None:
+    """Drop the control's value: the next read gives the default (a Reset button)."""
+    _store().pop(control.key, None)
+
+
+def _copy_back(control: Control) -> None:
+    # on_change: runs before the script, so the page already reads the new value.
+    _store()[control.key] = st.session_state.get(control.widget_key)
+
+
+def widget(
+    draw: Callable[..., Any],
+    control: Control[T],
+    *args: Any,
+    choices: Sequence[T] | None = None,
+    default: T | None = None,
+    **kwargs: Any,
+) -> T:
+    """Draw `control` with a Streamlit widget function (`st.selectbox`, `st.toggle`, …) and
+    return its value. Positional and keyword arguments go to the widget, except `key`,
+    `on_change`, `value`/`index`/`default` (the layer sets the widget's value itself).
+
+    `choices`: today's valid options (e.g. the layers of the current model), else the
+    control's own; `default`: today's default, else the control's."""
+    current = value(control, choices, default)
+    st.session_state[control.widget_key] = current
+    drawn = draw(*args, key=control.widget_key, on_change=_copy_back, args=(control,), **kwargs)
+    if control.valid(drawn, choices):
+        _store()[control.key] = drawn
+        return drawn
+    return current
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
