@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rnnviz.core.models import Classifier
+from rnnviz.core.models import Classifier, prefix_vectors
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,6 @@ class GradientFlow:
     def distance_from_end(self) -> np.ndarray:
         """[steps]: 0 for the last token, steps-1 for the first."""
         return np.arange(len(self.tokens))[::-1].copy()
-
-
-def _readout(classifier: Classifier, outputs: torch.Tensor) -> torch.Tensor:
-    """Sentence vector from a forward-only network's top-layer states [steps, hidden]."""
-    readout = classifier.config.readout
-    if readout == "last":
-        return outputs[-1]
-    if readout == "mean":
-        return outputs.mean(0)
-    return outputs.amax(0)
 
 
 def gradient_flow(classifier: Classifier, text: str, max_tokens: int = 400) -> GradientFlow:
@@ -76,7 +66,7 @@ def gradient_flow(classifier: Classifier, text: str, max_tokens: int = 400) -> G
                 h = state[0] if isinstance(state, tuple) else state  # [layers, 1, hidden]
                 hidden_states.append(h)
                 top.append(h[-1, 0])  # the readout reads the state itself, so every path counts
-            logits = model.head(_readout(classifier, torch.stack(top)))
+            logits = model.head(prefix_vectors(classifier.config, torch.stack(top))[-1])
         log_probs = torch.log_softmax(logits.float(), -1)
         target = int(log_probs.argmax())
         grads = torch.autograd.grad(log_probs[target], [embedded, *hidden_states])

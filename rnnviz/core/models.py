@@ -141,6 +141,43 @@ def make_recurrent(config: ModelConfig) -> nn.RNNBase:
     return nn.RNN(nonlinearity=config.cell.removeprefix("rnn_"), **common)
 
 
+# --------------------------------------------------------------------------- the readout
+# The one place that turns the recurrent outputs into the sentence vector the head reads.
+
+
+def sentence_vectors(
+    config: ModelConfig, outputs: torch.Tensor, lengths: torch.Tensor, final: torch.Tensor | tuple
+) -> torch.Tensor:
+    """Sentence vectors [batch, num_directions * hidden_size] from the recurrent module's
+    padded outputs [batch, steps, num_directions * hidden_size] (zeros past each length) and
+    its final state (h_n, or (h_n, c_n) for an LSTM)."""
+    if config.readout == "last":
+        h_n = final[0] if isinstance(final, tuple) else final  # [layers * dirs, batch, hidden]
+        # The last layer's final state per direction; for the backward direction that is
+        # its state at position 0, after reading the whole sentence right to left.
+        last_layer = h_n[-config.num_directions :]
+        return torch.cat(list(last_layer), dim=-1)
+    mask = torch.arange(outputs.shape[1], device=outputs.device)[None, :] < lengths[:, None]
+    mask = mask.unsqueeze(-1)  # [batch, steps, 1]
+    if config.readout == "mean":
+        return (outputs * mask).sum(1) / lengths[:, None].to(outputs.dtype)
+    return outputs.masked_fill(~mask, float("-inf")).amax(1)
+
+
+def prefix_vectors(config: ModelConfig, outputs: torch.Tensor) -> torch.Tensor:
+    """For a forward-only network: row t [steps, hidden_size] is the sentence vector of the
+    first t + 1 tokens, from the top layer's outputs [steps, hidden_size] — 'last' is
+    outputs[t], 'mean' and 'max' the running mean and max."""
+    if config.bidirectional:
+        raise ValueError("a bidirectional network reads each prefix afresh; it has no running readout")
+    if config.readout == "mean":
+        counts = torch.arange(1, outputs.shape[0] + 1, device=outputs.device, dtype=outputs.dtype)
+        return outputs.cumsum(0) / counts[:, None]
+    if config.readout == "max":
+        return outputs.cummax(0).values
+    return outputs
+
+
 class SentenceClassifier(nn.Module):
     """embedding -> recurrent layers -> sentence vector (readout) -> linear -> class logits."""
 
@@ -165,19 +202,7 @@ class SentenceClassifier(nn.Module):
             packed = pack_padded_sequence(embedded, lengths_cpu, batch_first=True, enforce_sorted=False)
             packed_out, final = self.rnn(packed)
             outputs, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=embedded.shape[1])
-        # outputs: [batch, steps, num_directions * hidden_size], zeros past each length
-        readout = self.config.readout
-        if readout == "last":
-            h_n = final[0] if isinstance(final, tuple) else final  # [layers * dirs, batch, hidden]
-            # The last layer's final state per direction; for the backward direction that is
-            # its state at position 0, after reading the whole sentence right to left.
-            last_layer = h_n[-self.config.num_directions :]
-            return torch.cat(list(last_layer), dim=-1)
-        mask = torch.arange(outputs.shape[1], device=outputs.device)[None, :] < lengths[:, None]
-        mask = mask.unsqueeze(-1)  # [batch, steps, 1]
-        if readout == "mean":
-            return (outputs * mask).sum(1) / lengths[:, None].to(outputs.dtype)
-        return outputs.masked_fill(~mask, float("-inf")).amax(1)
+        return sentence_vectors(self.config, outputs, lengths, final)
 
     def forward(self, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """Class logits [batch, n_labels] for padded ids [batch, steps] and lengths [batch]."""
@@ -190,13 +215,7 @@ class SentenceClassifier(nn.Module):
             # A forward-only network's state at t has seen exactly tokens[: t + 1], so one run
             # gives every prefix: 'last' is output[t], 'mean'/'max' are running mean/max.
             outputs, _ = self.rnn(self.embedding(token_ids[None]))
-            outputs = outputs[0]  # [steps, hidden]
-            if self.config.readout == "mean":
-                counts = torch.arange(1, steps + 1, device=outputs.device, dtype=outputs.dtype)
-                outputs = outputs.cumsum(0) / counts[:, None]
-            elif self.config.readout == "max":
-                outputs = outputs.cummax(0).values
-            return self.head(outputs)
+            return self.head(prefix_vectors(self.config, outputs[0]))
         # With a backward direction each prefix must be read afresh: run all prefixes as
         # batches of padded rows, prefix t being row t with length t + 1.
         rows_per_batch = max(1, 50_000 // steps)
