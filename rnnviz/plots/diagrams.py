@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
+from rnnviz.plots import numbers
 from rnnviz.plots.base import DIVERGING, plotly_text
 
 _GATE_COLOURS = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
@@ -39,23 +40,18 @@ class _Node:
 
 
 def _fmt(value: float) -> str:
-    """Signed, 3 decimals, with a typographic minus and never '−0.000'."""
-    text = f"{value:+.3f}"
-    if float(text) == 0:
-        return "0.000"
-    return text.replace("-", "−")
+    """Signed, 3 decimals, typographic minus (for states)."""
+    return numbers.fixed(value, signed=True)
 
 
 def _plain(value: float) -> str:
     """3 decimals, typographic minus (for gate values and products)."""
-    text = f"{value:.3f}"
-    return "0.000" if float(text) == 0 else text.replace("-", "−")
+    return numbers.fixed(value)
 
 
 def _factor(value: float) -> str:
     """A number as a factor in a product: negative ones in parentheses."""
-    text = _plain(value)
-    return f"({text})" if text.startswith("−") else text
+    return numbers.factor(value)
 
 
 def _previous(d: StepDetail) -> str:

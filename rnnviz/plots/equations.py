@@ -27,8 +27,9 @@ import math
 from dataclasses import dataclass
 
 from rnnviz.core.trace import GateTerms, StepDetail
+from rnnviz.plots import numbers
 
-DECIMALS = 3
+DECIMALS = numbers.DECIMALS
 
 # LaTeX for each activation, applied to an argument.
 _APPLY = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}"}
@@ -54,14 +55,12 @@ class Equation:
 
 def number(value: float) -> str:
     """`value` rounded to DECIMALS places, as LaTeX ('-0.105'; never '-0.000')."""
-    text = f"{value:.{DECIMALS}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return numbers.fixed(value, DECIMALS, minus="-")
 
 
 def factor(value: float) -> str:
     """A number as a factor in a product: negative ones in parentheses."""
-    text = number(value)
-    return rf"\left({text}\right)" if text.startswith("-") else text
+    return numbers.factor(value, DECIMALS, minus="-", brackets=r"\left( \right)")
 
 
 def total(values: list[float]) -> str:
