@@ -27,7 +27,7 @@ from torch import nn
 
 from rnnviz.core.models import Classifier, SentenceClassifier
 from rnnviz.core.text import PAD_ID, tokenize
-from rnnviz.core.trace import GATE_NAMES, Direction, trace_module
+from rnnviz.core.trace import GATE_NAMES, Direction, embed_and_trace
 
 Output = Literal["probability", "logit"]
 
@@ -227,8 +227,6 @@ def gate_saturation(
         chosen = sorted(np.random.default_rng(seed).choice(len(texts), size=max_texts, replace=False))
     if not gate_names:
         return Saturation(cell, (), 0, 0, low, high)
-    model = classifier.model
-    device = next(model.parameters()).device
     left: dict[tuple[int, str, str], np.ndarray] = {}
     right: dict[tuple[int, str, str], np.ndarray] = {}
     steps = used = 0
@@ -237,8 +235,7 @@ def gate_saturation(
             ids = classifier.vocab.encode(tokenize(texts[k])[:max_tokens])
             if not ids:
                 continue
-            embedded = model.embedding(torch.tensor(ids, device=device))  # [steps, embedding_dim]
-            for state in trace_module(model.rnn, embedded).states:
+            for state in embed_and_trace(classifier, ids)[1].states:
                 for gate in gate_names:
                     values = state.gates[gate]  # [steps, units]
                     key = (state.layer, state.direction, gate)

@@ -141,6 +141,22 @@ def make_recurrent(config: ModelConfig) -> nn.RNNBase:
     return nn.RNN(nonlinearity=config.cell.removeprefix("rnn_"), **common)
 
 
+def pad_ids(token_ids: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The one padded batch: ids [batch, steps] (long, PAD_ID after each length) and lengths
+    [batch]. Every sequence must have at least one id.
+
+        ids  the movie was not good      lengths
+             it    was  bad  <pad> <pad>  3
+    """
+    lengths = torch.tensor([len(ids) for ids in token_ids], dtype=torch.long)
+    if len(token_ids) == 0 or int(lengths.min()) < 1:
+        raise ValueError("every sequence in a batch needs at least one token id")
+    padded = np.full((len(token_ids), int(lengths.max())), PAD_ID, dtype=np.int64)  # [batch, steps]
+    for row, ids in enumerate(token_ids):
+        padded[row, : len(ids)] = ids
+    return torch.from_numpy(padded), lengths
+
+
 # --------------------------------------------------------------------------- the readout
 # The one place that turns the recurrent outputs into the sentence vector the head reads.
 
@@ -275,10 +291,7 @@ class Classifier:
         device = next(self.model.parameters()).device
         for start in range(0, len(encoded), 256):
             chunk = encoded[start : start + 256]
-            lengths = torch.tensor([len(ids) for _, ids in chunk])
-            batch = torch.full((len(chunk), int(lengths.max())), PAD_ID, dtype=torch.long)
-            for row, (_, ids) in enumerate(chunk):
-                batch[row, : len(ids)] = torch.tensor(ids)
+            batch, lengths = pad_ids([ids for _, ids in chunk])
             logits = self.model(batch.to(device), lengths.to(device))
             probs = torch.softmax(logits.float(), -1).cpu().numpy()
             result[[i for i, _ in chunk]] = probs

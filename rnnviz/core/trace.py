@@ -327,6 +327,15 @@ class SentenceTrace:
         return "\n".join(lines) + "\n"
 
 
+def embed_and_trace(classifier: Classifier, token_ids: Sequence[int]) -> tuple[torch.Tensor, Trace]:
+    """The one way from ids to a trace: the classifier's embeddings [steps, embedding_dim] of
+    `token_ids` and the exact trace of its recurrent module over them (no gradients)."""
+    model = classifier.model
+    with torch.no_grad():
+        embeddings = model.embedding(torch.tensor(list(token_ids), device=next(model.parameters()).device))
+        return embeddings, trace_module(model.rnn, embeddings)
+
+
 def trace_sentence(
     classifier: Classifier, text: str | Sequence[str], max_tokens: int | None = None
 ) -> SentenceTrace:
@@ -345,11 +354,7 @@ def trace_sentence(
         tokens, ids = tokens[:max_tokens], ids[:max_tokens]
     if not tokens:
         raise ValueError("the text has no tokens to trace")
-    model = classifier.model
-    device = next(model.parameters()).device
-    with torch.no_grad():
-        embeddings = model.embedding(torch.tensor(ids, device=device))  # [steps, embedding_dim]
-        trace = trace_module(model.rnn, embeddings)
+    embeddings, trace = embed_and_trace(classifier, ids)
     prefix = classifier.prefix_proba(ids)
     vocab = classifier.vocab
     return SentenceTrace(

@@ -79,11 +79,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import numpy as np
 import torch
 
 from rnnviz.analysis.compare import read_pairs as parse_pairs
-from rnnviz.core.text import PAD_ID, UNK_ID, Vocab, tokenize
+from rnnviz.core.models import pad_ids
+from rnnviz.core.text import UNK_ID, Vocab, tokenize
 
 LABELS: tuple[str, str] = ("negative", "positive")
 NEGATIVE, POSITIVE = 0, 1
@@ -1207,17 +1207,8 @@ def batches(
         rng.shuffle(groups)
     result = []
     for group in groups:
-        lengths = np.fromiter((len(token_ids[i]) for i in group), dtype=np.int64, count=len(group))
-        padded = np.full((len(group), int(lengths.max())), PAD_ID, dtype=np.int64)  # [batch, steps]
-        for row, i in enumerate(group):
-            padded[row, : lengths[row]] = token_ids[i]
-        result.append(
-            Batch(
-                torch.from_numpy(padded),
-                torch.from_numpy(lengths),
-                torch.tensor([labels[i] for i in group], dtype=torch.long),
-            )
-        )
+        padded, lengths = pad_ids([token_ids[i] for i in group])
+        result.append(Batch(padded, lengths, torch.tensor([labels[i] for i in group], dtype=torch.long)))
     return result
 
 
