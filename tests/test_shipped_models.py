@@ -9,7 +9,7 @@ from rnnviz.core import checkpoints
 from rnnviz.data import dataset as datasets
 from rnnviz.training.trainer import evaluate_dataset, pair_score
 
-MODELS = Path(__file__).resolve().parent.parent / "models"
+MODELS = checkpoints.SHIPPED_DIR
 PAIRS = Path(__file__).resolve().parent / "data" / "negation_pairs.tsv"
 
 

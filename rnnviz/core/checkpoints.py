@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import torch
@@ -35,8 +36,10 @@ from rnnviz.core.text import Vocab
 FORMAT = "rnnviz-classifier"
 VERSION = "1"
 MAX_BYTES = 200 * 1024 * 1024  # refuse anything larger before reading it
-# The shipped models' folder; RNNVIZ_MODELS_DIR points elsewhere (tests use small stand-ins).
-MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or Path(__file__).resolve().parents[2] / "models")
+# The shipped models are package data (rnnviz/resources/models); RNNVIZ_MODELS_DIR points
+# elsewhere (tests use small stand-ins). Their card is models/README.md in the repository.
+SHIPPED_DIR = Path(str(resources.files("rnnviz").joinpath("resources", "models")))
+MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or SHIPPED_DIR)
 # The shipped default models, by the name the app and the CLI use for them.
 SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.safetensors"}
 

@@ -35,7 +35,7 @@ from rnnviz.training.trainer import (
     pair_score,
 )
 
-OUT_DIR = Path(__file__).resolve().parents[2] / "models"
+OUT_DIR = checkpoints.SHIPPED_DIR  # package data: the app and load_classifier("lstm") read them there
 PAIRS = Path(__file__).resolve().parents[2] / "tests" / "data" / "negation_pairs.tsv"
 MAX_BYTES = 5 * 2**20
 THREADS = 1
@@ -241,7 +241,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out",
         type=Path,
         default=OUT_DIR,
-        help="folder for the models and the card (default: the repository's models/)",
+        help="folder for the models (default: the package's shipped models, rnnviz/resources/models)",
+    )
+    parser.add_argument(
+        "--card",
+        type=Path,
+        default=Path("models") / "README.md",
+        help="where to write the model card (default: models/README.md, run from the repository's top)",
     )
     args = parser.parse_args(argv)
     torch.set_num_threads(THREADS)
@@ -257,8 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (datasets.CorpusError, checkpoints.CheckpointError, ValueError) as error:
         print(f"rnnviz.tools.defaults: error: {error}", file=sys.stderr)
         return 1
-    checkpoints.write_atomic(args.out / "README.md", card.encode())
-    _log(f"wrote {args.out / 'README.md'} ({time.perf_counter() - started:.0f} s in all)")
+    checkpoints.write_atomic(args.card, card.encode())
+    _log(f"wrote {args.card} ({time.perf_counter() - started:.0f} s in all)")
     return 0
 
 
