@@ -88,11 +88,48 @@ BAD_FILES = {
 }
 
 
+def nested_header(depth: int = 100_000) -> bytes:
+    """A file whose JSON header is a list nested `depth` levels deep (json.loads recurses)."""
+    header = b"[" * depth + b"]" * depth
+    return len(header).to_bytes(8, "little") + header
+
+
+def with_tensor(data: bytes, name: str, tensor: torch.Tensor) -> bytes:
+    tensors = checkpoints.load_safetensors(data)
+    tensors[name] = tensor
+    header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+    return save_safetensors(tensors, metadata=header["__metadata__"])
+
+
+def huge_weights() -> bytes:
+    """Every weight 3e38: finite, but the logits overflow to infinity and softmax to NaN."""
+    tensors = {k: torch.full_like(v, 3e38) for k, v in checkpoints.load_safetensors(_GOOD).items()}
+    header = json.loads(_GOOD[8 : 8 + int.from_bytes(_GOOD[:8], "little")])
+    return save_safetensors(tensors, metadata=header["__metadata__"])
+
+
+_DEEP = "[" * 100_000 + "]" * 100_000
+_GOOD = good_bytes()
+_HEAD = checkpoints.load_safetensors(_GOOD)["head.weight"]
+BAD_FILES.update(
+    {
+        "deeply nested header": (nested_header(), "nested too deeply"),
+        "deeply nested config": (with_metadata(_GOOD, config=_DEEP), "nested too deeply"),
+        "deeply nested vocab": (with_metadata(_GOOD, vocab=_DEEP), "nested too deeply"),
+        "deeply nested meta": (with_metadata(_GOOD, meta=_DEEP), "nested too deeply"),
+        "float8 tensor": (with_tensor(_GOOD, "head.weight", _HEAD.to(torch.float8_e4m3fn)), "float8_e4m3fn"),
+        "integer tensor": (with_tensor(_GOOD, "head.weight", _HEAD.to(torch.int32)), "int32"),
+        "overflowing weights": (huge_weights(), "overflow"),
+    }
+)
+
+
 @pytest.mark.parametrize("name", list(BAD_FILES))
 def test_bad_files_are_refused_with_a_reason(name):
     data, message = BAD_FILES[name]
-    with pytest.raises(CheckpointError, match=message):
+    with pytest.raises(CheckpointError, match=message) as refused:
         from_bytes(data, "upload.safetensors")
+    assert len(str(refused.value)) < 400, "a refusal is one short sentence"
 
 
 def test_nan_weights_are_refused():

@@ -25,6 +25,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
@@ -42,6 +43,12 @@ SHIPPED_DIR = Path(str(resources.files("rnnviz").joinpath("resources", "models")
 MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or SHIPPED_DIR)
 # The shipped default models, by the name the app and the CLI use for them.
 SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.safetensors"}
+
+
+# Tensor types a checkpoint may hold; they are converted to float32 on load. Others (float8,
+# integers, complex) are refused with a message rather than failing deep inside torch.
+WEIGHT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+PROBE_TOKENS = ("the", "movie", "was", "not", "good", "!")  # run once on load: outputs must be finite
 
 
 class CheckpointError(ValueError):
@@ -126,7 +133,9 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
     try:
         header = json.loads(data[8 : 8 + header_size])
     except ValueError as error:  # UnicodeDecodeError is a ValueError
-        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+        raise CheckpointError(f"{name} is not a valid safetensors file ({_short(error)})") from None
+    except RecursionError:  # JSON nested thousands of levels deep
+        raise CheckpointError(f"{name} has a header nested too deeply to be a checkpoint") from None
     needed = 8 + header_size + _tensor_bytes(header)
     if needed > len(data):  # a download or copy cut short: say so, not the parser's words
         raise CheckpointError(
@@ -134,8 +143,8 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         )
     try:
         tensors = load_safetensors(data)
-    except (SafetensorError, ValueError) as error:
-        raise CheckpointError(f"{name} is not a valid safetensors file ({error})") from None
+    except (SafetensorError, ValueError, TypeError) as error:
+        raise CheckpointError(f"{name} is not a valid safetensors file ({_short(error)})") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{name} is a safetensors file but not an rnnviz classifier")
@@ -148,7 +157,9 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         vocab = Vocab.from_json(metadata["vocab"])
         meta = json.loads(metadata.get("meta", "{}"))
     except (KeyError, TypeError, ValueError) as error:
-        raise CheckpointError(f"{name} has a broken config or vocabulary: {error}") from None
+        raise CheckpointError(f"{name} has a broken config or vocabulary: {_short(error)}") from None
+    except RecursionError:
+        raise CheckpointError(f"{name} has a config or vocabulary nested too deeply to read") from None
     if len(vocab) != config.vocab_size:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
@@ -165,14 +176,35 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
             raise CheckpointError(
                 f"{name}: tensor {key} has shape {list(tensor.shape)}, the config needs {list(expected[key])}"
             )
-        if not tensor.is_floating_point():
-            raise CheckpointError(f"{name}: tensor {key} is {tensor.dtype}, expected floating point")
+        if tensor.dtype not in WEIGHT_DTYPES:
+            kinds = ", ".join(str(dtype).removeprefix("torch.") for dtype in WEIGHT_DTYPES)
+            raise CheckpointError(
+                f"{name}: tensor {key} is {str(tensor.dtype).removeprefix('torch.')}; expected {kinds}"
+            )
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
     model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)
-    return Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})
+    classifier = Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})
+    _check_outputs(classifier, name)
+    return classifier
+
+
+def _check_outputs(classifier: Classifier, name: str) -> None:
+    """Finite weights can still overflow (3e38 times anything): run a probe sentence through
+    the model and refuse it unless every probability after every word is a number."""
+    probabilities = classifier.prefix_proba(classifier.vocab.encode(PROBE_TOKENS))
+    if not np.isfinite(probabilities).all():
+        raise CheckpointError(
+            f"{name}: its weights overflow: the model answers NaN or infinity for '{' '.join(PROBE_TOKENS)}'"
+        )
+
+
+def _short(error: BaseException, limit: int = 200) -> str:
+    """An error's words, cut to `limit` characters (a parser may quote a whole header)."""
+    text = str(error)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load(path: str | os.PathLike) -> Classifier:
