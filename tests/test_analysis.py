@@ -40,3 +40,9 @@ def test_prediction_changes_and_runs():
     assert analysis.class_runs(probabilities) == [(0, 1, 0), (2, 3, 1), (4, 4, 0)]
     assert analysis.class_runs(probabilities[:1]) == [(0, 0, 0)]
     assert analysis.prediction_changes(probabilities[:1]) == []
+
+
+def test_rank_units_puts_nan_last_and_breaks_ties_by_unit():
+    scores = np.array([0.5, np.nan, 2.0, 0.5, np.nan, -1.0], dtype=np.float32)
+    assert analysis.rank_units(scores).tolist() == [2, 0, 3, 5, 1, 4]
+    assert analysis.rank_units(np.zeros(3)).tolist() == [0, 1, 2]

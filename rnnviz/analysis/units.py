@@ -42,10 +42,15 @@ def unit_scores(values: np.ndarray, by: UnitOrdering) -> np.ndarray:
     raise ValueError(f"unit ordering must be one of {', '.join(ORDERINGS)}; got {by!r}")
 
 
+def rank_units(scores: np.ndarray) -> np.ndarray:
+    """Unit numbers [units] by decreasing score [units], NaN last, ties: lower unit first."""
+    key = np.where(np.isnan(scores), -np.inf, scores)
+    return np.argsort(-key, kind="stable")
+
+
 def unit_order(values: np.ndarray, by: UnitOrdering = "index") -> np.ndarray:
     """Unit numbers [units] from first to last under ordering `by` (ties: lower unit first)."""
-    scores = unit_scores(values, by)
-    return np.lexsort((np.arange(len(scores)), -scores))
+    return rank_units(unit_scores(values, by))
 
 
 def top_units(values: np.ndarray, by: UnitOrdering, count: int) -> list[int]:
