@@ -1,4 +1,4 @@
-"""Numbers about traces that are not drawing: unit rankings and where a prediction changes its mind.
+"""Unit rankings: which units of a layer to show first, by number, activity or change, or by any score.
 
 Everything here is a pure function of numpy arrays laid out as in `rnnviz.core.trace`:
 `[steps, units]`, row t belonging to token t.
@@ -56,22 +56,3 @@ def unit_order(values: np.ndarray, by: UnitOrdering = "index") -> np.ndarray:
 def top_units(values: np.ndarray, by: UnitOrdering, count: int) -> list[int]:
     """The first `count` units under ordering `by`, as plain ints."""
     return [int(u) for u in unit_order(values, by)[: max(0, count)]]
-
-
-def predicted_classes(prefix_probabilities: np.ndarray) -> np.ndarray:
-    """Index of the winning class after each word: [steps, n_labels] -> [steps]."""
-    return np.asarray(prefix_probabilities).argmax(axis=1)
-
-
-def prediction_changes(prefix_probabilities: np.ndarray) -> list[int]:
-    """Positions t > 0 where the winning class differs from the one after word t - 1."""
-    winners = predicted_classes(prefix_probabilities)
-    return [int(t) for t in np.flatnonzero(winners[1:] != winners[:-1]) + 1]
-
-
-def class_runs(prefix_probabilities: np.ndarray) -> list[tuple[int, int, int]]:
-    """Maximal runs of one winning class as (first position, last position, class index)."""
-    winners = predicted_classes(prefix_probabilities)
-    starts = [0, *prediction_changes(prefix_probabilities)]
-    ends = [*(s - 1 for s in starts[1:]), len(winners) - 1]
-    return [(s, e, int(winners[s])) for s, e in zip(starts, ends, strict=True) if len(winners)]
