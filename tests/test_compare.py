@@ -9,7 +9,8 @@ import pytest
 
 from rnnviz.analysis.compare import align, aligned_matrices, compare, trace_pair
 from rnnviz.core.text import tokenize
-from rnnviz.core.trace import trace_sentence
+from rnnviz.core.trace import STATE_QUANTITIES, trace_sentence
+from rnnviz.lessons import glossary
 from tests.conftest import make_classifier
 
 # --------------------------------------------------------------------------- alignment
@@ -162,6 +163,14 @@ def test_compare_scores_gates_from_the_negator_on():
     backward = compare(trace_a, trace_b, 0, "backward")
     assert backward.negator_column == 3 and backward.scored_columns == (0, 1, 2)
     assert "token 0" in backward.quantities["hidden"].basis
+
+
+def test_compare_names_states_as_the_glossary_does():
+    classifier = make_classifier(cell="lstm")
+    result = compare(*trace_pair(classifier, "the movie was good", "the movie was not good"))
+    for name in STATE_QUANTITIES:
+        basis = result.quantities[name].basis
+        assert basis == f"|B - A| of the final {glossary.NAMES[name].lower()} (the last token)"
 
 
 def test_compare_identical_sentences_is_all_zero():
