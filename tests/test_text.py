@@ -1,8 +1,21 @@
-"""Proves the tokenizer's documented rules and the vocabulary's build/encode/JSON round trip."""
+"""Proves the tokenizer's documented rules, detokenize's round trip, the one negator list, and the
+vocabulary's build/encode/JSON round trip."""
 
 import pytest
 
-from rnnviz.core.text import PAD, PAD_ID, UNK, UNK_ID, Vocab, normalize, tokenize
+from rnnviz.core.text import (
+    NEGATORS,
+    PAD,
+    PAD_ID,
+    UNK,
+    UNK_ID,
+    Vocab,
+    detokenize,
+    has_negator,
+    is_negator,
+    normalize,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,6 +62,26 @@ def test_normalize_drops_invisible_characters():
 def test_tokenize_large_text_is_linear():
     text = "not good at all! " * 6000  # ~100 KB
     assert len(tokenize(text)) == 5 * 6000
+
+
+def test_detokenize_round_trips():
+    cases = {
+        ("the", "movie", "was", "n't", "good", "."): "the movie wasn't good.",
+        ("i", "will", "n't", "go", "!"): "i won't go!",
+        ("i", "can", "n't", "say"): "i can't say",
+        ("it", "'s", "fine", ",", "really"): "it's fine, really",
+        ("😀", "good"): "😀 good",
+    }
+    for tokens, text in cases.items():
+        assert detokenize(tokens) == text
+        assert tuple(tokenize(text)) == tokens
+
+
+def test_negators_are_defined_once():
+    assert {"not", "n't", "never", "no", "nothing", "hardly", "neither", "nor", "nobody", "none"} <= NEGATORS
+    assert {"nowhere", "without", "cannot"} <= NEGATORS
+    assert is_negator("n't") and not is_negator("good")
+    assert has_negator(tokenize("it isn't good")) and not has_negator(tokenize("it is good"))
 
 
 def test_vocab_build_orders_by_count_then_alphabet():

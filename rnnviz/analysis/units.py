@@ -1,4 +1,4 @@
-"""Numbers about traces that are not drawing: unit rankings and where a prediction changes its mind.
+"""Unit rankings: which units of a layer to show first, by number, activity or change, or by any score.
 
 Everything here is a pure function of numpy arrays laid out as in `rnnviz.core.trace`:
 `[steps, units]`, row t belonging to token t.
@@ -42,31 +42,17 @@ def unit_scores(values: np.ndarray, by: UnitOrdering) -> np.ndarray:
     raise ValueError(f"unit ordering must be one of {', '.join(ORDERINGS)}; got {by!r}")
 
 
+def rank_units(scores: np.ndarray) -> np.ndarray:
+    """Unit numbers [units] by decreasing score [units], NaN last, ties: lower unit first."""
+    key = np.where(np.isnan(scores), -np.inf, scores)
+    return np.argsort(-key, kind="stable")
+
+
 def unit_order(values: np.ndarray, by: UnitOrdering = "index") -> np.ndarray:
     """Unit numbers [units] from first to last under ordering `by` (ties: lower unit first)."""
-    scores = unit_scores(values, by)
-    return np.lexsort((np.arange(len(scores)), -scores))
+    return rank_units(unit_scores(values, by))
 
 
 def top_units(values: np.ndarray, by: UnitOrdering, count: int) -> list[int]:
     """The first `count` units under ordering `by`, as plain ints."""
     return [int(u) for u in unit_order(values, by)[: max(0, count)]]
-
-
-def predicted_classes(prefix_probabilities: np.ndarray) -> np.ndarray:
-    """Index of the winning class after each word: [steps, n_labels] -> [steps]."""
-    return np.asarray(prefix_probabilities).argmax(axis=1)
-
-
-def prediction_changes(prefix_probabilities: np.ndarray) -> list[int]:
-    """Positions t > 0 where the winning class differs from the one after word t - 1."""
-    winners = predicted_classes(prefix_probabilities)
-    return [int(t) for t in np.flatnonzero(winners[1:] != winners[:-1]) + 1]
-
-
-def class_runs(prefix_probabilities: np.ndarray) -> list[tuple[int, int, int]]:
-    """Maximal runs of one winning class as (first position, last position, class index)."""
-    winners = predicted_classes(prefix_probabilities)
-    starts = [0, *prediction_changes(prefix_probabilities)]
-    ends = [*(s - 1 for s in starts[1:]), len(winners) - 1]
-    return [(s, e, int(winners[s])) for s, e in zip(starts, ends, strict=True) if len(winners)]

@@ -1,7 +1,9 @@
-"""What a "word" is: the project's one tokenizer and the vocabulary that maps tokens to ids.
+"""What a "word" is: the project's one tokenizer, its inverse, what counts as a negator, and the vocabulary.
 
 Every model, dataset, page and CLI command goes through `tokenize`, so a sentence is
-split the same way when a model is trained, traced and explained.
+split the same way when a model is trained, traced and explained; `detokenize` turns
+tokens back into text that tokenizes to them again, and NEGATORS decides what counts as
+a negation everywhere (the Negation lab, its contrast sets and unit scores).
 
 Rules, in order:
   1. Unicode NFKC, then lower-case.
@@ -59,6 +61,11 @@ _BARE_NEGATIONS = {
         "aint": "ai",
     }.items()
 }
+# Tokens that negate what follows (after `tokenize`, so "isn't" has given "n't" and "cannot"
+# has given "can" "not"; "cannot" stays listed for token lists typed by hand).
+NEGATORS: frozenset[str] = frozenset(
+    "not n't never no nothing nobody none nowhere neither nor hardly barely scarcely without cannot".split()
+)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
 _MAX_REPEAT = 3
@@ -132,6 +139,39 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def is_negator(token: str) -> bool:
+    """Whether `token` (one token from `tokenize`) is one of NEGATORS."""
+    return token in NEGATORS
+
+
+def has_negator(tokens: Iterable[str]) -> bool:
+    """Whether any of `tokens` is one of NEGATORS."""
+    return any(token in NEGATORS for token in tokens)
+
+
+# Tokens written onto the word before them when turning tokens back into text.
+_JOINS_PREVIOUS = frozenset({NEGATION, *_CLITICS})
+_NEGATED_STEMS = {stem: short for short, stem in _IRREGULAR_STEMS.items()}  # "will" -> "wo" ("won't")
+_CLOSING = set(".,!?;:)]}%…")
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """Readable text whose tokenization is `tokens` again: "n't" and clitics join the word
+    before them ("was" "n't" -> "wasn't", "will" "n't" -> "won't"), closing punctuation
+    joins too; everything else is separated by spaces. Falls back to plain spaces when the
+    readable form would not tokenize back to `tokens`."""
+    words: list[str] = []
+    for token in tokens:
+        if words and token == NEGATION:
+            words[-1] = _NEGATED_STEMS.get(words[-1], words[-1]) + token
+        elif words and (token in _JOINS_PREVIOUS or set(token) <= _CLOSING):
+            words[-1] += token
+        else:
+            words.append(token)
+    text = " ".join(words)
+    return text if tokenize(text) == list(tokens) else " ".join(tokens)
+
+
 @dataclass(frozen=True)
 class Vocab:
     """Token <-> id map. Id 0 is `<pad>`, id 1 is `<unk>`; the rest by falling frequency."""
@@ -171,16 +211,20 @@ class Vocab:
         return token in self._index
 
     def id(self, token: str) -> int:
+        """The id of `token`, UNK_ID when it is not in the vocabulary."""
         return self._index.get(token, UNK_ID)
 
     def encode(self, tokens: Sequence[str]) -> list[int]:
+        """Ids of `tokens` [steps], UNK_ID for unknown ones."""
         return [self._index.get(token, UNK_ID) for token in tokens]
 
     def to_json(self) -> str:
+        """The tokens as a JSON list, id order."""
         return json.dumps(list(self.tokens), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, data: str) -> Vocab:
+        """The vocabulary stored by `to_json`; ValueError for anything else."""
         tokens = json.loads(data)
         if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
             raise ValueError("a vocabulary is stored as a JSON list of strings")

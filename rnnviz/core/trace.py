@@ -44,6 +44,8 @@ GATE_NAMES: dict[str, tuple[str, ...]] = {
     "rnn_tanh": (),
     "rnn_relu": (),
 }
+# The states a layer carries from word to word (every other quantity is a gate).
+STATE_QUANTITIES = ("hidden", "cell_state")
 # The symbol each quantity has in the PyTorch docs, for labels.
 SYMBOLS = {
     "hidden": "h",
@@ -56,6 +58,11 @@ SYMBOLS = {
     "update": "z",
     "new": "n",
 }
+
+
+def quantity_names(cell: CellType) -> tuple[str, ...]:
+    """The keys of LayerTrace.quantities() for a cell type, in that order."""
+    return ("hidden", *(("cell_state",) if cell == "lstm" else ()), *GATE_NAMES[cell])
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from rnnviz.analysis import units as analysis
+from rnnviz.analysis import predictions
 from rnnviz.lessons import glossary
 
 # Colour per class, by label index: colour-blind-safe, red first for the usual
@@ -178,7 +178,7 @@ def prediction_chart(
             type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color="grey")
         )
     ]
-    for first, last, k in analysis.class_runs(probabilities):
+    for first, last, k in predictions.class_runs(probabilities):
         shapes.append(
             dict(
                 type="rect",
@@ -194,9 +194,9 @@ def prediction_chart(
                 layer="below",
             )
         )
-    winners = analysis.predicted_classes(probabilities)
+    winners = predictions.predicted_classes(probabilities)
     annotations = []
-    for t in analysis.prediction_changes(probabilities):
+    for t in predictions.prediction_changes(probabilities):
         shapes.append(
             dict(type="line", xref="x", yref="paper", x0=t - 0.5, x1=t - 0.5, y0=0, y1=1, line=dict(width=2))
         )

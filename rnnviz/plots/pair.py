@@ -17,7 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.attribution import Saturation
-from rnnviz.analysis.compare import GAP, PairComparison, UnitScores
+from rnnviz.analysis.compare import GAP, PairComparison
+from rnnviz.analysis.negation_units import UnitScores
 from rnnviz.core.trace import Direction
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (

@@ -7,7 +7,7 @@ only plain hashable values (strings, numbers, tuples), so the page can cache it 
     variant_rows(classifier, text)           the contrast set of sentence A, each with its prediction
     pair_notes(trace_a, trace_b, alignment)  plain-language warnings about the pair (same, unknown, …)
     read_typed_pairs / read_uploaded_pairs   the minimal-pairs format from a text box or a file
-    unit_scores(classifier, pairs, …)        negation units over many pairs (rnnviz.analysis.compare)
+    unit_scores(classifier, pairs, …)        negation units over many pairs (rnnviz.analysis.negation_units)
     attributions(classifier, text, …)        why the model decided (rnnviz.analysis.attribution)
     saturation(classifier)                   gate saturation over a fixed sample of sentences
 """
@@ -23,13 +23,12 @@ from rnnviz.analysis.attribution import Attributions, Saturation, gate_saturatio
 from rnnviz.analysis.compare import (
     Pair,
     QuantityComparison,
-    UnitScores,
     align,
     builtin_pairs,
-    negation_unit_scores,
     read_pairs,
-    variants,
 )
+from rnnviz.analysis.contrast import variants
+from rnnviz.analysis.negation_units import UnitScores, negation_unit_scores
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
 from rnnviz.core.trace import Direction, SentenceTrace
@@ -73,7 +72,7 @@ ATTRIBUTION_TOLERANCE = 0.02  # |convergence delta| accepted, in probability (2 
 
 
 def variant_rows(classifier: Classifier, text: str, max_tokens: int) -> list[dict]:
-    """The contrast set of `text` (rnnviz.analysis.compare.variants) with the model's answer for each:
+    """The contrast set of `text` (rnnviz.analysis.contrast.variants) with the model's answer for each:
     rows {sentence, change, edit, prediction, probability}, in the generator's order."""
     found = variants(tokenize(text)[:max_tokens])
     if not found:
@@ -223,7 +222,7 @@ def unit_scores(
 
 def unit_score_rows(scores: UnitScores, top: int) -> list[dict]:
     """The `top` units of a ranking as table rows {rank, unit, score, mean change, spread, pairs}
-    (the mean and spread of d = negated - plain over the pairs, see rnnviz.analysis.compare.UnitScores)."""
+    (the mean and spread of d = negated - plain over the pairs, see negation_units.UnitScores)."""
     return [
         {
             "rank": row["rank"],
