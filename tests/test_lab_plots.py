@@ -9,7 +9,8 @@ import plotly.io as pio
 import pytest
 
 from rnnviz.analysis.attribution import gate_saturation
-from rnnviz.analysis.compare import builtin_pairs, compare, negation_unit_scores, trace_pair
+from rnnviz.analysis.compare import compare, negation_unit_scores, trace_pair
+from rnnviz.data.pairs import builtin_pairs
 from rnnviz.plots import pair as lab_plots
 from tests.conftest import make_classifier
 from tests.test_plots import _values

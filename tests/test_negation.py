@@ -1,5 +1,5 @@
 """Proves the negation lab's core: contrast sets, LCS alignment, pair comparison for every cell
-type and direction, the pairs format, and negation-unit scores (a unit built to carry "not" wins)."""
+type and direction, and negation-unit scores (a unit built to carry "not" wins)."""
 
 import dataclasses
 import random
@@ -11,21 +11,17 @@ import torch
 
 from rnnviz.analysis.compare import (
     ADJECTIVES,
-    BUILTIN_PAIRS_PATH,
-    NEGATORS,
-    Pair,
     align,
     aligned_matrices,
-    builtin_pairs,
     compare,
     detokenize,
     negation_unit_scores,
-    read_pairs,
     trace_pair,
     variants,
 )
-from rnnviz.core.text import tokenize
+from rnnviz.core.text import NEGATORS, tokenize
 from rnnviz.core.trace import trace_module, trace_sentence
+from rnnviz.data.pairs import Pair, builtin_pairs
 from tests.conftest import make_classifier
 
 # --------------------------------------------------------------------------- variants
@@ -367,56 +363,6 @@ def test_compare_errors_the_page_can_show():
     other = trace_sentence(make_classifier(cell="gru"), "good")
     with pytest.raises(ValueError, match="different models"):
         compare(trace, other)
-
-
-# --------------------------------------------------------------------------- pairs file
-
-PAIRS_TEXT = """# a comment
-the movie was good\tpositive
-the movie was not good\tnegative
-
-i think it is great\tpositive
-i do not think it is great\tpositive
-"""
-
-
-def test_read_pairs():
-    pairs = read_pairs(PAIRS_TEXT)
-    assert pairs == [
-        Pair("the movie was good", "the movie was not good", "positive", "negative", line=2),
-        Pair("i think it is great", "i do not think it is great", "positive", "positive", line=5),
-    ]
-    assert [p.same_label for p in pairs] == [False, True]
-    assert [p.negated_side for p in pairs] == ["b", "b"]
-    assert Pair("not bad", "bad").negated_side == "a"
-    assert Pair("not bad", "never good").negated_side is None
-    assert read_pairs("\ufeffa\tx\r\nb\ty\r\n") == [Pair("a", "b", "x", "y", line=1)]
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("good\tpositive\nbad positive\n", "line 2: expected 'sentence<TAB>label', found no tab"),
-        ("good\tpositive\tx\nbad\tnegative\n", "line 1: expected 'sentence<TAB>label', found 2 tabs"),
-        ("# c\n\ngood\tpositive\n", "line 3: this sentence has no partner"),
-        ("good\tpositive\n \tnegative\n", "line 2: the sentence is empty"),
-        ("good\t \nbad\tnegative\n", "line 1: the label is empty"),
-        ("good\tpositive\nbad\tmeh\n", "line 2: unknown label 'meh'"),
-    ],
-)
-def test_read_pairs_errors_name_the_line(text, message):
-    with pytest.raises(ValueError, match=message):
-        read_pairs(text, labels=("negative", "positive"))
-
-
-def test_builtin_pairs(tmp_path):
-    if not BUILTIN_PAIRS_PATH.is_file():
-        pytest.skip("tests/data/negation_pairs.tsv is not in this checkout")
-    pairs = builtin_pairs()
-    assert len(pairs) >= 50
-    assert all(p.negated_side is not None for p in pairs)
-    with pytest.raises(FileNotFoundError, match="built-in negation pairs file is missing"):
-        builtin_pairs(tmp_path / "missing.tsv")
 
 
 # --------------------------------------------------------------------------- unit scores

@@ -7,7 +7,6 @@ What lives here, in the order a student meets it:
   compare(trace_a, trace_b)   both sentences' states and gates on aligned columns, their
                               difference, and the units that differ most
   negation_unit_scores(...)   over many minimal pairs: units that move consistently with "not"
-  read_pairs / builtin_pairs  the minimal-pairs file format (sentence<TAB>label, two lines a pair)
 
 Layouts. A trace holds [steps, units] arrays: row t belongs to token t (rnnviz.core.trace). The
 comparison turns them into heatmap matrices [units, columns], one column per aligned
@@ -20,14 +19,14 @@ position, so that both sentences share the x axis:
     a, b            [units, columns]   NaN where that sentence has a gap ("—")
     difference      [units, columns]   b - a, NaN where either side has a gap
 
-NEGATORS, defined once below, decides what counts as a negation everywhere in the lab.
+NEGATORS (rnnviz.core.text) decides what counts as a negation everywhere in the lab; the
+minimal-pairs format and `Pair` live in rnnviz.data.pairs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -35,7 +34,7 @@ import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from rnnviz.core.models import Classifier
-from rnnviz.core.text import NEGATION, PAD_ID, tokenize
+from rnnviz.core.text import NEGATION, NEGATORS, PAD_ID, has_negator, tokenize
 from rnnviz.core.trace import (
     DIRECTIONS,
     GATE_NAMES,
@@ -45,15 +44,7 @@ from rnnviz.core.trace import (
     trace_module,
     trace_sentence,
 )
-
-# Tokens that negate what follows (after `tokenize`, so "isn't" has given "n't" and "cannot"
-# has given "can" "not"; "cannot" stays listed for token lists typed by hand).
-NEGATORS: frozenset[str] = frozenset(
-    "not n't never no nothing nobody none nowhere neither nor hardly barely scarcely without cannot".split()
-)
-
-# The minimal-pairs file that ships with the repository (see read_pairs for the format).
-BUILTIN_PAIRS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "negation_pairs.tsv"
+from rnnviz.data.pairs import Pair
 
 GAP = "—"  # how a missing token is written in column labels
 
@@ -62,14 +53,6 @@ Side = Literal["a", "b"]
 Measure = Literal["auto", "final", "after_negator"]
 STATE_QUANTITIES = ("hidden", "cell_state")  # states: ranked by their final value
 _STATE_NAMES = {"hidden": "hidden state", "cell_state": "cell state"}
-
-
-def is_negator(token: str) -> bool:
-    return token in NEGATORS
-
-
-def has_negator(tokens: Iterable[str]) -> bool:
-    return any(token in NEGATORS for token in tokens)
 
 
 # --------------------------------------------------------------------------------------------
@@ -762,73 +745,6 @@ def trace_pair(
             raise ValueError(f"the {name} sentence is empty: type a sentence to compare")
         traces.append(trace_sentence(classifier, text, max_tokens=max_tokens))
     return traces[0], traces[1]
-
-
-# --------------------------------------------------------------------------------------------
-# Minimal pairs
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A minimal pair: two sentences that differ by a negation (labels optional)."""
-
-    text_a: str
-    text_b: str
-    label_a: str | None = None
-    label_b: str | None = None
-    line: int | None = None  # line number of text_a in the file it came from
-
-    @property
-    def same_label(self) -> bool:
-        """Flag: both labels given and equal (allowed, but a negation pair usually flips)."""
-        return self.label_a is not None and self.label_a == self.label_b
-
-    @property
-    def negated_side(self) -> Side | None:
-        """'a' or 'b': the one sentence with a negator; None if both or neither have one."""
-        a, b = has_negator(tokenize(self.text_a)), has_negator(tokenize(self.text_b))
-        if a == b:
-            return None
-        return "a" if a else "b"
-
-
-def read_pairs(text: str, labels: Sequence[str] | None = None) -> list[Pair]:
-    """Parse the minimal-pairs format: UTF-8 lines `sentence<TAB>label`; lines starting with
-    "#" and blank lines are ignored; consecutive sentence lines form a pair. With `labels`,
-    every label must be one of them. Raises ValueError naming the line of the first problem."""
-    rows: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = raw.rstrip("\r\n").split("\t")
-        if len(parts) != 2:
-            found = "no tab" if len(parts) == 1 else f"{len(parts) - 1} tabs"
-            raise ValueError(f"line {number}: expected 'sentence<TAB>label', found {found}")
-        sentence, label = parts[0].strip(), parts[1].strip()
-        if not tokenize(sentence):
-            raise ValueError(f"line {number}: the sentence is empty")
-        if not label:
-            raise ValueError(f"line {number}: the label is empty")
-        if labels is not None and label not in labels:
-            raise ValueError(f"line {number}: unknown label {label!r}; the model's labels are {list(labels)}")
-        rows.append((number, sentence, label))
-    if len(rows) % 2:
-        raise ValueError(
-            f"line {rows[-1][0]}: this sentence has no partner (pairs are two consecutive lines)"
-        )
-    return [
-        Pair(text_a=a[1], text_b=b[1], label_a=a[2], label_b=b[2], line=a[0])
-        for a, b in zip(rows[::2], rows[1::2], strict=True)
-    ]
-
-
-def builtin_pairs(path: Path = BUILTIN_PAIRS_PATH) -> list[Pair]:
-    """The hand-written minimal pairs shipped in the repository (tests/data/negation_pairs.tsv)."""
-    if not path.is_file():
-        raise FileNotFoundError(f"the built-in negation pairs file is missing: {path}")
-    return read_pairs(path.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -132,6 +132,23 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# Tokens that negate what follows (after `tokenize`, so "isn't" has given "n't" and "cannot"
+# has given "can" "not"; "cannot" stays listed for token lists typed by hand).
+NEGATORS: frozenset[str] = frozenset(
+    "not n't never no nothing nobody none nowhere neither nor hardly barely scarcely without cannot".split()
+)
+
+
+def is_negator(token: str) -> bool:
+    """Flag: `token` is one of NEGATORS."""
+    return token in NEGATORS
+
+
+def has_negator(tokens: Iterable[str]) -> bool:
+    """Flag: any of `tokens` is one of NEGATORS."""
+    return any(token in NEGATORS for token in tokens)
+
+
 @dataclass(frozen=True)
 class Vocab:
     """Token <-> id map. Id 0 is `<pad>`, id 1 is `<unk>`; the rest by falling frequency."""

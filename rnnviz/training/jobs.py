@@ -51,12 +51,16 @@ from typing import Literal
 
 import numpy as np
 
-from rnnviz.analysis import compare as negation
 from rnnviz.analysis.probe import ProbeHistory, probe_history, trace_probe
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.core.trace import SentenceTrace
+from rnnviz.data import corpora
 from rnnviz.data import dataset as datasets
-from rnnviz.data.dataset import CorpusError, TableError, TextDataset
+from rnnviz.data.corpora import CorpusError
+from rnnviz.data.dataset import TextDataset
+from rnnviz.data.pairs import builtin_pairs
+from rnnviz.data.sources import load_source
+from rnnviz.data.tables import TableError
 from rnnviz.training.trainer import (
     Metrics,
     PairScore,
@@ -178,9 +182,9 @@ def load_job_data(
             train, _, test = datasets.stratified_split(tables[source], 0.0, TABLE_TEST_FRACTION, config.seed)
         else:
             common = dict(seed=config.seed, neutral_band=config.neutral_band, progress=progress)
-            train = datasets.load_source(source, "train", builtin_size=config.builtin_size, **common)
+            train = load_source(source, "train", builtin_size=config.builtin_size, **common)
             test_size = min(config.builtin_size, MAX_BUILTIN_TEST)
-            test = datasets.load_source(source, "test", builtin_size=test_size, **common)
+            test = load_source(source, "test", builtin_size=test_size, **common)
         trains.append(train)
         if len(test):
             tests.append(test)
@@ -203,7 +207,7 @@ class RunResult:
     classifier: Classifier  # the best validated weights
     name: str  # for the model picker (see model_name)
     test: Metrics | None  # on the test split; None with a note when there is none
-    pairs: PairScore | None  # on negation.builtin_pairs(); None with a note when not possible
+    pairs: PairScore | None  # on rnnviz.data.pairs.builtin_pairs(); None with a note when not possible
     notes: tuple[str, ...] = ()
 
 
@@ -581,7 +585,7 @@ class TrainingJob:
 
     def _work(self) -> None:
         self._set("loading", "loading the data")
-        downloads = any(source in (*datasets.CORPORA, "vader-all") for source in self.configs[0].data)
+        downloads = any(source in (*corpora.CORPORA, "vader-all") for source in self.configs[0].data)
         try:
             # one corpus download at a time, server-wide; other data loads need no turn
             with self._manager._download_lock if downloads else contextlib.nullcontext():
@@ -766,7 +770,7 @@ def _evaluate(config: TrainConfig, classifier: Classifier, test: TextDataset | N
         metrics = evaluate_dataset(classifier, test)
     pairs = None
     labels = classifier.labels
-    minimal_pairs = negation.builtin_pairs()
+    minimal_pairs = builtin_pairs()
     if not all(p.label_a in labels and p.label_b in labels for p in minimal_pairs):
         notes.append(f"no negation-pair score: the pairs are labelled {', '.join(datasets.LABELS)}")
     else:
