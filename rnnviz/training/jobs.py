@@ -59,7 +59,7 @@ from rnnviz.data import dataset as datasets
 from rnnviz.data.corpora import CorpusError
 from rnnviz.data.dataset import TextDataset
 from rnnviz.data.pairs import builtin_pairs
-from rnnviz.data.sources import load_source
+from rnnviz.data.sources import load_splits
 from rnnviz.data.tables import TableError
 from rnnviz.training.trainer import (
     Metrics,
@@ -175,26 +175,20 @@ def load_job_data(
     """Train/val/test for `config`. Named sources use their fixed test split (the grammar: a
     held-out seed); a table in `tables` (an upload, by the name it has in config.data) gives
     a stratified TABLE_TEST_FRACTION. Raises ValueError, TableError or CorpusError."""
-    tables = tables or {}
-    trains, tests = [], []
-    for source in config.data:
-        if source in tables:
-            train, _, test = datasets.stratified_split(tables[source], 0.0, TABLE_TEST_FRACTION, config.seed)
-        else:
-            common = dict(seed=config.seed, neutral_band=config.neutral_band, progress=progress)
-            train = load_source(source, "train", builtin_size=config.builtin_size, **common)
-            test_size = min(config.builtin_size, MAX_BUILTIN_TEST)
-            test = load_source(source, "test", builtin_size=test_size, **common)
-        trains.append(train)
-        if len(test):
-            tests.append(test)
-    combined = TextDataset.concat(trains, " + ".join(t.name for t in trains))
-    train, val, _ = datasets.stratified_split(combined, config.val_fraction, 0.0, config.seed)
-    if len(train) < 2 or len(val) < 1:
-        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
-    test = TextDataset.concat(tests, " + ".join(t.name for t in tests)) if tests else None
+    splits = load_splits(
+        config.data,
+        builtin_size=config.builtin_size,
+        seed=config.seed,
+        validation_fraction=config.val_fraction,
+        neutral_band=config.neutral_band,
+        builtin_test_size=min(config.builtin_size, MAX_BUILTIN_TEST),
+        tables=tables,
+        table_test_fraction=TABLE_TEST_FRACTION,
+        progress=progress,
+    )
+    train = splits.train
     step = max(1, math.ceil(len(train) / TRAIN_SAMPLE))
-    return JobData(train, val, test, train.subset(range(0, len(train), step)))
+    return JobData(train, splits.validation, splits.test, train.subset(range(0, len(train), step)))
 
 
 # --------------------------------------------------------------------------- what the page reads

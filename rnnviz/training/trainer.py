@@ -216,22 +216,16 @@ def load_training_data(
 ) -> tuple[TextDataset, TextDataset]:
     """(train, val) for `config`: the training part of every source, mixed, then a stratified
     validation share. Raises ValueError, data.TableError or data.CorpusError with a clear message."""
-    parts = [
-        sources.load_source(
-            source,
-            "train",
-            builtin_size=config.builtin_size,
-            seed=config.seed,
-            neutral_band=config.neutral_band,
-            progress=progress,
-        )
-        for source in config.data
-    ]
-    combined = TextDataset.concat(parts, " + ".join(p.name for p in parts))
-    train, val, _ = datasets.stratified_split(combined, config.val_fraction, 0.0, config.seed)
-    if len(train) < 2 or len(val) < 1:
-        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
-    return train, val
+    splits = sources.load_splits(
+        config.data,
+        builtin_size=config.builtin_size,
+        seed=config.seed,
+        validation_fraction=config.val_fraction,
+        neutral_band=config.neutral_band,
+        with_test=False,
+        progress=progress,
+    )
+    return splits.train, splits.validation
 
 
 def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:
