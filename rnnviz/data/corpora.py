@@ -45,6 +45,8 @@ INNER_FOLDER = "hutto_ICWSM_2014"
 
 
 class CorpusFile(NamedTuple):
+    """One ground-truth file of the archive and what it must be."""
+
     filename: str
     sha256: str
     lines: int  # snippets in the file
@@ -82,6 +84,8 @@ class CorpusError(RuntimeError):
 
 
 class RatedText(NamedTuple):
+    """One snippet of a corpus with its mean human rating."""
+
     id: str
     rating: float  # mean human rating, -4 (most negative) .. 4 (most positive)
     text: str
@@ -97,6 +101,7 @@ def cache_dir() -> Path:
 
 
 def corpora_dir() -> Path:
+    """Where the four corpus files are kept: <cache>/corpora."""
     return cache_dir() / "corpora"
 
 

@@ -59,6 +59,7 @@ class TextDataset:
         return len(self.texts)
 
     def subset(self, indices: Sequence[int], name: str | None = None) -> TextDataset:
+        """The examples at `indices`, in that order (renamed to `name` if given)."""
         return TextDataset(
             tuple(self.texts[i] for i in indices),
             tuple(self.labels[i] for i in indices),
@@ -67,6 +68,7 @@ class TextDataset:
         )
 
     def class_counts(self) -> dict[str, int]:
+        """Examples per label name, every label listed (0 when it has none)."""
         counts = Counter(self.labels)
         return {name: counts.get(i, 0) for i, name in enumerate(self.label_names)}
 
@@ -115,6 +117,8 @@ def stratified_split(
 
 
 class Batch(NamedTuple):
+    """One padded batch (see the picture in the module docstring)."""
+
     token_ids: torch.Tensor  # [batch, steps] long, padded with PAD_ID after each length
     lengths: torch.Tensor  # [batch] long, >= 1
     labels: torch.Tensor  # [batch] long
