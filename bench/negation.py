@@ -15,10 +15,11 @@ from collections.abc import Callable
 import torch
 
 from rnnviz.analysis.attribution import gate_saturation, word_attributions
-from rnnviz.analysis.compare import builtin_pairs, compare, trace_pair
+from rnnviz.analysis.compare import compare, trace_pair
 from rnnviz.analysis.negation_units import negation_unit_scores
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
 from rnnviz.core.text import Vocab, tokenize
+from rnnviz.data.pairs import builtin_pairs
 
 PLAIN = (
     "i read the whole series last summer and the final book was worth reading , "

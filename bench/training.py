@@ -17,7 +17,8 @@ import torch
 from torch import nn
 
 from bench.common import interleaved_ratio
-from rnnviz.data.dataset import grammar_dataset, stratified_split
+from rnnviz.data.dataset import stratified_split
+from rnnviz.data.grammar import grammar_dataset
 from rnnviz.training.trainer import TrainConfig, Trainer
 
 ROUNDS = 7

@@ -4,15 +4,14 @@ accuracy and the pair score, and that bad arguments fail in one line without a t
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from rnnviz.core.checkpoints import load, save
+from rnnviz.data.pairs import BUILTIN_PAIRS_FILE
 from rnnviz.tools.cli import main
 from tests.conftest import make_classifier
 
-PAIRS = Path(__file__).parent / "data" / "negation_pairs.tsv"
 QUICK = [
     "--builtin-size",
     "600",
@@ -47,10 +46,12 @@ def test_train_saves_a_model_that_evaluate_reads(tmp_path, capsys):
 def test_evaluate_scores_pairs_and_prints_json(tmp_path, capsys):
     path = tmp_path / "m.safetensors"
     save(make_classifier(), path)
-    assert main(["evaluate", "--model", str(path), "--pairs", str(PAIRS), "--show-failures"]) == 0
+    pairs = tmp_path / "pairs.tsv"  # a path works, and so does "builtin" (the shipped pairs)
+    pairs.write_bytes(BUILTIN_PAIRS_FILE.read_bytes())
+    assert main(["evaluate", "--model", str(path), "--pairs", str(pairs), "--show-failures"]) == 0
     out = capsys.readouterr().out
     assert "pairs: " in out and " both right (" in out
-    assert main(["evaluate", "--model", "vader", "--pairs", str(PAIRS), "--json"]) == 0
+    assert main(["evaluate", "--model", "vader", "--pairs", "builtin", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["pairs"]["n_pairs"] >= 60 and 0 <= report["pairs"]["both_right"] <= 1
 

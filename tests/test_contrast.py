@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rnnviz.analysis.compare import builtin_pairs
 from rnnviz.analysis.contrast import ADJECTIVES, variants
 from rnnviz.core.text import tokenize
+from rnnviz.data.pairs import builtin_pairs
 
 EXPECTED_VARIANTS = {
     "the movie was good": [

@@ -25,7 +25,7 @@ from safetensors.torch import save as save_safetensors
 
 from rnnviz.core import checkpoints
 from rnnviz.core.text import tokenize
-from rnnviz.data import dataset as data
+from rnnviz.data import tables as data
 from rnnviz.plots import html as render
 from rnnviz.tools.cli import main
 from rnnviz.training import jobs

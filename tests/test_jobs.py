@@ -12,7 +12,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rnnviz.data import dataset as data
+from rnnviz.data import corpora
+from rnnviz.data.dataset import LABELS
+from rnnviz.data.tables import load_table
 from rnnviz.training import jobs
 from rnnviz.training.jobs import JobManager, TrainingJob
 from rnnviz.training.trainer import TrainConfig
@@ -62,7 +64,7 @@ def test_a_job_trains_evaluates_and_keeps_snapshots(manager):
     state = finished(job)
     assert state.status == "done" and not state.active
     (run,) = state.runs
-    assert run.trainer.status == "finished" and run.labels == data.LABELS
+    assert run.trainer.status == "finished" and run.labels == LABELS
     assert run.result.name == "LSTM 1×8, grammar 0.6k, lr 0.01, 2 ep, seed 0"
     assert run.result.test.n == 600 and run.result.pairs.n_pairs >= 60
     assert state.data == (540, 60, 600)
@@ -187,9 +189,9 @@ def test_data_that_cannot_be_loaded_is_a_message(manager, monkeypatch, tmp_path)
 
     def offline(progress=None, folder=None):
         progress(0.05, "downloading")
-        raise data.CorpusError("could not download vaderSentiment==3.3.2 with pip (offline)")
+        raise corpora.CorpusError("could not download vaderSentiment==3.3.2 with pip (offline)")
 
-    monkeypatch.setattr(data, "fetch_corpora", offline)
+    monkeypatch.setattr(corpora, "fetch_corpora", offline)
     corpus = finished(manager().submit(TrainingJob([replace(TINY, data=("movies",))])))
     assert corpus.status == "failed" and "could not download" in corpus.message
 
@@ -207,7 +209,7 @@ def test_an_uploaded_table_keeps_a_test_share():
     rows = "text,label\n" + "".join(
         f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
     )
-    table = data.load_table(rows.encode(), name="mine.csv")
+    table = load_table(rows.encode(), name="mine.csv")
     loaded = jobs.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
     assert (len(loaded.train), len(loaded.val), len(loaded.test)) == (76, 8, 16)
     assert loaded.train.label_names == ("0", "1")

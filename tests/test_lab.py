@@ -1,6 +1,7 @@
 """Proves the negation lab's plumbing: variants come with the model's predictions, pair warnings fire
-for cut, identical, far-apart and unknown sentences, typed and uploaded pairs are read (or refused
-naming the line), attributions refine until exact enough, and every caption exists."""
+for cut, identical, far-apart and unknown sentences, uploaded pairs are read (or refused naming the
+line) and collected with the built-in and typed ones, attributions refine until exact enough, and
+every caption exists."""
 
 import numpy as np
 import pytest
@@ -44,21 +45,6 @@ def test_pair_notes(lstm):
         "Sentence A was cut after 10 tokens (2 more were left out).",
         "Sentence B was cut after 10 tokens (2 more were left out).",
     ]
-
-
-def test_typed_pairs_accept_a_bar_for_the_tab():
-    labels = ("negative", "positive")
-    pairs = lab.read_typed_pairs(
-        "a | positive\nnot a | negative\n# note | x\nb\tpositive\nnever b|negative", labels
-    )
-    assert [(p.text_a, p.text_b, p.label_b) for p in pairs] == [
-        ("a", "not a", "negative"),
-        ("b", "never b", "negative"),
-    ]
-    with pytest.raises(ValueError, match=r"line 2: expected 'sentence \| label', found no “\|”"):
-        lab.read_typed_pairs("a | positive\nnot a\n", labels)
-    with pytest.raises(ValueError, match="line 3: unknown label 'postive'"):
-        lab.read_typed_pairs("a | positive\nnot a | negative\nb | postive\nnot b | negative", labels)
 
 
 def test_uploaded_pairs_are_checked():

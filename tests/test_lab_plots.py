@@ -9,8 +9,9 @@ import plotly.io as pio
 import pytest
 
 from rnnviz.analysis.attribution import gate_saturation
-from rnnviz.analysis.compare import builtin_pairs, compare, trace_pair
+from rnnviz.analysis.compare import compare, trace_pair
 from rnnviz.analysis.negation_units import negation_unit_scores
+from rnnviz.data.pairs import builtin_pairs
 from rnnviz.plots import pair as lab_plots
 from tests.conftest import make_classifier
 from tests.test_plots import _values

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.analysis.compare import Pair, compare
+from rnnviz.analysis.compare import compare
 from rnnviz.analysis.negation_units import negation_unit_scores
 from rnnviz.core.trace import trace_module, trace_sentence
+from rnnviz.data.pairs import Pair
 from tests.conftest import make_classifier
 
 NEGATION_PAIRS = [

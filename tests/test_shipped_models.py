@@ -1,16 +1,14 @@
 """Proves the shipped default models load, fit in 5 MB, read left to right, and that the LSTM flips
 its prediction on negation and meets its targets (pairs; movie accuracy with the corpus)."""
 
-from pathlib import Path
-
 import pytest
 
 from rnnviz.core import checkpoints
-from rnnviz.data import dataset as datasets
+from rnnviz.data.corpora import load_corpus
+from rnnviz.data.pairs import read_pairs
 from rnnviz.training.trainer import evaluate_dataset, pair_score
 
 MODELS = checkpoints.SHIPPED_DIR
-PAIRS = Path(__file__).resolve().parent / "data" / "negation_pairs.tsv"
 
 
 def shipped(name: str):
@@ -46,9 +44,9 @@ def test_lstm_flips_on_negation():
 
 
 def test_lstm_gets_nine_in_ten_negation_pairs_right():
-    assert pair_score(shipped("lstm"), datasets.read_pairs(PAIRS)).both_right >= 0.9
+    assert pair_score(shipped("lstm"), read_pairs("builtin")).both_right >= 0.9
 
 
 @pytest.mark.corpus
 def test_lstm_reaches_80_percent_on_held_out_movie_snippets():
-    assert evaluate_dataset(shipped("lstm"), datasets.load_corpus("movies", "test")).accuracy >= 0.8
+    assert evaluate_dataset(shipped("lstm"), load_corpus("movies", "test")).accuracy >= 0.8

@@ -9,8 +9,9 @@ import pytest
 import torch
 
 from rnnviz.core.models import Classifier
-from rnnviz.data import dataset as data
-from rnnviz.data.dataset import TextDataset, grammar_dataset, stratified_split
+from rnnviz.data.dataset import TextDataset, stratified_split
+from rnnviz.data.grammar import grammar_dataset
+from rnnviz.data.lexicon import vader_lexicon
 from rnnviz.training.trainer import (
     PRIOR_DIMS,
     TrainConfig,
@@ -148,7 +149,7 @@ def test_lexicon_prior_columns_stay_fixed(grammar_split):
     classifier = trainer.run()
     weight = classifier.model.embedding.weight
     vocab = classifier.vocab
-    assert weight[vocab.id("good"), :4].tolist() == pytest.approx([data.vader_lexicon()["good"] / 4] * 4)
+    assert weight[vocab.id("good"), :4].tolist() == pytest.approx([vader_lexicon()["good"] / 4] * 4)
     assert weight[vocab.id("n't"), 4] == 1 and weight[vocab.id("very"), 5] == 1
     assert weight[vocab.id("barely"), 5] == -1
     known = [vocab.id(word) for word in ("good", "n't", "very", "barely", "awful")]

@@ -5,10 +5,10 @@ What lives here, in the order a student meets it:
   align(tokens_a, tokens_b)   longest-common-subsequence alignment, so "not" is an insertion
   compare(trace_a, trace_b)   both sentences' states and gates on aligned columns, their
                               difference, and the units that differ most
-  read_pairs / builtin_pairs  the minimal-pairs file format (sentence<TAB>label, two lines a pair)
 
 Contrast sets live in rnnviz.analysis.contrast, scores over many pairs in
-rnnviz.analysis.negation_units, and what counts as a negator in rnnviz.core.text.
+rnnviz.analysis.negation_units, the minimal-pairs format in rnnviz.data.pairs, and what counts
+as a negator in rnnviz.core.text.
 
 Layouts. A trace holds [steps, units] arrays: row t belongs to token t (rnnviz.core.trace). The
 comparison turns them into heatmap matrices [units, columns], one column per aligned
@@ -26,14 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from rnnviz.analysis.units import rank_units
 from rnnviz.core.models import Classifier
-from rnnviz.core.text import has_negator, is_negator, tokenize
+from rnnviz.core.text import is_negator, tokenize
 from rnnviz.core.trace import (
     DIRECTIONS,
     STATE_QUANTITIES,
@@ -44,7 +43,6 @@ from rnnviz.core.trace import (
 )
 
 # The minimal-pairs file that ships with the repository (see read_pairs for the format).
-BUILTIN_PAIRS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "negation_pairs.tsv"
 
 GAP = "—"  # how a missing token is written in column labels
 
@@ -356,65 +354,3 @@ def trace_pair(
 # --------------------------------------------------------------------------------------------
 # Minimal pairs
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A minimal pair: two sentences that differ by a negation (labels optional)."""
-
-    text_a: str
-    text_b: str
-    label_a: str | None = None
-    label_b: str | None = None
-    line: int | None = None  # line number of text_a in the file it came from
-
-    @property
-    def same_label(self) -> bool:
-        """Flag: both labels given and equal (allowed, but a negation pair usually flips)."""
-        return self.label_a is not None and self.label_a == self.label_b
-
-    @property
-    def negated_side(self) -> Side | None:
-        """'a' or 'b': the one sentence with a negator; None if both or neither have one."""
-        a, b = has_negator(tokenize(self.text_a)), has_negator(tokenize(self.text_b))
-        if a == b:
-            return None
-        return "a" if a else "b"
-
-
-def read_pairs(text: str, labels: Sequence[str] | None = None) -> list[Pair]:
-    """Parse the minimal-pairs format: UTF-8 lines `sentence<TAB>label`; lines starting with
-    "#" and blank lines are ignored; consecutive sentence lines form a pair. With `labels`,
-    every label must be one of them. Raises ValueError naming the line of the first problem."""
-    rows: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = raw.rstrip("\r\n").split("\t")
-        if len(parts) != 2:
-            found = "no tab" if len(parts) == 1 else f"{len(parts) - 1} tabs"
-            raise ValueError(f"line {number}: expected 'sentence<TAB>label', found {found}")
-        sentence, label = parts[0].strip(), parts[1].strip()
-        if not tokenize(sentence):
-            raise ValueError(f"line {number}: the sentence is empty")
-        if not label:
-            raise ValueError(f"line {number}: the label is empty")
-        if labels is not None and label not in labels:
-            raise ValueError(f"line {number}: unknown label {label!r}; the model's labels are {list(labels)}")
-        rows.append((number, sentence, label))
-    if len(rows) % 2:
-        raise ValueError(
-            f"line {rows[-1][0]}: this sentence has no partner (pairs are two consecutive lines)"
-        )
-    return [
-        Pair(text_a=a[1], text_b=b[1], label_a=a[2], label_b=b[2], line=a[0])
-        for a, b in zip(rows[::2], rows[1::2], strict=True)
-    ]
-
-
-def builtin_pairs(path: Path = BUILTIN_PAIRS_PATH) -> list[Pair]:
-    """The hand-written minimal pairs shipped in the repository (tests/data/negation_pairs.tsv)."""
-    if not path.is_file():
-        raise FileNotFoundError(f"the built-in negation pairs file is missing: {path}")
-    return read_pairs(path.read_text(encoding="utf-8"))

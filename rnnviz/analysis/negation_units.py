@@ -16,11 +16,12 @@ import numpy as np
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from rnnviz.analysis.compare import Pair, after_negator_columns, align, aligned_matrices, final_row
+from rnnviz.analysis.compare import after_negator_columns, align, aligned_matrices, final_row
 from rnnviz.analysis.units import rank_units
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import PAD_ID, has_negator, tokenize
 from rnnviz.core.trace import DIRECTIONS, STATE_QUANTITIES, Direction, quantity_names, trace_module
+from rnnviz.data.pairs import Pair
 
 Measure = Literal["auto", "final", "after_negator"]
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from rnnviz.core.checkpoints import SHIPPED, CheckpointError, load_classifier, save
 from rnnviz.core.models import CELL_TYPES, READOUTS
 from rnnviz.core.trace import trace_sentence
-from rnnviz.data import dataset as datasets
+from rnnviz.data.corpora import CorpusError
+from rnnviz.data.pairs import read_pairs
+from rnnviz.data.sources import SOURCES, load_source
 from rnnviz.training.trainer import (
     DEVICES,
     Predictor,
@@ -143,7 +145,7 @@ def _train(args: argparse.Namespace) -> None:
     try:
         train_data, val_data = load_training_data(config, None if args.quiet else _progress_line)
         trainer = Trainer(config, train_data, val_data)
-    except (ValueError, datasets.CorpusError) as error:
+    except (ValueError, CorpusError) as error:
         raise CommandError(str(error)) from None
     if not args.quiet:
         print(
@@ -210,7 +212,7 @@ def _evaluate(args: argparse.Namespace) -> None:
     lines = [f"model: {name} ({args.model})"]
     try:
         if args.data:
-            dataset = datasets.load_source(
+            dataset = load_source(
                 args.data,
                 "test",
                 builtin_size=args.builtin_size,
@@ -230,7 +232,7 @@ def _evaluate(args: argparse.Namespace) -> None:
                 + "; ".join(" ".join(str(v) for v in row) for row in metrics.confusion),
             ]
         if args.pairs:
-            score = pair_score(model, datasets.read_pairs(args.pairs, model.labels))
+            score = pair_score(model, read_pairs(args.pairs, model.labels))
             report["pairs"] = {
                 "file": args.pairs,
                 "n_pairs": score.n_pairs,
@@ -243,7 +245,7 @@ def _evaluate(args: argparse.Namespace) -> None:
                 f"({score.both_right:.4f}); sentences right {score.sentence_accuracy:.4f}"
             )
             lines += [f"  missed: {a!r} / {b!r}" for a, b in score.failures] if args.show_failures else []
-    except (ValueError, datasets.CorpusError) as error:
+    except (ValueError, CorpusError) as error:
         raise CommandError(str(error)) from None
     if args.json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=1)
@@ -254,7 +256,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     defaults = TrainConfig()
-    sources = ", ".join(datasets.SOURCES)
+    sources = ", ".join(SOURCES)
     train.add_argument(
         "--data",
         action="append",
@@ -320,10 +322,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--data",
         metavar="SOURCE",
-        help=f"{', '.join(datasets.SOURCES)} (their fixed test splits) or a .csv/.tsv file (all rows)",
+        help=f"{', '.join(SOURCES)} (their fixed test splits) or a .csv/.tsv file (all rows)",
     )
     evaluate.add_argument(
-        "--pairs", metavar="FILE", help="minimal pairs: lines sentence<TAB>label, two per pair"
+        "--pairs",
+        metavar="FILE",
+        help="minimal pairs: a file of lines sentence<TAB>label, two per pair, or builtin (the shipped ones)",
     )
     evaluate.add_argument("--builtin-size", type=_positive, default=TrainConfig().builtin_size)
     evaluate.add_argument("--neutral-band", type=_number(float, 0, 4), default=TrainConfig().neutral_band)

@@ -5,7 +5,7 @@ card (models/README.md) from scratch.
     python -m rnnviz.tools.defaults --only lstm     # retrain one; the card is rewritten from all files
     python -m rnnviz.tools.defaults --card-only     # re-evaluate the saved models, rewrite the card
 
-Needs the corpora (downloaded on first use, see rnnviz.data.dataset). Each model trains on the four
+Needs the corpora (downloaded on first use, see rnnviz.data.corpora). Each model trains on the four
 human-rated corpora's training splits plus the built-in grammar, on the CPU with THREADS torch
 threads; with the same torch version and thread count the files come out the same.
 """
@@ -23,7 +23,9 @@ import torch
 
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
-from rnnviz.data import dataset as datasets
+from rnnviz.data.corpora import CorpusError
+from rnnviz.data.pairs import BUILTIN_PAIRS_FILE, read_pairs
+from rnnviz.data.sources import load_source
 from rnnviz.training.trainer import (
     Predictor,
     TrainConfig,
@@ -36,7 +38,6 @@ from rnnviz.training.trainer import (
 )
 
 OUT_DIR = checkpoints.SHIPPED_DIR  # package data: the app and load_classifier("lstm") read them there
-PAIRS = Path(__file__).resolve().parents[2] / "tests" / "data" / "negation_pairs.tsv"
 MAX_BYTES = 5 * 2**20
 THREADS = 1
 
@@ -120,8 +121,8 @@ def _log_epochs(name: str):
 @functools.cache
 def _evaluation_data() -> tuple[dict, list]:
     """The card's test sets by title and the negation pairs, loaded once for every model."""
-    sets = {title: datasets.load_source(source, "test") for title, source in EVALUATIONS}
-    return sets, datasets.read_pairs(PAIRS)
+    sets = {title: load_source(source, "test") for title, source in EVALUATIONS}
+    return sets, read_pairs(BUILTIN_PAIRS_FILE)
 
 
 def measure(model: Predictor) -> dict:
@@ -135,7 +136,7 @@ def measure(model: Predictor) -> dict:
 def model_card(models: dict[str, Classifier], baseline: dict, folder: Path = OUT_DIR) -> str:
     """models/README.md: data, settings, training time and metrics, next to VADER."""
     results = {name: measure(classifier) for name, classifier in models.items()}
-    movies = datasets.load_source("movies", "test")
+    movies = load_source("movies", "test")
     lines = [
         "# Shipped models",
         "",
@@ -151,11 +152,11 @@ def model_card(models: dict[str, Classifier], baseline: dict, folder: Path = OUT
         "## Data",
         "",
         "- **Human-rated snippets** (Hutto & Gilbert, ICWSM 2014; shipped in the `vaderSentiment` 3.3.2 "
-        "source archive and downloaded by `rnnviz.data.dataset`): movie reviews, Amazon reviews, New York "
+        "source archive and downloaded by `rnnviz.data.corpora`): movie reviews, Amazon reviews, New York "
         "Times editorials and tweets. Mean ratings from -4 to 4; |rating| < 0.5 is dropped as neutral, "
         "the sign gives the label. A fixed tenth of each corpus, chosen by hashing the snippet id, is "
         f"the test split and is never trained on (movie snippets: {len(movies):,} test texts).",
-        "- **Built-in negation grammar** (`rnnviz.data.dataset.grammar_dataset`, 30,000 sentences, seed 0): "
+        "- **Built-in negation grammar** (`rnnviz.data.grammar.grammar_dataset`, 30,000 sentences, seed 0): "
         "plain statements, intensifiers, negators, negated negatives, contrast and negation at a "
         "distance, with labels from documented composition rules.",
         "- 10% of the mixed training data is held out to pick the best epoch.",
@@ -197,7 +198,7 @@ def model_card(models: dict[str, Classifier], baseline: dict, folder: Path = OUT
         "## Results",
         "",
         "Accuracy on the test splits, and the share of minimal pairs in "
-        "`tests/data/negation_pairs.tsv` (written by hand, independently of the grammar) with both "
+        "`rnnviz/resources/negation_pairs.tsv` (written by hand, independently of the grammar) with both "
         "sentences right. VADER is the rule-based analyzer from `vaderSentiment` "
         "(`SentimentIntensityAnalyzer`, positive when the compound score is above 0).",
         "",
@@ -224,8 +225,8 @@ def model_card(models: dict[str, Classifier], baseline: dict, folder: Path = OUT
         lines.append(f"- `{name}`: " + ("; ".join(f"“{a}” / “{b}”" for a, b in failures) or "none"))
     lines += [
         "",
-        "Reproduce a row with `python -m rnnviz evaluate --model lstm --data movies --pairs "
-        "tests/data/negation_pairs.tsv` (`--model vader` for the baseline).",
+        "Reproduce a row with `python -m rnnviz evaluate --model lstm --data movies --pairs builtin` "
+        "(`--model vader` for the baseline).",
         "",
     ]
     return "\n".join(lines)
@@ -260,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         models = {name: checkpoints.load(path) for name, path in paths.items() if path.exists()}
         _log("evaluating the models and VADER for the card")
         card = model_card(models, measure(VaderBaseline()), args.out)
-    except (datasets.CorpusError, checkpoints.CheckpointError, ValueError) as error:
+    except (CorpusError, checkpoints.CheckpointError, ValueError) as error:
         print(f"rnnviz.tools.defaults: error: {error}", file=sys.stderr)
         return 1
     checkpoints.write_atomic(args.card, card.encode())

@@ -51,12 +51,16 @@ from typing import Literal
 
 import numpy as np
 
-from rnnviz.analysis import compare as negation
 from rnnviz.analysis.probe import ProbeHistory, probe_history, trace_probe
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.core.trace import SentenceTrace
+from rnnviz.data import corpora
 from rnnviz.data import dataset as datasets
-from rnnviz.data.dataset import CorpusError, TableError, TextDataset
+from rnnviz.data.corpora import CorpusError
+from rnnviz.data.dataset import TextDataset
+from rnnviz.data.pairs import builtin_pairs
+from rnnviz.data.sources import load_splits
+from rnnviz.data.tables import TableError
 from rnnviz.training.trainer import (
     Metrics,
     PairScore,
@@ -171,26 +175,20 @@ def load_job_data(
     """Train/val/test for `config`. Named sources use their fixed test split (the grammar: a
     held-out seed); a table in `tables` (an upload, by the name it has in config.data) gives
     a stratified TABLE_TEST_FRACTION. Raises ValueError, TableError or CorpusError."""
-    tables = tables or {}
-    trains, tests = [], []
-    for source in config.data:
-        if source in tables:
-            train, _, test = datasets.stratified_split(tables[source], 0.0, TABLE_TEST_FRACTION, config.seed)
-        else:
-            common = dict(seed=config.seed, neutral_band=config.neutral_band, progress=progress)
-            train = datasets.load_source(source, "train", builtin_size=config.builtin_size, **common)
-            test_size = min(config.builtin_size, MAX_BUILTIN_TEST)
-            test = datasets.load_source(source, "test", builtin_size=test_size, **common)
-        trains.append(train)
-        if len(test):
-            tests.append(test)
-    combined = TextDataset.concat(trains, " + ".join(t.name for t in trains))
-    train, val, _ = datasets.stratified_split(combined, config.val_fraction, 0.0, config.seed)
-    if len(train) < 2 or len(val) < 1:
-        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
-    test = TextDataset.concat(tests, " + ".join(t.name for t in tests)) if tests else None
+    splits = load_splits(
+        config.data,
+        builtin_size=config.builtin_size,
+        seed=config.seed,
+        validation_fraction=config.val_fraction,
+        neutral_band=config.neutral_band,
+        builtin_test_size=min(config.builtin_size, MAX_BUILTIN_TEST),
+        tables=tables,
+        table_test_fraction=TABLE_TEST_FRACTION,
+        progress=progress,
+    )
+    train = splits.train
     step = max(1, math.ceil(len(train) / TRAIN_SAMPLE))
-    return JobData(train, val, test, train.subset(range(0, len(train), step)))
+    return JobData(train, splits.validation, splits.test, train.subset(range(0, len(train), step)))
 
 
 # --------------------------------------------------------------------------- what the page reads
@@ -203,7 +201,7 @@ class RunResult:
     classifier: Classifier  # the best validated weights
     name: str  # for the model picker (see model_name)
     test: Metrics | None  # on the test split; None with a note when there is none
-    pairs: PairScore | None  # on negation.builtin_pairs(); None with a note when not possible
+    pairs: PairScore | None  # on rnnviz.data.pairs.builtin_pairs(); None with a note when not possible
     notes: tuple[str, ...] = ()
 
 
@@ -581,7 +579,7 @@ class TrainingJob:
 
     def _work(self) -> None:
         self._set("loading", "loading the data")
-        downloads = any(source in (*datasets.CORPORA, "vader-all") for source in self.configs[0].data)
+        downloads = any(source in (*corpora.CORPORA, "vader-all") for source in self.configs[0].data)
         try:
             # one corpus download at a time, server-wide; other data loads need no turn
             with self._manager._download_lock if downloads else contextlib.nullcontext():
@@ -766,7 +764,7 @@ def _evaluate(config: TrainConfig, classifier: Classifier, test: TextDataset | N
         metrics = evaluate_dataset(classifier, test)
     pairs = None
     labels = classifier.labels
-    minimal_pairs = negation.builtin_pairs()
+    minimal_pairs = builtin_pairs()
     if not all(p.label_a in labels and p.label_b in labels for p in minimal_pairs):
         notes.append(f"no negation-pair score: the pairs are labelled {', '.join(datasets.LABELS)}")
     else:

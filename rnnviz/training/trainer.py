@@ -48,8 +48,10 @@ from rnnviz.core.models import (
     SentenceClassifier,
 )
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
+from rnnviz.data import corpora, sources
 from rnnviz.data import dataset as datasets
 from rnnviz.data.dataset import TextDataset
+from rnnviz.data.lexicon import vader_lexicon
 
 Device = Literal["auto", "cpu", "cuda"]
 DEVICES: tuple[str, ...] = get_args(Device)
@@ -63,9 +65,9 @@ PRIOR_DIMS = VALENCE_COPIES + 2
 class TrainConfig:
     """What to train on, the network's shape and how to optimise it."""
 
-    data: tuple[str, ...] = ("builtin",)  # sources (rnnviz.datasets.SOURCES) or .csv/.tsv paths, mixed
+    data: tuple[str, ...] = ("builtin",)  # sources (rnnviz.data.sources.SOURCES) or .csv/.tsv paths, mixed
     builtin_size: int = 20_000  # sentences drawn from the built-in grammar when "builtin" is used
-    neutral_band: float = datasets.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
+    neutral_band: float = corpora.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
     val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
     cell: CellType = "lstm"
     embedding_dim: int = 64
@@ -94,8 +96,8 @@ class TrainConfig:
         object.__setattr__(self, "data", tuple(self.data))
         problems = []
         if not self.data:
-            problems.append(f"data needs at least one source ({', '.join(datasets.SOURCES)} or a .csv file)")
-        problems.extend(p for p in map(datasets.source_problem, self.data) if p)
+            problems.append(f"data needs at least one source ({', '.join(sources.SOURCES)} or a .csv file)")
+        problems.extend(p for p in map(sources.source_problem, self.data) if p)
         if self.cell not in CELL_TYPES:
             problems.append(f"cell must be one of {', '.join(CELL_TYPES)}; got {self.cell!r}")
         if self.readout not in READOUTS:
@@ -214,22 +216,16 @@ def load_training_data(
 ) -> tuple[TextDataset, TextDataset]:
     """(train, val) for `config`: the training part of every source, mixed, then a stratified
     validation share. Raises ValueError, data.TableError or data.CorpusError with a clear message."""
-    parts = [
-        datasets.load_source(
-            source,
-            "train",
-            builtin_size=config.builtin_size,
-            seed=config.seed,
-            neutral_band=config.neutral_band,
-            progress=progress,
-        )
-        for source in config.data
-    ]
-    combined = TextDataset.concat(parts, " + ".join(p.name for p in parts))
-    train, val, _ = datasets.stratified_split(combined, config.val_fraction, 0.0, config.seed)
-    if len(train) < 2 or len(val) < 1:
-        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
-    return train, val
+    splits = sources.load_splits(
+        config.data,
+        builtin_size=config.builtin_size,
+        seed=config.seed,
+        validation_fraction=config.val_fraction,
+        neutral_band=config.neutral_band,
+        with_test=False,
+        progress=progress,
+    )
+    return splits.train, splits.validation
 
 
 def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:
@@ -242,7 +238,7 @@ def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:
     known = set(vocab.tokens)
     extra = sorted(
         word
-        for word in datasets.vader_lexicon()
+        for word in vader_lexicon()
         if word not in known and tokenize(word) == [word] and word not in (PAD, UNK)
     )
     room = max(0, config.max_vocab - len(vocab))
@@ -253,7 +249,7 @@ def lexicon_prior(vocab: Vocab) -> torch.Tensor:
     """The fixed embedding columns [vocab_size, PRIOR_DIMS] (see the module docstring)."""
     from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
 
-    lexicon = datasets.vader_lexicon()
+    lexicon = vader_lexicon()
     prior = torch.zeros(len(vocab), PRIOR_DIMS)
     negators = {word for word in NEGATE if tokenize(word) == [word]} | {"n't", "no", "nobody"}
     for i, token in enumerate(vocab.tokens):
@@ -697,7 +693,7 @@ class PairScore:
 
 
 def pair_score(classifier: Predictor, pairs: Sequence[tuple[tuple[str, int], ...]]) -> PairScore:
-    """Score minimal pairs [((text, label), (text, label)), ...] (see rnnviz.data.dataset.read_pairs)."""
+    """Score minimal pairs [((text, label), (text, label)), ...] (see rnnviz.data.pairs.read_pairs)."""
     if not pairs:
         raise ValueError("no pairs to score")
     texts = [text for pair in pairs for text, _ in pair]

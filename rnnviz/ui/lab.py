@@ -6,7 +6,7 @@ only plain hashable values (strings, numbers, tuples), so the page can cache it 
 
     variant_rows(classifier, text)           the contrast set of sentence A, each with its prediction
     pair_notes(trace_a, trace_b, alignment)  plain-language warnings about the pair (same, unknown, …)
-    read_typed_pairs / read_uploaded_pairs   the minimal-pairs format from a text box or a file
+    collect_pairs(builtin, typed, upload)    the pairs to score: built-in, typed, uploaded (rnnviz.data.pairs)
     unit_scores(classifier, pairs, …)        negation units over many pairs (rnnviz.analysis.negation_units)
     attributions(classifier, text, …)        why the model decided (rnnviz.analysis.attribution)
     saturation(classifier)                   gate saturation over a fixed sample of sentences
@@ -21,18 +21,16 @@ import numpy as np
 
 from rnnviz.analysis.attribution import Attributions, Saturation, gate_saturation, word_attributions
 from rnnviz.analysis.compare import (
-    Pair,
     QuantityComparison,
     align,
-    builtin_pairs,
-    read_pairs,
 )
 from rnnviz.analysis.contrast import variants
 from rnnviz.analysis.negation_units import UnitScores, negation_unit_scores
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
 from rnnviz.core.trace import Direction, SentenceTrace
-from rnnviz.data.dataset import grammar_dataset
+from rnnviz.data.grammar import grammar_dataset
+from rnnviz.data.pairs import Pair, builtin_pairs, decode_pairs, parse_typed_pairs
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import ColourRange, diverging_range
 
@@ -143,39 +141,14 @@ def difference_rows(compared: QuantityComparison, top: int) -> list[dict]:
 
 # --------------------------------------------------------------------------- many pairs
 
-_TYPED_FORMAT = "'sentence | label'"
-
-
-def read_typed_pairs(text: str, labels: Sequence[str]) -> list[Pair]:
-    """Pairs typed into a text box: the minimal-pairs format (two consecutive lines make a
-    pair), where 'sentence | label' may stand for 'sentence<TAB>label' because a browser's
-    text box has no Tab key. Raises ValueError naming the line of the first problem."""
-    lines = []
-    for line in text.splitlines():
-        if "\t" not in line and "|" in line:
-            sentence, _, label = line.rpartition("|")
-            line = f"{sentence.strip()}\t{label.strip()}"
-        lines.append(line)
-    try:
-        return read_pairs("\n".join(lines), labels)
-    except ValueError as error:
-        message = (
-            str(error).replace("'sentence<TAB>label'", _TYPED_FORMAT).replace("found no tab", "found no “|”")
-        )
-        raise ValueError(message) from None
-
 
 def read_uploaded_pairs(data: bytes, labels: Sequence[str]) -> list[Pair]:
-    """Pairs from an uploaded file (UTF-8 text, `sentence<TAB>label` lines). Raises ValueError
-    for a file that is too large, not UTF-8, or malformed (naming the line)."""
+    """Pairs from an uploaded file (UTF-8 text, `sentence<TAB>label` lines), at most
+    MAX_UPLOAD_BYTES of it. Raises ValueError for a file that is too large, not UTF-8, or
+    malformed (naming the line)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValueError(f"the file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ValueError(f"line {line}: the file is not UTF-8 text") from None
-    return read_pairs(text, labels)
+    return decode_pairs(data, labels)
 
 
 def collect_pairs(
@@ -187,7 +160,7 @@ def collect_pairs(
     pairs = list(builtin_pair_texts()) if builtin else []
     problems = []
     for source, read in (
-        ("Your typed pairs", lambda: read_typed_pairs(typed, labels)),
+        ("Your typed pairs", lambda: parse_typed_pairs(typed, labels)),
         ("The uploaded file", lambda: read_uploaded_pairs(upload or b"", labels)),
     ):
         try:
@@ -201,7 +174,7 @@ def collect_pairs(
 
 @functools.lru_cache(maxsize=1)
 def builtin_pair_texts() -> tuple[tuple[str, str], ...]:
-    """The shipped minimal pairs (tests/data/negation_pairs.tsv) as (sentence A, sentence B),
+    """The shipped minimal pairs (rnnviz.data.pairs.builtin_pairs) as (sentence A, sentence B),
     read once per process."""
     return tuple((p.text_a, p.text_b) for p in builtin_pairs())
 
@@ -274,7 +247,7 @@ def attribution_note(name: str, result: Attributions) -> str:
 def saturation_sentences() -> tuple[str, ...]:
     """The sample gate saturation is measured on: every sentence of the built-in minimal
     pairs, the app's example sentences and SATURATION_GRAMMAR_SENTENCES sentences of the
-    built-in grammar (rnnviz.data.dataset); fixed, so one result serves every visitor."""
+    built-in grammar (rnnviz.data.grammar); fixed, so one result serves every visitor."""
     texts = [t for pair in builtin_pair_texts() for t in pair]
     texts += grammar_dataset(SATURATION_GRAMMAR_SENTENCES, seed=0).texts
     texts += [sentence for _, sentence in glossary.PRESETS]

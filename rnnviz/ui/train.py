@@ -22,7 +22,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from rnnviz.analysis.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
 from rnnviz.core import checkpoints
 from rnnviz.core.models import CELL_NAMES
-from rnnviz.data import dataset as data
+from rnnviz.data.dataset import TextDataset
+from rnnviz.data.tables import MAX_TABLE_BYTES, MAX_TABLE_ROWS, TABLE_SUFFIXES, TableError, load_table
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import training as train_plots
@@ -62,8 +63,8 @@ MAX_VOCAB = 10_000  # tokens per model: bounds memory for the per-epoch snapshot
 LIMITS = (
     f"Limits keep one shared CPU server usable by the whole class: at most {WIDTHS[-1]} units and "
     f"embedding dimensions, {MAX_LAYERS} layers, {MAX_EPOCHS} epochs, {GRAMMAR_SIZES[-1]:,} grammar "
-    f"sentences, a {MAX_VOCAB:,}-word vocabulary, and tables up to {data.MAX_TABLE_BYTES // 2**20} MB "
-    f"or {data.MAX_TABLE_ROWS:,} rows."
+    f"sentences, a {MAX_VOCAB:,}-word vocabulary, and tables up to {MAX_TABLE_BYTES // 2**20} MB "
+    f"or {MAX_TABLE_ROWS:,} rows."
 )
 
 
@@ -136,11 +137,11 @@ class TrainSettings:
     say what)."""
 
     config: TrainConfig | None
-    tables: dict[str, data.TextDataset] = field(default_factory=dict)  # uploads named in config.data
+    tables: dict[str, TextDataset] = field(default_factory=dict)  # uploads named in config.data
     lr: float = 0.01
 
 
-def _upload() -> tuple[str, data.TextDataset | None]:
+def _upload() -> tuple[str, TextDataset | None]:
     """The table uploader, with its verdict drawn under it: (name in the config, dataset or None)."""
     file = st.file_uploader(
         "A table with a text column and a label column",
@@ -154,14 +155,14 @@ def _upload() -> tuple[str, data.TextDataset | None]:
     seen = st.session_state.setdefault(TABLES_KEY, {})
     if file.file_id not in seen:
         try:
-            seen[file.file_id] = ("ok", data.load_table(file.getvalue(), name=file.name))
-        except data.TableError as error:
+            seen[file.file_id] = ("ok", load_table(file.getvalue(), name=file.name))
+        except TableError as error:
             seen[file.file_id] = ("error", str(error))
     status, value = seen[file.file_id]
     if status == "error":
         st.error(f"This table cannot be used: {ui.md_escape(value)}", icon=":material/error:")
         return "", None
-    name = file.name if file.name.lower().endswith(data.TABLE_SUFFIXES) else "upload.csv"
+    name = file.name if file.name.lower().endswith(TABLE_SUFFIXES) else "upload.csv"
     counts = ", ".join(f"{ui.md_escape(k)} {v:,}" for k, v in value.class_counts().items())
     st.caption(f"{len(value):,} rows · {counts}")
     return name, value

@@ -1,0 +1,129 @@
+"""Proves the built-in grammar is right: labels follow the documented rules, every construction
+appears, sentences are seeded, balanced and distinct, the sentiment words agree with the VADER
+lexicon, and long-range sentences have the exact length with the first word deciding."""
+
+import pytest
+
+from rnnviz.core.text import tokenize
+from rnnviz.data import grammar
+from rnnviz.data.dataset import POSITIVE
+from rnnviz.data.grammar import grammar_dataset, long_range_dataset
+from rnnviz.data.lexicon import vader_lexicon
+
+NEGATORS = {
+    "not",
+    "n't",
+    "never",
+    "no",
+    "nothing",
+    "none",
+    "nobody",
+    "neither",
+    "hardly",
+    "barely",
+    "far from",
+}
+CONTRAST = {"but", "although", "though", "however", "despite"}
+POLARITY = {
+    **{w: 1 for w in grammar.POSITIVE_WORDS},
+    **{w: -1 for w in grammar.NEGATIVE_WORDS},
+    **{form: 1 for forms in grammar.POSITIVE_VERBS for form in forms},
+    **{form: -1 for forms in grammar.NEGATIVE_VERBS for form in forms},
+    **{form: 1 for forms in grammar.POSITIVE_AGENT_VERBS for form in forms},
+    **{form: -1 for forms in grammar.NEGATIVE_AGENT_VERBS for form in forms},
+    **{word: 1 for word in grammar.POSITIVE_FEELINGS + grammar.POSITIVE_REACTIONS},
+    **{word: -1 for word in grammar.NEGATIVE_FEELINGS + grammar.NEGATIVE_REACTIONS},
+    **{form: 1 for noun in grammar.POSITIVE_NOUNS for form in (noun, noun + "s", noun + "es")},
+    **{form: -1 for noun in grammar.NEGATIVE_NOUNS for form in (noun, noun + "s", noun + "es")},
+}
+
+
+def oracle(tokens: list[str]) -> int | None:
+    """An independent reading of rules 1-3 and 5: per clause (split at "and", ".", ";"), the
+    sentiment words' polarity, flipped once if the clause has a negator ("neither … nor" counts
+    once); all clauses must agree. None for contrast sentences."""
+    if CONTRAST & set(tokens):
+        return None
+    clauses, current = [], []
+    for token in [*tokens, "."]:
+        if token in ("and", ".", ";", "!"):
+            clauses.append(current)
+            current = []
+        else:
+            current.append(token)
+    labels = set()
+    for clause in clauses:
+        polarities = {POLARITY[t] for t in clause if t in POLARITY}
+        if not polarities:
+            continue
+        assert len(polarities) == 1, tokens
+        negations = sum(
+            t in NEGATORS or f"{t} {after}" in NEGATORS
+            for t, after in zip(clause, [*clause[1:], ""], strict=True)
+        )
+        assert negations <= 1, tokens
+        labels.add(polarities.pop() * (-1 if negations else 1))
+    assert len(labels) == 1, tokens
+    return labels.pop()
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    return grammar_dataset(6000, seed=3)
+
+
+def test_grammar_labels_follow_the_rules(sentences):
+    checked = 0
+    for text, label in zip(sentences.texts, sentences.labels, strict=True):
+        tokens = tokenize(text)
+        if "but" in tokens:  # rule 4: the clause after "but" decides
+            tokens = tokens[tokens.index("but") + 1 :]
+            if CONTRAST & set(tokens):
+                continue
+        expected = oracle(tokens)
+        if expected is not None:
+            assert (1 if label == POSITIVE else -1) == expected, text
+            checked += 1
+    assert checked > 4000
+
+
+def test_grammar_covers_every_construction(sentences):
+    tokens = [set(tokenize(text)) for text in sentences.texts]
+    for cue in ("not", "n't", "never", "no", "nothing", "neither", "hardly", "but", "although", "think"):
+        assert sum(cue in t for t in tokens) >= 20, cue
+    assert any("not" in t and "bad" in t for t, y in zip(tokens, sentences.labels, strict=True) if y == 1)
+
+
+def test_grammar_is_seeded_balanced_and_distinct(sentences):
+    assert grammar_dataset(6000, seed=3) == sentences
+    assert grammar_dataset(6000, seed=4).texts != sentences.texts
+    assert len(set(sentences.texts)) == 6000
+    assert sentences.class_counts() == {"negative": 3000, "positive": 3000}
+
+
+def test_grammar_has_tens_of_thousands_of_sentences():
+    assert len(set(grammar_dataset(40_000, seed=0).texts)) == 40_000
+
+
+def test_sentiment_words_agree_with_the_vader_lexicon_and_filler_is_neutral():
+    lexicon = vader_lexicon()
+    assert all(lexicon[w] > 0 for w in grammar.POSITIVE_WORDS if w in lexicon)
+    assert all(lexicon[w] < 0 for w in grammar.NEGATIVE_WORDS if w in lexicon)
+    assert sum(w in lexicon for w in grammar.POSITIVE_WORDS + grammar.NEGATIVE_WORDS) > 130
+    neutral = [*grammar.PREFIXES, *grammar.SUFFIXES, *grammar.RELATIVES, *grammar.CONTEXTS, *grammar.NOUNS]
+    neutral += [subject for subject, _ in grammar.SUBJECTS]
+    assert not {t for phrase in neutral for t in tokenize(phrase)} & set(lexicon)
+
+
+def test_long_range_sentences_have_exact_length_and_the_word_decides():
+    dataset = long_range_dataset(12, size=200, seed=1)
+    lexicon = vader_lexicon()
+    for text, label in zip(dataset.texts, dataset.labels, strict=True):
+        tokens = tokenize(text)
+        assert len(tokens) == 13
+        assert (label == POSITIVE) == (tokens[0] in grammar.POSITIVE_WORDS)
+        assert not set(tokens[1:]) & set(lexicon)
+    assert dataset.class_counts() == {"negative": 100, "positive": 100}
+    assert long_range_dataset(12, size=200, seed=1) == dataset
+    with pytest.raises(ValueError, match="n_filler"):
+        long_range_dataset(-1)
