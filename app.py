@@ -6,11 +6,11 @@ Run: streamlit run app.py
 
 import streamlit as st
 
-from rnnviz.ui import session as ui
-from rnnviz.ui import teacher as ui_teacher
+from rnnviz.core.threads import limit_torch_threads
+from rnnviz.ui import models, session, teacher
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
-ui.limit_torch_threads()
+limit_torch_threads()
 
 # One line per page, in menu order.
 PAGES = [
@@ -22,7 +22,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-ui_teacher.teacher_switch()
-ui.model_picker()
-ui.mark_routed()
+teacher.teacher_switch()
+models.model_picker()
+session.mark_routed()
 page.run()

@@ -30,10 +30,10 @@ from rnnviz.analysis import units as analysis
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
 from rnnviz.core.text import Vocab
+from rnnviz.core.threads import limit_torch_threads
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
 from rnnviz.plots import html as render
-from rnnviz.ui import session as ui
 
 WORDS = (
     "the movie was not good and the acting was not bad , but i do not think the plot "
@@ -106,19 +106,10 @@ def median_seconds(run, rounds: int) -> float:
 
 def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
     """Median time of a full page rerun after a new sentence, in AppTest."""
-    import streamlit  # noqa: F401  (configures the plotly template the app uses)
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
 
     if folder is not None:
         checkpoints.MODELS_DIR = folder
-    detect = PagesManager.__init__
-
-    def _navigation_only(self, *args, **kwargs):  # see tests/pages_support.app_test
-        detect(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = _navigation_only
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
     at.run()
     flip = iter(SENTENCES * (rounds + 1))
@@ -168,7 +159,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    ui.limit_torch_threads()  # as app.py does
+    limit_torch_threads()  # as app.py does
     folder, description = models_dir()
     classifier = checkpoints.load(Path(folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
     tokens = len(trace_sentence(classifier, SENTENCES[0]).tokens)

@@ -15,18 +15,18 @@ import statistics
 import time
 
 import plotly.io as pio
-import torch
 
 from bench.explore import SENTENCES, models_dir
 from rnnviz.core import checkpoints
-from rnnviz.core.trace import step_detail, trace_sentence
+from rnnviz.core.threads import limit_torch_threads
+from rnnviz.core.trace import classifier_step_detail, trace_sentence
 from rnnviz.plots import diagrams, equations
 
 
 def one_step(classifier, sentence, step: int, unit: int) -> int:
     """Everything the page's step fragment computes; returns the figures' JSON size."""
     state = sentence.trace.state(0, "forward")
-    detail = step_detail(classifier.model.rnn, state, step, unit)
+    detail = classifier_step_detail(classifier, state, step, unit)
     token = sentence.tokens[step]
     figures = [diagrams.cell_diagram(detail, token), diagrams.step_vectors(state, step, token, unit)]
     latex = [equation.latex for equation in equations.equations(detail)]
@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    limit_torch_threads()  # as app.py does
     folder, what = models_dir()
     classifier = checkpoints.load((folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
     sentence = trace_sentence(classifier, SENTENCES[0])

@@ -30,9 +30,9 @@ from bench.explore import WORDS, models_dir
 from rnnviz.analysis import compare as negation
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
+from rnnviz.core.threads import limit_torch_threads
 from rnnviz.plots import pair as lab_plots
 from rnnviz.ui import lab
-from rnnviz.ui import session as ui
 
 PLAIN = [*(w for w in WORDS if w != "not"), "and", "very", "fun"]  # 30 tokens without a negator
 NEGATED = WORDS[:30]  # 30 tokens, three of them "not"
@@ -78,19 +78,10 @@ def median_ms(times: list[float]) -> str:
 
 def app_test(folder: Path | None):
     """An AppTest of the lab page with the benchmark's model (see tests/pages_support.app_test)."""
-    import streamlit  # noqa: F401  (configures the plotly template the app uses)
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
 
     if folder is not None:
         checkpoints.MODELS_DIR = folder
-    detect = PagesManager.__init__
-
-    def _navigation_only(self, *args, **kwargs):
-        detect(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = _navigation_only
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
     at.query_params.update({"a": TEXT_A, "b": TEXT_B})
     at.switch_page("pages/negation_lab.py")
@@ -141,7 +132,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
 
-    ui.limit_torch_threads()  # as app.py does
+    limit_torch_threads()  # as app.py does
     folder, description = models_dir()
     classifier = checkpoints.load(Path(folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; model: {description}")

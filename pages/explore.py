@@ -10,19 +10,20 @@ from rnnviz.analysis import units as analysis
 from rnnviz.core.trace import trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
-from rnnviz.ui import session as ui
-from rnnviz.ui import teacher as ui_teacher
+from rnnviz.ui import models, output, session, teacher, widgets
 
-ui.ensure_routed()  # a link straight to this page runs app.py first
+session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
 MAX_CHARS = 5000  # characters accepted in the text box and from a link
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads
 
-_, classifier = ui.require_model()
-incoming = ui.incoming_query(["sentence", "layer", "direction"])
-ui.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
-ui.view_from_query(incoming, classifier.config, layer_key="explore_layer", direction_key="explore_direction")
+_, classifier = models.require_model()
+incoming = session.incoming_query(["sentence", "layer", "direction"])
+session.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
+widgets.view_from_query(
+    incoming, classifier.config, layer_key="explore_layer", direction_key="explore_direction"
+)
 st.session_state.setdefault("explore_sentence", glossary.DEFAULT_SENTENCE)
 
 st.title("Explore: watch a recurrent network read")
@@ -33,16 +34,16 @@ text = st.text_input(
     persist_state="session",
     help=f"Up to {MAX_TOKENS} words and punctuation marks are shown; the rest is cut off.",
 )
-ui.preset_pills(glossary.PRESETS, target_key="explore_sentence", key="explore_preset")
+widgets.preset_pills(glossary.PRESETS, target_key="explore_sentence", key="explore_preset")
 
 if not text.strip():
-    ui.set_query(sentence="", layer=None, direction=None)
+    session.set_query(sentence="", layer=None, direction=None)
     st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
     st.stop()
 try:
     sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
 except ValueError:
-    ui.set_query(sentence=text, layer=None, direction=None)
+    session.set_query(sentence=text, layer=None, direction=None)
     st.info("That text has no words the model could read (only spaces or invisible characters).")
     st.stop()
 
@@ -58,13 +59,13 @@ if all(sentence.unknown):
 left, right = st.columns([3, 1], vertical_alignment="center")
 with left:
     st.caption("The sentence as the model sees it (one box per token):")
-    ui.show_tokens(tokens, sentence.unknown)
+    output.show_tokens(tokens, sentence.unknown)
 with right:
     winner = labels.index(sentence.predicted)
     colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
-    ui.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
+    output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
 
-ui.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
+output.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
 st.caption(
     "Each point is what the model would answer if the sentence stopped at that word; "
     "a vertical line marks where its answer flips (watch “not”)."
@@ -73,11 +74,11 @@ st.caption(
 st.subheader("Inside the network")
 trace = sentence.trace
 with st.container(horizontal=True, gap="large"):
-    layer = ui.layer_picker(classifier.config, key="explore_layer")
-    direction = ui.direction_picker(classifier.config, key="explore_direction")
-    ordering = ui.unit_ordering_picker(key="explore_order")
-    shown = ui.units_shown_picker(trace.hidden_size, key="explore_shown")
-ui.set_query(
+    layer = widgets.layer_picker(classifier.config, key="explore_layer")
+    direction = widgets.direction_picker(classifier.config, key="explore_direction")
+    ordering = widgets.unit_ordering_picker(key="explore_order")
+    shown = widgets.units_shown_picker(trace.hidden_size, key="explore_shown")
+session.set_query(
     sentence=text if len(text) <= MAX_LINK_CHARS else None, layer=str(layer + 1), direction=direction
 )
 
@@ -103,7 +104,7 @@ for row in range(0, len(names), 2):
                 title=f"{glossary.title(quantity)} · {where}",
                 unit_title=unit_title,
             )
-            ui.chart(figure, key=f"explore_heat_{quantity}")
+            output.chart(figure, key=f"explore_heat_{quantity}")
             st.caption(glossary.caption(quantity, trace.cell_type))
 
 
@@ -127,20 +128,20 @@ def unit_focus() -> None:
         return
     values = quantities[quantity]
     scale = plots.colour_range(quantity, trace.cell_type, values)
-    ui.show_coloured_tokens(
+    output.show_coloured_tokens(
         tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
     )
     st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
     figure = plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
-    ui.chart(figure, key="explore_lines")
+    output.chart(figure, key="explore_lines")
 
 
 unit_focus()
 
-if not ui.teacher_mode():
+if not teacher.teacher_mode():
     st.subheader("Download")
-    ui.trace_downloads(sentence, classifier, key="explore_download")
+    output.trace_downloads(sentence, classifier, key="explore_download")
     st.caption(
         "Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV."
     )
-ui_teacher.link_box()
+teacher.link_box()

@@ -9,26 +9,28 @@ below the step controls.
 import streamlit as st
 
 from rnnviz.analysis import units as analysis
-from rnnviz.core.trace import step_detail, trace_sentence
+from rnnviz.core import markup
+from rnnviz.core.trace import classifier_step_detail, trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import diagrams, equations
-from rnnviz.ui import session as ui
-from rnnviz.ui import teacher as ui_teacher
+from rnnviz.ui import models, output, player, session, teacher, widgets
 
-ui.ensure_routed()  # a link straight to this page runs app.py first
+session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 200  # tokens traced; the rest of a longer text is cut off (as on Explore)
 MAX_CHARS = 5000
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL
 
-_, classifier = ui.require_model()
+_, classifier = models.require_model()
 config = classifier.config
-incoming = ui.incoming_query(["sentence", "layer", "direction", "unit", "word"])
-ui.follow_sentence("cell_sentence", glossary.DEFAULT_SENTENCE)
-ui.text_from_query(incoming, "sentence", "cell_sentence", MAX_CHARS)
-ui.view_from_query(incoming, config, layer_key="cell_layer", direction_key="cell_direction")
+incoming = session.incoming_query(["sentence", "layer", "direction", "unit", "word"])
+session.follow_sentence("cell_sentence", glossary.DEFAULT_SENTENCE)
+session.text_from_query(incoming, "sentence", "cell_sentence", MAX_CHARS)
+widgets.view_from_query(incoming, config, layer_key="cell_layer", direction_key="cell_direction")
 units = list(range(config.hidden_size))
-wanted_unit = ui.query_choice(incoming, "unit", units, ui.whole_number, "unit", "the most active unit")
+wanted_unit = session.query_choice(
+    incoming, "unit", units, session.whole_number, "unit", "the most active unit"
+)
 
 st.title("Inside the cell: every number of one step")
 text = st.text_input(
@@ -38,7 +40,7 @@ text = st.text_input(
     persist_state="session",
     help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
 )
-ui.share_sentence("cell_sentence", text)
+session.share_sentence("cell_sentence", text)
 if not text.strip():
     st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
     st.stop()
@@ -54,45 +56,45 @@ if all(sentence.unknown):
 tokens = sentence.tokens
 
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
-    layer = ui.layer_picker(config, key="cell_layer")
-    direction = ui.direction_picker(config, key="cell_direction")
+    layer = widgets.layer_picker(config, key="cell_layer")
+    direction = widgets.direction_picker(config, key="cell_direction")
     state = sentence.trace.state(layer, direction)
     busiest = analysis.top_units(state.hidden, "changed", 1)[0]
-    unit = ui.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
+    unit = widgets.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
 where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else "")
 steps = range(len(tokens))
-wanted_step = ui.query_choice(
+wanted_step = session.query_choice(
     incoming,
     "word",
     steps,
-    lambda raw: ui.whole_number(raw) - 1,
+    lambda raw: session.whole_number(raw) - 1,
     "word",
     "the current word",
     "which this sentence does not have",
 )
 if wanted_step is not None:
-    ui.go_to_step("cell", wanted_step)
+    player.go_to_step("cell", wanted_step)
 
 
-@st.fragment(run_every=ui.play_interval("cell"))
+@st.fragment(run_every=player.play_interval("cell"))
 def one_step() -> None:
     """Step controls, the current word, the diagram, the equations and the vectors."""
-    step = ui.step_player(len(tokens), key="cell")
-    ui.set_query(
+    step = player.step_player(len(tokens), key="cell")
+    session.set_query(
         sentence=text if len(text) <= MAX_LINK_CHARS else None,
         layer=str(layer + 1),
         direction=direction,
         unit=str(unit),
         word=str(step + 1),
     )
-    ui.show_tokens(tokens, sentence.unknown, current=step)
+    output.show_tokens(tokens, sentence.unknown, current=step)
     reading = "right to left, from the last word" if direction == "backward" else "left to right"
     st.caption(
-        f"Word {step + 1} of {len(tokens)}: {ui.quote(tokens[step])}. This direction reads {reading}; "
+        f"Word {step + 1} of {len(tokens)}: {markup.quote(tokens[step])}. This direction reads {reading}; "
         "the previous state is the one it computed just before."
     )
-    detail = step_detail(classifier.model.rnn, state, step, unit)
-    ui.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
+    detail = classifier_step_detail(classifier, state, step, unit)
+    output.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
     st.caption(glossary.diagram_caption(sentence.trace.cell_type))
 
     st.subheader(f"The arithmetic of unit {unit}, {where}")
@@ -103,12 +105,12 @@ def one_step() -> None:
         "the weight matrix times the input vector, already added up; ⊙ is an ordinary × for one "
         f"unit; rounded to {equations.DECIMALS} decimals, so the last digit may differ by one."
     )
-    ui.chart(diagrams.step_vectors(state, step, tokens[step], unit=unit), key="cell_vectors")
+    output.chart(diagrams.step_vectors(state, step, tokens[step], unit=unit), key="cell_vectors")
     st.caption(
         f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
         "blue is positive, red negative; gates run from 0 (white) to 1 (dark blue)."
     )
-    ui_teacher.link_box()  # here, in the fragment: stepping changes the link's word
+    teacher.link_box()  # here, in the fragment: stepping changes the link's word
 
 
 one_step()

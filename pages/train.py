@@ -8,11 +8,11 @@ second while it is active. A finished job's models go into the sidebar's model p
 import streamlit as st
 
 from rnnviz.training.jobs import TrainingJob
-from rnnviz.ui import session as ui
+from rnnviz.ui import session
 from rnnviz.ui import teacher as ui_teacher
 from rnnviz.ui import train as ui_train
 
-ui.ensure_routed()  # a link straight to this page runs app.py first
+session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 manager = ui_train.manager_or_stop()
 job = ui_train.session_job()

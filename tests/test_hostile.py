@@ -24,13 +24,13 @@ import torch
 from safetensors.torch import save as save_safetensors
 
 from rnnviz.core import checkpoints
+from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.text import tokenize
 from rnnviz.data import tables as data
 from rnnviz.plots import html as render
 from rnnviz.tools.cli import main
 from rnnviz.training import jobs
 from rnnviz.ui import lab
-from rnnviz.ui import session as ui
 from rnnviz.ui import train as ui_train
 from tests.conftest import make_classifier
 from tests.pages_support import ROOT, app_test, chart_specs, html_bodies
@@ -523,7 +523,7 @@ def test_escaping_helpers(name):
     text = HOSTILE[name]
     chips = render.token_chips(tokenize(text), [False] * len(tokenize(text)))
     assert not re.search(r"<(script|img|b>)", chips)
-    for value in (ui.md_escape(text), ui.quote(text, 1_000)):
+    for value in (md_escape(text), quote(text, 1_000)):
         assert not any(pattern.search(value) for pattern in RAW_MARKUP), value
         assert "\x00" not in value and "\n" not in value
     pairs, problems = lab.collect_pairs(

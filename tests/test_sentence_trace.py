@@ -61,3 +61,12 @@ def test_json_and_csv_exports():
     assert float(row["value"]) == pytest.approx(
         float(sentence.trace.states[0].gates["forget"][1, 2]), abs=1e-6
     )
+
+
+def test_to_json_is_the_model_config_and_the_dict():
+    classifier = make_classifier(cell="gru")
+    sentence = trace_sentence(classifier, "not “good”")
+    data = json.loads(sentence.to_json(classifier.config))
+    assert data == {"model": classifier.config.to_dict(), **json.loads(json.dumps(sentence.to_dict()))}
+    assert "“" in sentence.to_json(classifier.config)  # non-ASCII kept as is, as the CLI prints it
+    assert sentence.trace.quantity_names == ["hidden", "reset", "update", "new"]

@@ -7,7 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from rnnviz.core.trace import step_detail, trace_module
+from rnnviz.core.trace import classifier_step_detail, step_detail, trace_module, trace_sentence
+from tests.conftest import make_classifier
 
 MODULES = {
     "rnn_tanh": lambda: nn.RNN(4, 5, num_layers=2, bidirectional=True),
@@ -51,3 +52,9 @@ def test_step_detail_rejects_out_of_range():
     state = trace_module(module, torch.randn(4, 2)).states[0]
     with pytest.raises(IndexError, match=r"step must be 0\.\.3 and unit 0\.\.2"):
         step_detail(module, state, 4, 0)
+
+
+def test_classifier_step_detail_reads_the_classifiers_recurrent_module():
+    classifier = make_classifier(cell="lstm", num_layers=2)
+    state = trace_sentence(classifier, "the movie was not good").trace.state(1)
+    assert classifier_step_detail(classifier, state, 3, 2) == step_detail(classifier.model.rnn, state, 3, 2)

@@ -5,10 +5,10 @@ when it is turned off), draws larger charts, and ends each page with a link to t
 import pytest
 
 from rnnviz.plots import base as plots
-from rnnviz.ui import session as ui
+from rnnviz.ui import teacher
 from tests.pages_support import app_test, chart_specs, chart_titles
 
-SWITCH = ui.TEACHER_KEY
+SWITCH = teacher.TEACHER_KEY
 WIDGET_KINDS = (
     "segmented_control",
     "selectbox",

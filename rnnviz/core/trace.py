@@ -24,6 +24,7 @@ for both directions (the backward direction's row t has read inputs t..steps-1).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.models import CellType, Classifier
+from rnnviz.core.models import CellType, Classifier, ModelConfig
 
 Direction = Literal["forward", "backward"]
 DIRECTIONS: tuple[Direction, Direction] = ("forward", "backward")
@@ -115,6 +116,12 @@ class Trace:
     @property
     def hidden_size(self) -> int:
         return self.states[0].hidden.shape[1]
+
+    @property
+    def quantity_names(self) -> list[str]:
+        """The display keys of every state's quantities, in order: 'hidden', 'cell_state'
+        (LSTM only) and each gate name (the same for every layer and direction)."""
+        return list(self.states[0].quantities())
 
     def state(self, layer: int, direction: Direction = "forward") -> LayerTrace:
         for s in self.states:
@@ -322,6 +329,11 @@ class SentenceTrace:
             ],
         }
 
+    def to_json(self, config: ModelConfig, indent: int | None = None) -> str:
+        """The JSON `python -m rnnviz trace` prints and Explore downloads:
+        {"model": config, **to_dict()}, non-ASCII text kept as is."""
+        return json.dumps({"model": config.to_dict(), **self.to_dict()}, ensure_ascii=False, indent=indent)
+
     def to_csv(self) -> str:
         """Long-format CSV: one row per (layer, direction, quantity, position, unit)."""
         lines = ["layer,direction,quantity,position,token,unit,value"]
@@ -476,3 +488,8 @@ def step_detail(module: nn.Module, state: LayerTrace, step: int, unit: int) -> S
         previous_cell=float(state.previous("cell_state")[step, unit]) if has_cell else None,
         cell=float(state.cell[step, unit]) if has_cell else None,
     )
+
+
+def classifier_step_detail(classifier: Classifier, state: LayerTrace, step: int, unit: int) -> StepDetail:
+    """`step_detail` for a state traced from `classifier`'s recurrent module (trace_sentence)."""
+    return step_detail(classifier.model.rnn, state, step, unit)

@@ -54,8 +54,7 @@ def _trace(args: argparse.Namespace) -> None:
         sentence = trace_sentence(classifier, text, max_tokens=args.max_tokens)
     except ValueError as error:
         raise CommandError(str(error)) from None
-    result = {"model": classifier.config.to_dict(), **sentence.to_dict()}
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=args.indent)
+    sys.stdout.write(sentence.to_json(classifier.config, indent=args.indent))
     sys.stdout.write("\n")
 
 

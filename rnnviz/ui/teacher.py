@@ -1,19 +1,26 @@
-"""Teacher mode, for showing the app on a projector: the sidebar switch and its `teacher=1` URL
-flag, the larger text, and the "copy link to this view" box each page ends with.
+"""Teacher mode, for showing the app on a projector: the flag itself, the sidebar switch and its
+`teacher=1` URL flag, the larger text, and the "copy link to this view" box each page ends with.
 
 What each page counts as advanced, and leaves out while teacher mode is on, is decided on the
-page (`ui.teacher_mode()`); charts are enlarged in one place, `ui.chart`. The switch is the
-widget `ui.TEACHER_KEY`, drawn by app.py on every page, so it keeps its value across pages.
+page (`teacher_mode()`); charts are enlarged in one place, rnnviz.ui.output.chart. The switch is
+the widget `TEACHER_KEY`, drawn by app.py on every page, so it keeps its value across pages.
+
+Session state keys:
+    rnnviz_teacher          the sidebar's Teacher mode toggle
 """
 
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from rnnviz.ui import session as ui
+from rnnviz.ui import session
 
+T = TypeVar("T")
+
+TEACHER_KEY = "rnnviz_teacher"
 FLAG = "teacher"  # the query parameter: teacher=1 turns teacher mode on, teacher=0 off
 _ON = ("1", "true", "on", "yes")
 
@@ -25,21 +32,35 @@ html { font-size: 22px !important; }
 </style>"""
 
 
+def teacher_mode() -> bool:
+    """Whether teacher mode is on: the sidebar switch or a `teacher=1` link.
+    Pages then leave out the controls they count as advanced, and charts are drawn larger."""
+    return bool(st.session_state.get(TEACHER_KEY))
+
+
+def hidden_value(key: str, default: T) -> T:
+    """The value of widget `key` while teacher mode leaves it out: its last value (or a
+    link's), kept for when the widget is shown again, else `default`."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = value  # a widget not drawn in a run loses its value; a plain value stays
+    return value
+
+
 def teacher_switch() -> bool:
     """The sidebar's Teacher mode toggle, which follows an opened link's `teacher` flag and
     keeps `teacher=1` in the URL while it is on (so a copied link opens in teacher mode).
     While on, it also enlarges the text. Call it once per run, from app.py, before the pages'
     widgets. Returns whether teacher mode is on."""
-    wanted = ui.incoming_query([FLAG]).get(FLAG)
+    wanted = session.incoming_query([FLAG]).get(FLAG)
     if wanted is not None:
-        st.session_state[ui.TEACHER_KEY] = wanted.strip().lower() in _ON
+        st.session_state[TEACHER_KEY] = wanted.strip().lower() in _ON
     on = st.sidebar.toggle(
         "Teacher mode",
-        key=ui.TEACHER_KEY,
+        key=TEACHER_KEY,
         help="For a projector: larger text and charts, fewer controls, and a link to the current view "
         "at the bottom of each page. A link with teacher=1 opens in teacher mode.",
     )
-    ui.set_query(**{FLAG: "1" if on else None})
+    session.set_query(**{FLAG: "1" if on else None})
     if on:
         st.html(PROJECTOR_STYLE)
     return on
@@ -55,9 +76,9 @@ def view_link() -> str:
 
 def link_box() -> None:
     """In teacher mode, "Copy link to this view": the view's address in a code box, which has
-    a copy button. Call it at the end of a page, after its last `ui.set_query` (inside the
+    a copy button. Call it at the end of a page, after its last `session.set_query` (inside the
     fragment that sets the URL, if one does)."""
-    if not ui.teacher_mode():
+    if not teacher_mode():
         return
     st.caption("**Copy link to this view**: it opens this page as it is now, in teacher mode.")
     st.code(view_link(), language=None, wrap_lines=True)

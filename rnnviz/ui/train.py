@@ -21,6 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from rnnviz.analysis.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
 from rnnviz.core import checkpoints
+from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES
 from rnnviz.data.dataset import TextDataset
 from rnnviz.data.tables import MAX_TABLE_BYTES, MAX_TABLE_ROWS, TABLE_SUFFIXES, TableError, load_table
@@ -30,7 +31,9 @@ from rnnviz.plots import training as train_plots
 from rnnviz.training import jobs
 from rnnviz.training.jobs import JobManager, JobState, RunState, TrainingJob
 from rnnviz.training.trainer import TrainConfig
-from rnnviz.ui import session as ui
+from rnnviz.ui import models as ui_models
+from rnnviz.ui import output
+from rnnviz.ui import teacher as ui_teacher
 
 T = TypeVar("T")
 
@@ -84,7 +87,7 @@ def manager_or_stop() -> JobManager:
     try:
         return training_manager()
     except ValueError as error:
-        st.error(f"Training is not available on this server: {ui.md_escape(str(error))}")
+        st.error(f"Training is not available on this server: {md_escape(str(error))}")
         st.stop()
 
 
@@ -121,7 +124,7 @@ def offer_models(state: JobState) -> list[str]:
     if state.id not in offered:
         results = [run.result for run in state.runs if run.result]
         offered[state.id] = [
-            ui.add_session_model(result.name, result.classifier, select=i == len(results) - 1)
+            ui_models.add_session_model(result.name, result.classifier, select=i == len(results) - 1)
             for i, result in enumerate(results)
         ]
         st.rerun()  # the picker was drawn before this page: draw it again with the new models
@@ -160,17 +163,17 @@ def _upload() -> tuple[str, TextDataset | None]:
             seen[file.file_id] = ("error", str(error))
     status, value = seen[file.file_id]
     if status == "error":
-        st.error(f"This table cannot be used: {ui.md_escape(value)}", icon=":material/error:")
+        st.error(f"This table cannot be used: {md_escape(value)}", icon=":material/error:")
         return "", None
     name = file.name if file.name.lower().endswith(TABLE_SUFFIXES) else "upload.csv"
-    counts = ", ".join(f"{ui.md_escape(k)} {v:,}" for k, v in value.class_counts().items())
+    counts = ", ".join(f"{md_escape(k)} {v:,}" for k, v in value.class_counts().items())
     st.caption(f"{len(value):,} rows · {counts}")
     return name, value
 
 
 def _advanced(key: str, default: T, draw: Callable[[], T]) -> T:
     """An advanced setting: drawn (`draw()`), or in teacher mode left out, keeping its value."""
-    return ui.hidden_value(key, default) if ui.teacher_mode() else draw()
+    return ui_teacher.hidden_value(key, default) if ui_teacher.teacher_mode() else draw()
 
 
 def train_controls(locked: bool, paused: bool) -> TrainSettings:
@@ -329,28 +332,26 @@ def show_status(state: JobState) -> None:
     """Where the job is: queue position, download progress, training progress, or its end."""
     status = state.status
     if status == "queued":
-        st.info(ui.md_escape(state.message), icon=":material/hourglass_top:")
+        st.info(md_escape(state.message), icon=":material/hourglass_top:")
     elif status == "loading":
         fraction, what = state.progress or (0.0, "loading the data")
-        st.progress(min(1.0, max(0.0, fraction)), text=f"Loading the data: {ui.md_escape(what)}")
+        st.progress(min(1.0, max(0.0, fraction)), text=f"Loading the data: {md_escape(what)}")
     elif status in ("running", "paused", "evaluating"):
         fraction = state.step / state.total_steps if state.total_steps else 0.0
         label = {"paused": "Paused", "evaluating": "Scoring on held-out data", "running": "Training"}[status]
-        st.progress(min(1.0, fraction), text=f"**{label}** · {ui.md_escape(_progress_text(state))}")
+        st.progress(min(1.0, fraction), text=f"**{label}** · {md_escape(_progress_text(state))}")
         if status == "paused":
             st.info(
                 "Paused. You can change the learning rate now; it is used from the first step after Resume.",
                 icon=":material/pause:",
             )
     elif status == "failed":
-        st.error(ui.md_escape(state.message), icon=":material/error:")
+        st.error(md_escape(state.message), icon=":material/error:")
     elif status == "stopped":
-        st.info(ui.md_escape(state.message), icon=":material/stop:")
+        st.info(md_escape(state.message), icon=":material/stop:")
     for run in state.runs:
         if run.warning and run.message:
-            st.warning(
-                f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/warning:"
-            )
+            st.warning(f"**{md_escape(run.title)}**: {md_escape(run.message)}", icon=":material/warning:")
     if state.data:
         train, val, test = state.data
         st.caption(f"{train:,} training, {val:,} validation and {test:,} test examples.")
@@ -362,13 +363,13 @@ def show_curves(state: JobState) -> None:
         return
     left, right = st.columns(2)
     with left:
-        ui.chart(train_plots.loss_curves(runs), key="train_loss")
+        output.chart(train_plots.loss_curves(runs), key="train_loss")
         st.caption(
             "How wrong the model is, on average: the solid line follows each batch as it trains, the "
             "dashed one is measured on validation sentences it never trains on."
         )
     with right:
-        ui.chart(train_plots.accuracy_curves(runs), key="train_accuracy")
+        output.chart(train_plots.accuracy_curves(runs), key="train_accuracy")
         st.caption(
             "Share of sentences classified right after each epoch. When training keeps rising while "
             "validation falls behind, the model is memorising rather than learning."
@@ -432,7 +433,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
         figure = plots.prediction_chart(
             tokens, history.latest, history.labels, title=f"Prediction after each word · {latest}"
         )
-        ui.chart(figure, key="train_probe_now")
+        output.chart(figure, key="train_probe_now")
         st.caption(
             "What the network would answer if the sentence stopped at each word, with its newest weights."
         )
@@ -440,7 +441,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
         figure = train_plots.probe_probability_heatmap(
             history.prefix_probabilities, tokens, epochs, history.labels
         )
-        ui.chart(figure, key="train_probe_epochs")
+        output.chart(figure, key="train_probe_epochs")
         st.caption(
             "One row per epoch, untrained at the top: watch the row where the last words change colour."
         )
@@ -470,7 +471,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
     figure = train_plots.probe_gate_heatmap(
         history.view(quantity, unit), tokens, epochs, quantity, history.cell_type, f"{which}, {where}"
     )
-    ui.chart(figure, key="train_probe_gate")
+    output.chart(figure, key="train_probe_gate")
     st.caption(glossary.caption(quantity, history.cell_type))
 
 
@@ -486,11 +487,11 @@ def show_results(state: JobState, names: list[str]) -> None:
     st.subheader("How the trained model does on held-out data")
     for run, _ in results:
         if not run.warning and run.message:
-            st.success(f"**{ui.md_escape(run.title)}**: {ui.md_escape(run.message)}", icon=":material/check:")
+            st.success(f"**{md_escape(run.title)}**: {md_escape(run.message)}", icon=":material/check:")
     columns = st.columns(len(results))
     for column, (run, result), name in zip(columns, results, names, strict=False):
         with column:
-            st.markdown(f"**{ui.md_escape(run.title)}**")
+            st.markdown(f"**{md_escape(run.title)}**")
             test = f"{result.test.accuracy:.1%}" if result.test else "—"
             pairs = f"{result.pairs.both_right:.0%}" if result.pairs else "—"
             metrics = st.container(horizontal=True)
@@ -504,9 +505,9 @@ def show_results(state: JobState, names: list[str]) -> None:
                 "the share where the model gets both sentences right.",
             )
             for note in result.notes:
-                st.caption(ui.md_escape(note))
-            st.caption(f"In the sidebar's model picker as {ui.quote(name, ui.MAX_NAME_CHARS)}.")
-            if not ui.teacher_mode():
+                st.caption(md_escape(note))
+            st.caption(f"In the sidebar's model picker as {quote(name, ui_models.MAX_NAME_CHARS)}.")
+            if not ui_teacher.teacher_mode():
                 _download(result.classifier, name, key=f"train_download_{state.id}_{run.title}")
     tested = [(run, result) for run, result in results if result.test]
     if not tested:
@@ -516,11 +517,11 @@ def show_results(state: JobState, names: list[str]) -> None:
     with left:
         run, result = tested[-1]
         title = f"Confusion matrix (test set){' · ' + run.title if len(tested) > 1 else ''}"
-        ui.chart(train_plots.confusion_chart(result.test.confusion, labels, title), key="train_confusion")
+        output.chart(train_plots.confusion_chart(result.test.confusion, labels, title), key="train_confusion")
         st.caption("Rows are the true classes, columns what the model said: the diagonal is right.")
     with right:
         per_class = {run.title: result.test.per_class_accuracy for run, result in tested}
-        ui.chart(train_plots.per_class_chart(per_class, labels), key="train_per_class")
+        output.chart(train_plots.per_class_chart(per_class, labels), key="train_per_class")
         st.caption(
             "A model can look accurate overall while it gets one class mostly wrong: compare the bars."
         )

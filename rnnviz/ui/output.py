@@ -1,0 +1,71 @@
+"""How every page draws its results: charts, the sentence as tokens, the verdict and the trace
+downloads, all the same way on every page.
+
+User text only reaches HTML through rnnviz.plots.html, which escapes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from rnnviz.core.models import Classifier
+from rnnviz.core.trace import SentenceTrace
+from rnnviz.plots import base as plots
+from rnnviz.plots import html as render
+from rnnviz.plots.base import ColourRange
+from rnnviz.ui.teacher import teacher_mode
+
+# Plotly's toolbar (zoom, pan, save) costs the browser time on every chart and is noise on
+# a projector; hover stays on.
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+
+
+def chart(figure: go.Figure, key: str) -> None:
+    """Draw a plotly figure the way every page does: full width, no toolbar; in teacher mode
+    with larger fonts and a taller plot (plots.for_projector)."""
+    if teacher_mode():
+        figure = plots.for_projector(figure)
+    st.plotly_chart(figure, width="stretch", key=key, config=CHART_CONFIG)
+
+
+def show_tokens(tokens: Sequence[str], unknown: Sequence[bool], current: int | None = None) -> None:
+    """The tokens as the model sees them, unknown ones marked, token `current` highlighted
+    (escaped HTML)."""
+    st.html(render.token_chips(tokens, unknown, current))
+
+
+def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRange, what: str) -> None:
+    """The sentence coloured by `values` [steps] on `scale` (escaped HTML)."""
+    st.html(render.coloured_tokens(tokens, values, scale, what))
+
+
+def show_verdict(label: str, probability: float, colour: str) -> None:
+    """The final prediction, large."""
+    st.html(render.verdict(label, probability, colour))
+
+
+def trace_downloads(sentence: SentenceTrace, classifier: Classifier, key: str) -> None:
+    """JSON (as `python -m rnnviz trace` prints) and CSV download buttons, built on click."""
+    row = st.container(horizontal=True)
+    row.download_button(
+        "Download the trace as JSON",
+        data=lambda: sentence.to_json(classifier.config),
+        file_name="rnnviz-trace.json",
+        mime="application/json",
+        on_click="ignore",
+        key=f"{key}_json",
+        icon=":material/download:",
+    )
+    row.download_button(
+        "Download the trace as CSV",
+        data=sentence.to_csv,
+        file_name="rnnviz-trace.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )

@@ -1,0 +1,127 @@
+"""Stepping through a sentence word by word: the step player (previous / play / next / slider)
+and the timed fragment reruns it and running jobs are drawn with.
+
+Session state keys, for a player or timer `key`:
+    <key>_word, _playing, _due   the word shown (1-based), whether it plays, when it advances next
+    <key>_timer                  the `run_every` its fragment was last defined with (`timer`)
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+PLAY_SECONDS = 1.0  # one word per second while a step player plays
+_PLAY_SLACK = 0.3  # a timer rerun this early still advances (browser timers drift)
+
+
+def timer(key: str, on: bool, seconds: float = PLAY_SECONDS) -> float | None:
+    """The `run_every` for a fragment that must rerun every `seconds` while `on` (a playing
+    animation, a running job), else None; remembered under `key`. Call it where the
+    fragment is defined, in the full run: `@st.fragment(run_every=player.timer(key, on))`."""
+    interval = seconds if on else None
+    st.session_state[f"{key}_timer"] = interval
+    return interval
+
+
+def sync_timer(key: str, on: bool) -> None:
+    """Inside the fragment: if `on` no longer matches the timer it was defined with (the
+    animation ended, the job finished), rerun the whole page so that the fragment is
+    defined again with or without its timer."""
+    if on != bool(st.session_state.get(f"{key}_timer")):
+        st.rerun()
+
+
+def play_interval(key: str) -> float | None:
+    """The `run_every` for the fragment that draws step player `key`: PLAY_SECONDS while it
+    plays, else None: `@st.fragment(run_every=player.play_interval(key))`."""
+    return timer(key, bool(st.session_state.get(f"{key}_playing")))
+
+
+def _step_to(key: str, word: int, steps: int) -> None:
+    """Button/slider callback: go to `word` (1-based, clipped) and stop playing."""
+    st.session_state[f"{key}_word"] = min(max(1, word), steps)
+    st.session_state[f"{key}_playing"] = False
+
+
+def _step_by(key: str, delta: int, steps: int) -> None:
+    _step_to(key, int(st.session_state.get(f"{key}_word", 1)) + delta, steps)
+
+
+def _play_or_pause(key: str, steps: int) -> None:
+    state = st.session_state
+    if state.get(f"{key}_playing"):
+        state[f"{key}_playing"] = False
+        return
+    if int(state.get(f"{key}_word", 1)) >= steps:  # at the end: play from the start
+        state[f"{key}_word"] = 1
+    state[f"{key}_playing"] = True
+    state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+
+
+def go_to_step(key: str, step: int) -> None:
+    """Make step player `key` show `step` (0-based, e.g. from a link) and stop playing; call
+    it outside the player's fragment, before the fragment is drawn."""
+    st.session_state[f"{key}_word"] = step + 1
+    st.session_state[f"{key}_playing"] = False
+
+
+def step_player(steps: int, key: str) -> int:
+    """Previous / play-pause / next buttons and a slider over `steps` words; returns the
+    0-based step shown (kept within the sentence when it gets shorter).
+
+    Call it inside a fragment defined with `run_every=play_interval(key)`. While playing,
+    each timer rerun advances one word and playback stops by itself at the last word; any
+    manual step pauses it. Starting or stopping reruns the whole page once, so that the
+    fragment is defined again with or without its timer. Page Up / Page Down (what a
+    presenter's clicker sends) step back and forward.
+    """
+    state = st.session_state
+    word_key, playing_key = f"{key}_word", f"{key}_playing"
+    word = min(max(1, int(state.get(word_key, 1))), steps)
+    playing = bool(state.get(playing_key)) and word < steps
+    if playing and time.monotonic() >= state.get(f"{key}_due", 0.0) - _PLAY_SLACK:
+        word += 1
+        state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+        playing = word < steps
+    state[word_key], state[playing_key] = word, playing
+    sync_timer(key, playing)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.button(
+            "Previous",
+            key=f"{key}_previous",
+            icon=":material/skip_previous:",
+            disabled=word <= 1,
+            on_click=_step_by,
+            args=(key, -1, steps),
+            shortcut="PageUp",
+        )
+        st.button(
+            "Pause" if playing else "Play",
+            key=f"{key}_play",
+            icon=":material/pause:" if playing else ":material/play_arrow:",
+            type="primary",
+            disabled=steps <= 1,
+            on_click=_play_or_pause,
+            args=(key, steps),
+            help=f"Step through the sentence, one word every {PLAY_SECONDS:g} s.",
+        )
+        st.button(
+            "Next",
+            key=f"{key}_next",
+            icon=":material/skip_next:",
+            disabled=word >= steps,
+            on_click=_step_by,
+            args=(key, 1, steps),
+            shortcut="PageDown",
+        )
+        if steps > 1:
+            st.slider(
+                "Word",
+                min_value=1,
+                max_value=steps,
+                key=word_key,
+                on_change=lambda: state.__setitem__(playing_key, False),
+            )
+    return word - 1

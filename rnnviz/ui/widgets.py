@@ -1,0 +1,200 @@
+"""Small widgets that return plain values: layer, direction and unit pickers, example pills and
+a selectable table, each with its value owned by an explicit key.
+
+Each picker keeps its key valid before it is drawn (a new model may have fewer layers or
+units) and can take a value from an opened link (`view_from_query`, `numbers_from_query`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TypeVar
+
+import streamlit as st
+
+from rnnviz.analysis import units as analysis
+from rnnviz.core.models import ModelConfig
+from rnnviz.core.trace import DIRECTIONS, Direction
+from rnnviz.ui import session
+from rnnviz.ui.teacher import hidden_value, teacher_mode
+
+T = TypeVar("T")
+
+
+def _keep_valid(key: str, options: Sequence[T], default: T, requested: T | None) -> None:
+    """Before drawing widget `key`: apply a requested value, else keep the current one if it
+    is still an option, else fall back to `default`."""
+    if requested is not None:
+        st.session_state[key] = requested
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = default
+
+
+def _layers(config: ModelConfig) -> list[int]:
+    return list(range(config.num_layers))
+
+
+def _directions(config: ModelConfig) -> list[Direction]:
+    return list(DIRECTIONS[: config.num_directions])
+
+
+def view_from_query(
+    incoming: dict[str, str], config: ModelConfig, layer_key: str, direction_key: str
+) -> None:
+    """Apply an opened link's `layer` (counted from 1) and `direction` to the layer and
+    direction pickers' keys, with a notice for values this model does not have. Call it
+    near the top of a page, before the pickers are drawn."""
+    layers, directions = _layers(config), _directions(config)
+    layer = session.query_choice(incoming, "layer", layers, lambda v: int(v) - 1, "layer", "layer 1")
+    direction = session.query_choice(incoming, "direction", directions, str, "the direction", "forward")
+    _keep_valid(layer_key, layers, 0, layer)
+    _keep_valid(direction_key, directions, "forward", direction)
+
+
+def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, Sequence[int], int]]) -> None:
+    """Before drawing number widgets: for each query parameter `name -> (widget key, allowed
+    values, default)`, put the opened link's value into the widget's key when it is allowed
+    (a notice when it is not), else keep the widget's current value or the default."""
+    for name, (key, options, default) in settings.items():
+        wanted = session.query_choice(
+            incoming,
+            name,
+            options,
+            session.whole_number,
+            f"{name} =",
+            f"{default}",
+            "which is not one of its choices",
+        )
+        _keep_valid(key, options, default, wanted)
+
+
+def layer_picker(config: ModelConfig, key: str) -> int:
+    """Layer selector for stacked models: returns the 0-based layer (shown as 1, 2, …);
+    draws nothing and returns 0 for a one-layer model."""
+    layers = _layers(config)
+    _keep_valid(key, layers, 0, None)
+    if len(layers) == 1:
+        return 0
+    chosen = st.segmented_control(
+        "Layer",
+        layers,
+        key=key,
+        required=True,
+        format_func=lambda layer: f"{layer + 1}",
+        help="Layer 1 reads the words; each layer above reads the hidden states of the one below.",
+    )
+    return int(chosen)
+
+
+def direction_picker(config: ModelConfig, key: str) -> Direction:
+    """Direction selector for bidirectional models: 'forward' or 'backward'; draws nothing
+    and returns 'forward' for a one-directional model."""
+    directions = _directions(config)
+    _keep_valid(key, directions, "forward", None)
+    if len(directions) == 1:
+        return "forward"
+    labels = {"forward": "forward →", "backward": "← backward"}
+    return st.segmented_control(
+        "Direction",
+        directions,
+        key=key,
+        required=True,
+        format_func=labels.get,
+        help="A bidirectional layer has a second RNN reading the sentence right to left, from the "
+        "last word; in every chart, column t is still word t.",
+    )
+
+
+def unit_ordering_picker(key: str) -> str:
+    """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis.units);
+    not drawn in teacher mode."""
+    st.session_state.setdefault(key, "index")
+    if teacher_mode():
+        return hidden_value(key, "index")
+    return st.segmented_control(
+        "Order units by",
+        list(analysis.ORDERINGS),
+        key=key,
+        required=True,
+        format_func=analysis.ORDERINGS.get,
+        help=analysis.ORDERING_HELP,
+    )
+
+
+def units_shown_picker(hidden_size: int, key: str) -> int:
+    """How many units (rows) the heatmaps show, first ones under the chosen ordering; not
+    drawn in teacher mode."""
+    choices = [n for n in (8, 16, 32, 64) if n < hidden_size] + [hidden_size]
+    _keep_valid(key, choices, hidden_size, None)
+    if len(choices) == 1:
+        return hidden_size
+    if teacher_mode():
+        return hidden_value(key, hidden_size)
+    return st.selectbox(
+        "Units shown",
+        choices,
+        key=key,
+        width=160,
+        format_func=lambda n: f"all {n}" if n == hidden_size else f"first {n}",
+        help="With 'most changed' ordering, 'first 16' shows the 16 units that react most.",
+    )
+
+
+def unit_picker(hidden_size: int, key: str, default: int = 0, requested: int | None = None) -> int:
+    """A unit number 0..hidden_size-1, kept valid when the model changes (`default` then);
+    `requested` (e.g. from a link) wins when given."""
+    _keep_valid(key, list(range(hidden_size)), min(default, hidden_size - 1), requested)
+    return int(
+        st.number_input(
+            "Unit",
+            min_value=0,
+            max_value=hidden_size - 1,
+            step=1,
+            key=key,
+            width=150,
+            help=f"Which of the layer's {hidden_size} units to follow (numbered from 0).",
+        )
+    )
+
+
+def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) -> None:
+    """A row of example sentences as (lesson, sentence); clicking one puts it in `target_key`."""
+
+    def _use() -> None:
+        sentence = st.session_state.get(key)
+        if sentence:
+            st.session_state[target_key] = sentence
+        st.session_state[key] = None
+
+    lessons = dict((sentence, lesson) for lesson, sentence in presets)
+    st.pills(
+        "Try an example",
+        [sentence for _, sentence in presets],
+        key=key,
+        format_func=lambda s: f"{lessons[s]}: {s}",
+        on_change=_use,
+    )
+
+
+def example_pills(examples: dict[str, dict[str, str]], key: str, label: str = "Try an example") -> None:
+    """A row of examples that each fill several widgets: {pill text: {widget key: value}};
+    clicking a pill writes its values into those widgets' keys (for the next run)."""
+
+    def _use() -> None:
+        st.session_state.update(examples.get(st.session_state.get(key), {}))
+        st.session_state[key] = None
+
+    st.pills(label, list(examples), key=key, on_change=_use)
+
+
+def table_picker(
+    rows: Sequence[dict], key: str, mode: str = "single-row", version: object = None
+) -> list[int]:
+    """A table of `rows` (plain dicts, shown as text) whose rows can be selected; returns the
+    selected row indices. `mode` is st.dataframe's selection_mode; a new `version` of the rows
+    (e.g. the sentence they were made from) starts with nothing selected, or with the first
+    row for "single-row-required"."""
+    widget = key if version is None else f"{key}_{hashlib.blake2b(repr(version).encode()).hexdigest()[:12]}"
+    event = st.dataframe(list(rows), key=widget, on_select="rerun", selection_mode=mode, hide_index=True)
+    return [int(row) for row in event.selection.rows if 0 <= row < len(rows)]

@@ -1,0 +1,34 @@
+"""Proves rnnviz.ui.cache knows a model by its content: equal copies share results, other weights
+(even edited in place) do not, and each (model, arguments) is computed once."""
+
+import torch
+
+from rnnviz.core import checkpoints
+from rnnviz.ui.cache import cached, model_fingerprint
+from tests.conftest import make_classifier
+
+
+def test_model_fingerprint_follows_content_not_identity():
+    first = make_classifier(cell="lstm", hidden_size=4)
+    copy = checkpoints.from_bytes(checkpoints.to_bytes(first), "copy")
+    assert model_fingerprint(first) == model_fingerprint(copy)
+    assert model_fingerprint(first) != model_fingerprint(make_classifier(seed=1, cell="lstm", hidden_size=4))
+    with torch.no_grad():
+        copy.model.rnn.weight_hh_l0.add_(0.5)  # an in-place edit, as an optimiser step makes
+    assert model_fingerprint(first) != model_fingerprint(copy)
+
+
+def test_cached_computes_once_per_model_content_and_arguments():
+    calls = []
+
+    def double_probability(classifier, text):
+        calls.append(text)
+        return classifier.predict_proba([text]) * 2
+
+    first = make_classifier(cell="gru", hidden_size=3)
+    result = cached(double_probability, first, "the movie was good")
+    again = cached(double_probability, first, "the movie was good")
+    assert calls == ["the movie was good"] and (result == again).all()
+    cached(double_probability, first, "not good")
+    cached(double_probability, make_classifier(seed=2, cell="gru", hidden_size=3), "not good")
+    assert calls == ["the movie was good", "not good", "not good"]
