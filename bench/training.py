@@ -18,7 +18,8 @@ from torch import nn
 
 from bench.common import interleaved_ratio
 from rnnviz.data.dataset import grammar_dataset, stratified_split
-from rnnviz.training.trainer import TrainConfig, Trainer
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.trainer import Trainer
 
 ROUNDS = 7
 

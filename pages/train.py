@@ -1,13 +1,13 @@
 """Train: train a small classifier live and watch it learn, word by word and epoch by epoch.
 
-Reads the settings -> starts, pauses or stops this session's training job (rnnviz.training.jobs, a
-background thread the server caps and queues) -> draws the job's state, polling it once a
+Reads the settings -> starts, pauses or stops this session's training job (rnnviz.training.training_job,
+a background job the server caps and queues) -> draws the job's state, polling it once a
 second while it is active. A finished job's models go into the sidebar's model picker.
 """
 
 import streamlit as st
 
-from rnnviz.training.jobs import TrainingJob
+from rnnviz.training.training_job import TrainingJob
 from rnnviz.ui import session as ui
 from rnnviz.ui import teacher as ui_teacher
 from rnnviz.ui import train as ui_train

@@ -2,15 +2,16 @@
 that trains all three cells on the same task.
 
 Reads widgets -> computes gradient norms (ui.cached: per model and text) or starts/joins a
-long-range experiment on the server's job board (rnnviz.training.experiment, a background thread
-that never calls Streamlit) -> draws; a fragment polls the running experiment once a second.
+long-range experiment on the server's job board (rnnviz.training.experiment, a background job
+in a worker process that never calls Streamlit) -> draws; a fragment polls the running
+experiment once a second.
 """
 
 import streamlit as st
 
 from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.plots import gates as gate_plots
-from rnnviz.training.experiment import LongRangeConfig, make_sentences
+from rnnviz.training.experiment import PAGE_CHOICES, LongRangeConfig, make_sentences
 from rnnviz.ui import session as ui
 from rnnviz.ui import teacher as ui_teacher
 
@@ -60,14 +61,17 @@ st.header("2. The long-range experiment")
 st.markdown(gate_plots.LONG_RANGE_INTRO)
 default = LongRangeConfig()
 settings = {  # query parameter -> (widget key, allowed values, default): links carry the settings
-    "filler": ("gates_filler", range(10, 101, 10), default.max_filler),
-    "train": ("gates_train", (100, 200, 400, 800, 1600), default.train_size),
-    "epochs": ("gates_epochs", range(1, 21), default.epochs),
-    "seed": ("gates_seed", range(1001), default.seed),
+    "filler": ("gates_filler", PAGE_CHOICES["max_filler"], default.max_filler),
+    "train": ("gates_train", PAGE_CHOICES["train_size"], default.train_size),
+    "epochs": ("gates_epochs", PAGE_CHOICES["epochs"], default.epochs),
+    "seed": ("gates_seed", PAGE_CHOICES["seed"], default.seed),
 }
 ui.numbers_from_query(ui.incoming_query(list(settings)), settings)
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
-    filler = st.slider("N: the longest filler", 10, 100, step=10, key="gates_filler")
+    fillers = settings["filler"][1]
+    filler = st.slider(
+        "N: the longest filler", fillers[0], fillers[-1], step=fillers[1] - fillers[0], key="gates_filler"
+    )
     if ui.teacher_mode():  # a link's settings still apply
         train_size = ui.hidden_value("gates_train", default.train_size)
         epochs = ui.hidden_value("gates_epochs", default.epochs)
@@ -75,8 +79,8 @@ with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     else:
         with st.popover("Experiment settings", icon=":material/tune:"):
             train_size = st.select_slider("Training sentences", settings["train"][1], key="gates_train")
-            epochs = st.slider("Epochs", 1, 20, key="gates_epochs")
-            seed = int(st.number_input("Seed", 0, 1000, key="gates_seed"))
+            epochs = st.slider("Epochs", 1, settings["epochs"][1][-1], key="gates_epochs")
+            seed = int(st.number_input("Seed", 0, settings["seed"][1][-1], key="gates_seed"))
 config = LongRangeConfig(max_filler=filler, train_size=train_size, epochs=epochs, seed=seed)
 ui.set_query(filler=str(filler), train=str(train_size), epochs=str(epochs), seed=str(seed))
 example = make_sentences(1, 6, 6, "example")
@@ -93,7 +97,7 @@ def _start() -> None:
 
 
 job = board.get(config)
-if job is None or job.snapshot().status == "failed":  # a failed run can be tried again
+if job is None or job.status == "failed":  # a failed run can be tried again
     st.button("Train the three cells", icon=":material/play_arrow:", type="primary", on_click=_start)
     st.caption(
         "The plain RNN, the GRU and the LSTM are trained one after another with the same data, "
@@ -101,11 +105,11 @@ if job is None or job.snapshot().status == "failed":  # a failed run can be trie
     )
 
 
-@st.fragment(run_every=ui.timer("gates_job", job is not None and job.snapshot().active))
+@st.fragment(run_every=ui.timer("gates_job", job is not None and job.state().active))
 def experiment() -> None:
     """Progress while the experiment runs (polled), then its chart and what it measured."""
     current = board.get(config)
-    snapshot = current.snapshot() if current is not None else None
+    snapshot = current.state() if current is not None else None
     ui.sync_timer("gates_job", snapshot is not None and snapshot.active)
     if snapshot is None:
         return

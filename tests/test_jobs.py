@@ -1,4 +1,4 @@
-"""Proves the training-job manager without Streamlit: jobs train, evaluate and keep probe snapshots;
+"""Proves training jobs and the job manager without Streamlit: jobs train, evaluate and keep probe snapshots;
 the server-wide cap queues jobs first come first served with their positions; pause, a new learning
 rate on resume, stop; a closed tab (no polls, a dead session) stops its job; a race trains RNN, GRU
 and LSTM exactly like solo runs; a too high learning rate and bad data end in messages."""
@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from rnnviz.data import dataset as data
-from rnnviz.training import jobs
-from rnnviz.training.jobs import JobManager, TrainingJob
-from rnnviz.training.trainer import TrainConfig
+from rnnviz.training import jobs, settings, training_job
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.history import curves
+from rnnviz.training.jobs import JobManager
+from rnnviz.training.training_job import TrainingJob, TrainingState
 
 TINY = TrainConfig(builtin_size=600, embedding_dim=8, hidden_size=8, batch_size=32, lr=0.01, epochs=2)
 LONG = replace(TINY, epochs=200)  # runs until stopped
@@ -52,7 +54,7 @@ def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def finished(job: TrainingJob, timeout: float = 60.0) -> jobs.JobState:
+def finished(job: TrainingJob, timeout: float = 60.0) -> TrainingState:
     assert job.join(timeout), "the job's thread did not end"
     return job.state()
 
@@ -62,13 +64,13 @@ def test_a_job_trains_evaluates_and_keeps_snapshots(manager):
     state = finished(job)
     assert state.status == "done" and not state.active
     (run,) = state.runs
-    assert run.trainer.status == "finished" and run.labels == data.LABELS
+    assert run.trainer.status == "done" and run.labels == data.LABELS
     assert run.result.name == "LSTM 1×8, grammar 0.6k, lr 0.01, 2 ep, seed 0"
     assert run.result.test.n == 600 and run.result.pairs.n_pairs >= 60
     assert state.data == (540, 60, 600)
-    curves = jobs.curves(run)
-    assert len(curves.step_x) == run.trainer.total_steps == 2 * 17
-    assert list(curves.val_x) == [0, 1, 2] and len(curves.train_accuracy) == 3
+    drawn = curves(run)
+    assert len(drawn.step_x) == run.trainer.total_steps == 2 * 17
+    assert list(drawn.val_x) == [0, 1, 2] and len(drawn.train_accuracy) == 3
     probe = job.probe("the movie was not good")
     assert probe.epochs == (0, 1, 2) and probe.tokens == ["the", "movie", "was", "not", "good"]
     assert probe.prefix_probabilities.shape == (3, 5, 2)
@@ -161,7 +163,7 @@ def test_a_race_trains_each_cell_in_turn_exactly_like_a_solo_run(manager):
     race = server.submit(TrainingJob.race(TINY))
     state = finished(race)
     assert [run.title for run in state.runs] == ["RNN (tanh)", "GRU", "LSTM"]
-    assert all(run.result is not None and run.trainer.status == "finished" for run in state.runs)
+    assert all(run.result is not None and run.trainer.status == "done" for run in state.runs)
     assert state.step == state.total_steps == 3 * 34
     solo = finished(server.submit(TrainingJob([TINY])))
     race_losses = [e.batch_loss for e in state.runs[2].history if e.kind == "step"]
@@ -198,7 +200,7 @@ def test_an_error_inside_training_is_a_message(manager, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(jobs, "Trainer", broken)
+    monkeypatch.setattr(training_job, "Trainer", broken)
     state = finished(manager().submit(TrainingJob.race(TINY)))
     assert state.status == "failed" and state.message == "Training failed: out of memory."
 
@@ -208,7 +210,7 @@ def test_an_uploaded_table_keeps_a_test_share():
         f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
     )
     table = data.load_table(rows.encode(), name="mine.csv")
-    loaded = jobs.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
+    loaded = training_job.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
     assert (len(loaded.train), len(loaded.val), len(loaded.test)) == (76, 8, 16)
     assert loaded.train.label_names == ("0", "1")
 
@@ -218,22 +220,22 @@ def test_settings_a_class_server_refuses():
         TrainingJob([replace(TINY, threads=2)])
     with pytest.raises(ValueError, match="only in their cell"):
         TrainingJob([TINY, replace(TINY, hidden_size=16)])
-    assert jobs.max_trainings({}) >= 1
+    assert settings.max_trainings({}) >= 1
     server = JobManager.from_environment(
         {"RNNVIZ_MAX_TRAININGS": "3", "RNNVIZ_TRAINING_REST": "0", "RNNVIZ_TRAINING_ABANDON_SECONDS": "5"}
     )
     assert (server.max_running, server.rest, server.abandon_after) == (3, 0.0, 5.0)
     for name, value in (("RNNVIZ_MAX_TRAININGS", "zero"), ("RNNVIZ_MAX_TRAININGS", "1.5")):
         with pytest.raises(ValueError, match=name):
-            jobs.max_trainings({name: value})
+            settings.max_trainings({name: value})
     with pytest.raises(ValueError, match="RNNVIZ_TRAINING_REST must be a number from 0 to 10"):
-        jobs.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
+        settings.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
 
 
 def test_snapshots_are_thinned_to_their_budget(monkeypatch):
-    monkeypatch.setattr(jobs, "_snapshot_bytes", lambda classifier: 10)
+    monkeypatch.setattr(training_job, "_snapshot_bytes", lambda classifier: 10)
     snapshots = [(epoch, object()) for epoch in range(9)]
-    jobs._thin(snapshots, budget=90)
+    training_job._thin(snapshots, budget=90)
     assert [epoch for epoch, _ in snapshots] == list(range(9))
-    jobs._thin(snapshots, budget=40)  # untrained and newest stay; the epochs between thin out evenly
+    training_job._thin(snapshots, budget=40)  # untrained and newest stay; the epochs between thin out evenly
     assert [epoch for epoch, _ in snapshots] == [0, 4, 8]

@@ -7,7 +7,7 @@ import pytest
 
 from rnnviz.core import checkpoints
 from rnnviz.data import dataset as datasets
-from rnnviz.training.trainer import evaluate_dataset, pair_score
+from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 PAIRS = Path(__file__).resolve().parent / "data" / "negation_pairs.tsv"

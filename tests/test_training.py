@@ -11,15 +11,9 @@ import torch
 from rnnviz.core.models import Classifier
 from rnnviz.data import dataset as data
 from rnnviz.data.dataset import TextDataset, grammar_dataset, stratified_split
-from rnnviz.training.trainer import (
-    PRIOR_DIMS,
-    TrainConfig,
-    Trainer,
-    VaderBaseline,
-    evaluate,
-    lexicon_prior,
-    pair_score,
-)
+from rnnviz.training.config import PRIOR_DIMS, TrainConfig
+from rnnviz.training.metrics import VaderBaseline, evaluate, pair_score
+from rnnviz.training.trainer import Trainer, lexicon_prior
 
 TINY = dict(embedding_dim=16, hidden_size=24, batch_size=32, lr=0.01, threads=1)
 
@@ -40,7 +34,7 @@ def test_every_cell_type_beats_chance_on_the_grammar(grammar_split, cell):
     trainer = make_trainer(grammar_split, cell=cell, epochs=4, readout="max")  # max: plain RNNs learn faster
     classifier = trainer.run()
     state = trainer.state()
-    assert state.status == "finished" and state.best_epoch >= 1
+    assert state.status == "done" and state.best_epoch >= 1
     assert state.best_val_accuracy > 0.6  # chance is 0.5; 400 validation sentences
     val = grammar_split[1]
     assert evaluate(classifier, val.texts, val.labels).accuracy == pytest.approx(state.best_val_accuracy)
@@ -125,7 +119,7 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_best_weights(grammar_
 def test_a_huge_learning_rate_never_leaves_broken_weights(grammar_split):
     trainer = make_trainer(grammar_split, lr=1e6, clip_norm=0.0)
     result = trainer.run()
-    assert trainer.state().status in ("finished", "failed")
+    assert trainer.state().status in ("done", "failed")
     assert all(torch.isfinite(p).all() for p in result.model.parameters())
     assert np.isfinite(result.predict_proba(["not bad"])).all()
 
@@ -165,7 +159,7 @@ def test_lexicon_prior_columns_stay_fixed(grammar_split):
         (dict(lr=0), "lr must be a number above 0"),
         (dict(epochs=0), "epochs must be a whole number from 1"),
         (dict(batch_size=2.5), "batch_size must be a whole number"),
-        (dict(dropout=1.0), "dropout must be below 1"),
+        (dict(dropout=1.0), "dropout must be a number at least 0 and below 1"),
         (dict(lexicon_prior=True, embedding_dim=6), "lexicon_prior needs embedding_dim above 6"),
     ],
 )

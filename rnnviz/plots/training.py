@@ -25,7 +25,7 @@ from rnnviz.plots.base import (
     colour_range,
     plotly_text,
 )
-from rnnviz.training.jobs import Curves
+from rnnviz.training.history import Curves
 
 # One colour per run: a single training uses the first two (training, validation); a race
 # gives each cell type its own colour and tells training from validation by the dash.

@@ -24,16 +24,9 @@ import torch
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
 from rnnviz.data import dataset as datasets
-from rnnviz.training.trainer import (
-    Predictor,
-    TrainConfig,
-    Trainer,
-    TrainEvent,
-    VaderBaseline,
-    evaluate_dataset,
-    load_training_data,
-    pair_score,
-)
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.metrics import Predictor, VaderBaseline, evaluate_dataset, pair_score
+from rnnviz.training.trainer import Trainer, TrainEvent, load_training_data
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "models"
 PAIRS = Path(__file__).resolve().parents[2] / "tests" / "data" / "negation_pairs.tsv"
@@ -93,7 +86,7 @@ def train_default(name: str, out_dir: Path) -> Path:
     )
     classifier = trainer.run()
     state = trainer.state()
-    if state.status != "finished":
+    if state.status != "done":
         raise SystemExit(f"rnnviz.tools.defaults: {name}: {state.message}")
     path = out_dir / checkpoints.SHIPPED[name]
     payload = checkpoints.to_bytes(classifier)
