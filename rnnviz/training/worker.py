@@ -73,7 +73,7 @@ def main() -> None:
             _say({"done": result})
 
 
-def _child_environment() -> dict[str, str]:
+def worker_environment() -> dict[str, str]:
     """The environment of the worker: this one, with PYTHONPATH set to this process's sys.path
     (made absolute), so the worker imports the very rnnviz this server runs, however it was
     found (an installed package, a checkout started with `streamlit run`, pytest's rootdir),
@@ -104,7 +104,7 @@ class WorkerProcess:
                 stdout=subprocess.PIPE,
                 stderr=self._errors,
                 text=True,
-                env=_child_environment(),
+                env=worker_environment(),
             )
 
     def run(self, task: str, config: dict, on_event: Emit, stop: threading.Event) -> Outcome:
