@@ -290,6 +290,7 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of `python -m rnnviz`: trace, train and evaluate."""
     parser = _Parser(prog="python -m rnnviz", description="Look inside recurrent sentence classifiers.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     model_help = f"a checkpoint path, or a shipped model: {', '.join(SHIPPED)}"
@@ -324,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status (0, 1 for a user-facing error, 2 for bad arguments)."""
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

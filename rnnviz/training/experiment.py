@@ -164,10 +164,12 @@ class CellResult:
     seconds: float  # training and testing time
 
     def to_dict(self) -> dict:
+        """JSON-ready values (filler lengths as strings)."""
         return {**asdict(self), "accuracy": {str(n): a for n, a in self.accuracy.items()}}
 
     @classmethod
     def from_dict(cls, data: dict) -> CellResult:
+        """The inverse of to_dict."""
         return cls(**{**data, "accuracy": {int(n): float(a) for n, a in data["accuracy"].items()}})
 
 
@@ -209,6 +211,7 @@ class LongRangeResult:
         )
 
     def to_dict(self) -> dict:
+        """JSON-ready values, for the worker process's messages."""
         return {
             "config": self.config.to_dict(),
             "seconds": self.seconds,

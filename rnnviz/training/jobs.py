@@ -101,9 +101,13 @@ class Outcome:
 class Executor(Protocol):
     """Runs tasks (see the module docstring); `run` blocks until the task ends."""
 
-    def warm_up(self) -> None: ...
+    def warm_up(self) -> None:
+        """Pay first-use costs now; returns at once or after a short import."""
+        ...
 
-    def run(self, task: str, config: dict, on_event: Emit, stop: threading.Event) -> Outcome: ...
+    def run(self, task: str, config: dict, on_event: Emit, stop: threading.Event) -> Outcome:
+        """Run `task` on `config`, passing its events to `on_event`; `stop` ends it early."""
+        ...
 
 
 def resolve_task(name: str) -> Task:

@@ -42,7 +42,9 @@ class Predictor(Protocol):
 
     labels: tuple[str, ...]
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """[len(texts), len(labels)] class probabilities."""
+        ...
 
 
 def _label_indices(labels: Sequence[int | str], names: Sequence[str]) -> np.ndarray:
