@@ -7,7 +7,6 @@ second while it is active. A finished job's models go into the sidebar's model p
 
 import streamlit as st
 
-from rnnviz.training.training_job import TrainingJob
 from rnnviz.ui import session as ui
 from rnnviz.ui import teacher as ui_teacher
 from rnnviz.ui import train as ui_train
@@ -29,9 +28,8 @@ settings = ui_train.train_controls(
     locked=bool(state and state.active), paused=bool(state and state.status == "paused")
 )
 action = ui_train.action_buttons(state, can_start=settings.config is not None)
-if action in ("start", "race") and settings.config is not None:
-    make = TrainingJob.race if action == "race" else lambda config, tables: TrainingJob([config], tables)
-    ui_train.start_job(manager, make(settings.config, settings.tables))
+if action in ("start", "race"):
+    ui_train.start_job(manager, settings, race=action == "race")
 elif action == "pause" and job:
     job.pause()
 elif action == "resume" and job:

@@ -100,8 +100,15 @@ def session_job() -> TrainingJob | None:
     return st.session_state.get(JOB_KEY)
 
 
-def start_job(manager: JobManager, job: TrainingJob) -> None:
-    """Submit `job` for this session (replacing, and stopping, any earlier one)."""
+def start_job(manager: JobManager, settings: TrainSettings, race: bool = False) -> None:
+    """Submit a training of `settings` (a race of RNN, GRU and LSTM with `race`) for this
+    session, replacing and stopping any earlier one."""
+    if settings.config is None:
+        return
+    if race:
+        job = TrainingJob.race(settings.config, settings.tables)
+    else:
+        job = TrainingJob([settings.config], settings.tables)
     reset_job()
     st.session_state[JOB_KEY] = manager.submit(job, alive=session_alive())
 
