@@ -41,7 +41,7 @@ from rnnviz.core.models import Classifier, SentenceClassifier
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
 from rnnviz.data import dataset as datasets
 from rnnviz.data.dataset import TextDataset
-from rnnviz.training.config import PRIOR_DIMS, VALENCE_COPIES, TrainConfig
+from rnnviz.training.config import PRIOR_DIMS, TRAIN_RANGES, VALENCE_COPIES, TrainConfig
 from rnnviz.training.jobs import Status
 
 EventKind = Literal["step", "epoch", "done", "error", "stopped"]
@@ -236,8 +236,9 @@ class Trainer:
 
     def set_learning_rate(self, lr: float) -> None:
         """Use `lr` from the next step on."""
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"the learning rate must be a number above 0; got {lr!r}")
+        problem = TRAIN_RANGES["lr"].problem("the learning rate", lr)
+        if problem:
+            raise ValueError(problem)
         with self._lock:
             self._pending_lr = float(lr)
 

@@ -51,7 +51,7 @@ from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.core.trace import SentenceTrace
 from rnnviz.data import dataset as datasets
 from rnnviz.data.dataset import CorpusError, TableError, TextDataset
-from rnnviz.training.config import TrainConfig, model_name
+from rnnviz.training.config import TRAIN_RANGES, TrainConfig, model_name
 from rnnviz.training.history import RunState
 from rnnviz.training.jobs import Job, JobManager, JobState, StopReason
 from rnnviz.training.metrics import RunResult, score_model
@@ -244,8 +244,9 @@ class TrainingJob(Job):
 
     def set_learning_rate(self, lr: float) -> None:
         """Use `lr` from the next step on (also before training starts)."""
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"the learning rate must be a number above 0; got {lr!r}")
+        problem = TRAIN_RANGES["lr"].problem("the learning rate", lr)
+        if problem:
+            raise ValueError(problem)
         with self._lock:
             self._pending_lr = float(lr)
             trainers = [run.trainer for run in self._runs if run.trainer]
