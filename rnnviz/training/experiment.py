@@ -368,7 +368,9 @@ class ExperimentJob(Job):
             self._set("stopped", self._stopped_text("before the end"))
         else:
             result = LongRangeResult.from_dict(outcome.result)
-            self._set("done", f"done in {result.seconds:.0f} s", fraction=1.0, result=result)
+            with self._lock:  # one snapshot shows the result and "done" together
+                self._fraction, self._result = 1.0, result
+                self._set("done", f"done in {result.seconds:.0f} s")
 
 
 class JobBoard:

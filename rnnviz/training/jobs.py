@@ -213,12 +213,10 @@ class Job:
         """The job's work, in its thread once it has a slot; it sets the status as it goes."""
         raise NotImplementedError
 
-    def _set(self, status: Status, message: str = "", **fields: object) -> None:
-        """Set the status, message and any other private fields (`fraction=` sets `_fraction`)."""
+    def _set(self, status: Status, message: str = "") -> None:
+        """Set the status and its message (take self._lock around it to change more at once)."""
         with self._lock:
             self._status, self._message = status, message
-            for name, value in fields.items():
-                setattr(self, f"_{name}", value)
 
     def _stopped_text(self, when: str) -> str:
         if self.stop_requested == "abandoned" and self._manager is not None:
