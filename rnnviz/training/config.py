@@ -59,6 +59,13 @@ class Range:
             return None
         return f"{name} must be a number {self.describe()}; got {value!r}"
 
+    def check(self, name: str, value: float) -> float:
+        """`value` as a float when it is valid for the setting `name`, else a ValueError saying why."""
+        problem = self.problem(name, value)
+        if problem:
+            raise ValueError(problem)
+        return float(value)
+
     def describe(self) -> str:
         """'above 0 and at most 1', 'at least 0 and below 1', ..."""
         low = "above" if self.low_open else "at least"

@@ -236,11 +236,9 @@ class Trainer:
 
     def set_learning_rate(self, lr: float) -> None:
         """Use `lr` from the next step on."""
-        problem = TRAIN_RANGES["lr"].problem("the learning rate", lr)
-        if problem:
-            raise ValueError(problem)
+        checked = TRAIN_RANGES["lr"].check("the learning rate", lr)
         with self._lock:
-            self._pending_lr = float(lr)
+            self._pending_lr = checked
 
     def state(self) -> TrainState:
         """A consistent snapshot, taken under the trainer's lock."""

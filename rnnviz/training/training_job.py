@@ -186,7 +186,9 @@ class TrainingJob(Job):
     """One training (or a race of several) on the same data; see the module docstring.
 
     `configs` share data and seed (a race differs only in `cell`); `tables` maps a table name
-    used in config.data to an uploaded TextDataset.
+    used in config.data to an uploaded TextDataset. It trains in its own job thread whatever
+    the manager's executor (its trainers are paused and its models probed while they live);
+    the executor only warms the process up (torch.optim's imports).
     """
 
     what = "training"
@@ -244,11 +246,9 @@ class TrainingJob(Job):
 
     def set_learning_rate(self, lr: float) -> None:
         """Use `lr` from the next step on (also before training starts)."""
-        problem = TRAIN_RANGES["lr"].problem("the learning rate", lr)
-        if problem:
-            raise ValueError(problem)
+        checked = TRAIN_RANGES["lr"].check("the learning rate", lr)
         with self._lock:
-            self._pending_lr = float(lr)
+            self._pending_lr = checked
             trainers = [run.trainer for run in self._runs if run.trainer]
         for trainer in trainers:
             trainer.set_learning_rate(lr)
