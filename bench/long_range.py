@@ -32,12 +32,12 @@ def timed_run(board: JobBoard, config: LongRangeConfig) -> tuple[float, LongRang
     """Seconds from board.start to the finished result, and the result."""
     started = time.perf_counter()
     job = board.start(config)
-    while job.snapshot().active:
+    while job.state().active:
         time.sleep(0.05)
-    snapshot = job.snapshot()
-    if snapshot.result is None:
-        raise RuntimeError(snapshot.message)
-    return time.perf_counter() - started, snapshot.result
+    state = job.state()
+    if state.result is None:
+        raise RuntimeError(state.message)
+    return time.perf_counter() - started, state.result
 
 
 def accuracy_line(result: LongRangeResult) -> str:

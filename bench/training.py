@@ -19,7 +19,8 @@ from torch import nn
 from bench.common import interleaved_ratio
 from rnnviz.data.dataset import stratified_split
 from rnnviz.data.grammar import grammar_dataset
-from rnnviz.training.trainer import TrainConfig, Trainer
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.trainer import Trainer
 
 ROUNDS = 7
 

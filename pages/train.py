@@ -1,13 +1,12 @@
 """Train: train a small classifier live and watch it learn, word by word and epoch by epoch.
 
-Reads the settings -> starts, pauses or stops this session's training job (rnnviz.training.jobs, a
-background thread the server caps and queues) -> draws the job's state, polling it once a
+Reads the settings -> starts, pauses or stops this session's training job (rnnviz.training.training_job,
+a background job the server caps and queues) -> draws the job's state, polling it once a
 second while it is active. A finished job's models go into the sidebar's model picker.
 """
 
 import streamlit as st
 
-from rnnviz.training.jobs import TrainingJob
 from rnnviz.ui import session
 from rnnviz.ui import teacher as ui_teacher
 from rnnviz.ui import train as ui_train
@@ -29,9 +28,8 @@ settings = ui_train.train_controls(
     locked=bool(state and state.active), paused=bool(state and state.status == "paused")
 )
 action = ui_train.action_buttons(state, can_start=settings.config is not None)
-if action in ("start", "race") and settings.config is not None:
-    make = TrainingJob.race if action == "race" else lambda config, tables: TrainingJob([config], tables)
-    ui_train.start_job(manager, make(settings.config, settings.tables))
+if action in ("start", "race"):
+    ui_train.start_job(manager, settings, race=action == "race")
 elif action == "pause" and job:
     job.pause()
 elif action == "resume" and job:

@@ -2,8 +2,9 @@
 that trains all three cells on the same task.
 
 Reads widgets -> computes gradient norms (cache.cached: per model and text) or starts/joins a
-long-range experiment on the server's job board (rnnviz.training.experiment, a background thread
-that never calls Streamlit) -> draws; a fragment polls the running experiment once a second.
+long-range experiment on the server's job board (rnnviz.training.experiment, a background job
+in a worker process that never calls Streamlit; its controls and live view are rnnviz.ui.gates)
+-> draws; a fragment polls the running experiment once a second.
 """
 
 import streamlit as st
@@ -11,8 +12,9 @@ import streamlit as st
 from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.core.markup import md_escape
 from rnnviz.plots import gates as gate_plots
-from rnnviz.training.experiment import LongRangeConfig, make_sentences
-from rnnviz.ui import cache, output, player, session, widgets
+from rnnviz.training.experiment import make_sentences
+from rnnviz.ui import cache, output, session
+from rnnviz.ui import gates as ui_gates
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import teacher as ui_teacher
 
@@ -60,70 +62,11 @@ else:
 
 st.header("2. The long-range experiment")
 st.markdown(gate_plots.LONG_RANGE_INTRO)
-default = LongRangeConfig()
-settings = {  # query parameter -> (widget key, allowed values, default): links carry the settings
-    "filler": ("gates_filler", range(10, 101, 10), default.max_filler),
-    "train": ("gates_train", (100, 200, 400, 800, 1600), default.train_size),
-    "epochs": ("gates_epochs", range(1, 21), default.epochs),
-    "seed": ("gates_seed", range(1001), default.seed),
-}
-widgets.numbers_from_query(session.incoming_query(list(settings)), settings)
-with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
-    filler = st.slider("N: the longest filler", 10, 100, step=10, key="gates_filler")
-    if ui_teacher.teacher_mode():  # a link's settings still apply
-        train_size = ui_teacher.hidden_value("gates_train", default.train_size)
-        epochs = ui_teacher.hidden_value("gates_epochs", default.epochs)
-        seed = ui_teacher.hidden_value("gates_seed", default.seed)
-    else:
-        with st.popover("Experiment settings", icon=":material/tune:"):
-            train_size = st.select_slider("Training sentences", settings["train"][1], key="gates_train")
-            epochs = st.slider("Epochs", 1, 20, key="gates_epochs")
-            seed = int(st.number_input("Seed", 0, 1000, key="gates_seed"))
-config = LongRangeConfig(max_filler=filler, train_size=train_size, epochs=epochs, seed=seed)
-session.set_query(filler=str(filler), train=str(train_size), epochs=str(epochs), seed=str(seed))
+config = ui_gates.experiment_controls()
 example = make_sentences(1, 6, 6, "example")
 answer = example.label_names[example.labels[0]]
 st.caption(f"For example, with 6 filler words: “{md_escape(example.texts[0])}” (answer: {answer}).")
 board = cache.experiment_board()
 board.warm_up()  # start the training worker now, so the first run does not wait for PyTorch
-mine = st.session_state.setdefault("gates_started", set())  # configs this session started
-
-
-def _start() -> None:
-    board.start(config)
-    mine.add(config)
-
-
-job = board.get(config)
-if job is None or job.snapshot().status == "failed":  # a failed run can be tried again
-    st.button("Train the three cells", icon=":material/play_arrow:", type="primary", on_click=_start)
-    st.caption(
-        "The plain RNN, the GRU and the LSTM are trained one after another with the same data, "
-        "settings and seed; the default run takes well under a minute (BENCHMARKS.md)."
-    )
-
-
-@st.fragment(run_every=player.timer("gates_job", job is not None and job.snapshot().active))
-def experiment() -> None:
-    """Progress while the experiment runs (polled), then its chart and what it measured."""
-    current = board.get(config)
-    snapshot = current.snapshot() if current is not None else None
-    player.sync_timer("gates_job", snapshot is not None and snapshot.active)
-    if snapshot is None:
-        return
-    if snapshot.active:
-        st.progress(snapshot.fraction, text=md_escape(snapshot.message))
-        if config in mine:
-            st.button("Stop", icon=":material/stop:", on_click=board.stop, args=(config,))
-    elif snapshot.status == "failed":
-        st.error(md_escape(snapshot.message))
-    if snapshot.cells:
-        output.chart(gate_plots.long_range_chart(config, snapshot.cells), key="gates_long_range")
-        st.caption(gate_plots.LONG_RANGE_CAPTION)
-    if snapshot.result is not None:
-        st.success(md_escape(snapshot.result.summary()), icon=":material/science:")
-        st.caption(md_escape(gate_plots.long_range_details(snapshot.result)))
-
-
-experiment()
+ui_gates.show_experiment(board, config)
 ui_teacher.link_box()

@@ -1,31 +1,53 @@
-"""Proves the training-job manager without Streamlit: jobs train, evaluate and keep probe snapshots;
-the server-wide cap queues jobs first come first served with their positions; pause, a new learning
-rate on resume, stop; a closed tab (no polls, a dead session) stops its job; a race trains RNN, GRU
-and LSTM exactly like solo runs; a too high learning rate and bad data end in messages."""
+"""Proves the one background-work abstraction with a toy job: the cap queues jobs first come first
+served and a stop leaves the queue, an unwatched job is abandoned only by a manager that abandons,
+a bug in a job's work ends in `failed` with a message, and the in-thread executor runs a task
+into events and an Outcome."""
 
 from __future__ import annotations
 
-import re
+import threading
 import time
-from dataclasses import replace
+from typing import get_args
 
-import numpy as np
 import pytest
 
-from rnnviz.data import corpora
-from rnnviz.data.dataset import LABELS
-from rnnviz.data.tables import load_table
-from rnnviz.training import jobs
-from rnnviz.training.jobs import JobManager, TrainingJob
-from rnnviz.training.trainer import TrainConfig
-
-TINY = TrainConfig(builtin_size=600, embedding_dim=8, hidden_size=8, batch_size=32, lr=0.01, epochs=2)
-LONG = replace(TINY, epochs=200)  # runs until stopped
+from rnnviz.training.jobs import ACTIVE, InThread, Job, JobManager, Status
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _warm():
-    jobs.warm_up()
+class Sleeper(Job):
+    """A job that sleeps `steps` times 10 ms, or until stopped."""
+
+    what = "the sleeper"
+
+    def __init__(self, steps: int = 10**6, broken: bool = False) -> None:
+        super().__init__()
+        self.steps, self.broken = steps, broken
+
+    def _work(self, manager: JobManager) -> None:
+        if self.broken:
+            raise RuntimeError("boom")
+        self._set("running", "sleeping")
+        for _ in range(self.steps):
+            if self.stop_event.wait(0.01):
+                self._set("stopped", self._stopped_text("while sleeping"))
+                return
+        self._set("done", "slept")
+
+
+def count_task(config: dict, emit, stop: threading.Event) -> dict | None:
+    """A task: emits {"n": i} for i below config["n"] and returns their sum."""
+    for i in range(config["n"]):
+        emit({"n": i})
+    if config.get("fail"):
+        raise ValueError("asked to fail")
+    return {"sum": sum(range(config["n"]))}
+
+
+def wait_for(condition, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -33,7 +55,7 @@ def manager():
     created = []
 
     def make(**settings) -> JobManager:
-        created.append(JobManager(**{"max_running": 2, "rest": 0.0, **settings}))
+        created.append(JobManager(**{"max_running": 1, "abandon_after": None, **settings}))
         return created[-1]
 
     yield make
@@ -41,201 +63,49 @@ def manager():
         each.stop_all()
 
 
-KEPT = re.compile(r"Kept the weights of epoch \d+|the result keeps those")
+def test_one_status_vocabulary():
+    assert get_args(Status) == (
+        "queued", "loading", "running", "paused", "evaluating", "done", "stopped", "failed",
+    )  # fmt: skip
+    assert set(ACTIVE) == set(get_args(Status)) - {"done", "stopped", "failed"}
 
 
-def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def finished(job: TrainingJob, timeout: float = 60.0) -> jobs.JobState:
-    assert job.join(timeout), "the job's thread did not end"
-    return job.state()
-
-
-def test_a_job_trains_evaluates_and_keeps_snapshots(manager):
-    job = manager().submit(TrainingJob([TINY]))
-    state = finished(job)
-    assert state.status == "done" and not state.active
-    (run,) = state.runs
-    assert run.trainer.status == "finished" and run.labels == LABELS
-    assert run.result.name == "LSTM 1×8, grammar 0.6k, lr 0.01, 2 ep, seed 0"
-    assert run.result.test.n == 600 and run.result.pairs.n_pairs >= 60
-    assert state.data == (540, 60, 600)
-    curves = jobs.curves(run)
-    assert len(curves.step_x) == run.trainer.total_steps == 2 * 17
-    assert list(curves.val_x) == [0, 1, 2] and len(curves.train_accuracy) == 3
-    probe = job.probe("the movie was not good")
-    assert probe.epochs == (0, 1, 2) and probe.tokens == ["the", "movie", "was", "not", "good"]
-    assert probe.prefix_probabilities.shape == (3, 5, 2)
-    assert probe.quantities["forget"].shape == (3, 5, 8) and probe.default_quantity() == "forget"
-    np.testing.assert_allclose(probe.view("forget"), probe.quantities["forget"].mean(-1))
-    latest = run.result.classifier.prefix_proba(
-        run.result.classifier.tokens_and_ids("the movie was not good")[1]
-    )
-    best = probe.epochs.index(run.trainer.best_epoch)
-    np.testing.assert_allclose(probe.prefix_probabilities[best], latest, atol=1e-6)
-    with pytest.raises(ValueError):
-        job.probe("   ")
-
-
-def test_the_cap_queues_jobs_first_come_first_served(manager):
-    server = manager(max_running=1)
-    first = TrainingJob([LONG])
-    first.pause()  # before it starts: it pauses at its first event and keeps the slot
-    server.submit(first)
-    wait_for(lambda: first.state().status == "paused", what="the first job to pause")
-    second, third = server.submit(TrainingJob([TINY])), server.submit(TrainingJob([TINY]))
-    wait_for(lambda: third.state().position == 2, what="the third job to queue")
-    state = second.state()
-    assert state.status == "queued" and state.position == 1
-    assert state.message.startswith("Queued, position 1:") and "at most 1 model" in state.message
-    assert (server.running, server.queued) == (1, 2)
-
-    second.stop()  # leaving the queue moves the next one up
-    assert finished(second).status == "stopped"
-    wait_for(lambda: third.state().position == 1, what="the third job to move up")
-    first.stop()  # freeing the slot starts the next in line
-    assert finished(first).status == "done"
-    assert finished(third).status == "done"
-
-
-def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
-    job = manager().submit(TrainingJob([LONG]))
-    wait_for(lambda: job.state().step >= 3, what="three steps")
-    job.pause()
-    paused_at = wait_for(lambda: job.state().status == "paused" and job.state().step, what="pause")
-    time.sleep(0.3)
-    assert job.state().step == paused_at  # nothing trains while paused
-    job.resume(lr=0.003)
-    wait_for(lambda: job.state().step >= paused_at + 3, what="steps after resuming")
-    job.stop()
-    state = finished(job)
-    steps = [e for e in state.runs[0].history if e.kind == "step"]
-    assert {e.lr for e in steps[:paused_at]} == {0.01}
-    assert {e.lr for e in steps[paused_at:]} == {0.003}
-    assert state.status == "done" and state.stop_reason == "user"
-    assert state.runs[0].trainer.status == "stopped" and state.runs[0].result is not None
-    done = state.runs[0].trainer.step  # the last snapshot is labelled with the fraction of an epoch
-    assert job.probe("not good").epochs[-1] == (done // 17 if done % 17 == 0 else round(done / 17, 1))
-
-
-@pytest.mark.parametrize("pause", [False, True])
-def test_a_job_nobody_polls_stops_itself(manager, pause):
-    server = manager(abandon_after=0.5, check_every=0.05)
-    job = TrainingJob([LONG])
-    if pause:
-        job.pause()
-    server.submit(job)
-    state = finished(job, timeout=30)
-    assert state.stop_reason == "abandoned" and state.status == "stopped"
-    assert "nobody looked at it" in state.message
-
-
-def test_a_live_session_keeps_its_job_and_a_closed_one_stops_it(manager):
-    server = manager(abandon_after=0.5, check_every=0.05)
-    connected = [True]
-    job = server.submit(TrainingJob([LONG]), alive=lambda: connected[0])
-    time.sleep(1.5)  # three times abandon_after without a single touch()
-    assert job.state().active and job.stop_requested is None
-    connected[0] = False  # the tab was closed: the session is no longer active
-    state = finished(job, timeout=30)
-    assert state.stop_reason == "abandoned"
-
-
-def test_a_queued_job_nobody_polls_leaves_the_queue(manager):
-    server = manager(max_running=1, abandon_after=0.5, check_every=0.05)
-    holder = server.submit(TrainingJob([LONG]), alive=lambda: True)
-    waiting = server.submit(TrainingJob([TINY]))
-    assert finished(waiting, timeout=30).status == "stopped"
-    assert holder.state().active
-    holder.stop()
-
-
-def test_a_race_trains_each_cell_in_turn_exactly_like_a_solo_run(manager):
+def test_the_cap_queues_first_come_first_served(manager):
     server = manager()
-    race = server.submit(TrainingJob.race(TINY))
-    state = finished(race)
-    assert [run.title for run in state.runs] == ["RNN (tanh)", "GRU", "LSTM"]
-    assert all(run.result is not None and run.trainer.status == "finished" for run in state.runs)
-    assert state.step == state.total_steps == 3 * 34
-    solo = finished(server.submit(TrainingJob([TINY])))
-    race_losses = [e.batch_loss for e in state.runs[2].history if e.kind == "step"]
-    solo_losses = [e.batch_loss for e in solo.runs[0].history if e.kind == "step"]
-    assert race_losses == solo_losses
-    assert race.probe("not bad", run=1).cell_type == "gru"
+    first, second, third = (server.submit(Sleeper()) for _ in range(3))
+    wait_for(lambda: third.state().status == "queued" and server.position(third) == 2)
+    assert first.state().status == "running" and server.position(second) == 1
+    assert (server.running, server.queued) == (1, 2)
+    second.stop()
+    assert second.join(5) and second.state().status == "stopped"
+    assert second.state().message == "Stopped before it started." and second.state().stop_reason == "user"
+    wait_for(lambda: server.position(third) == 1)
+    first.stop()
+    wait_for(lambda: third.state().status == "running")
+    third.stop()
+    assert third.join(5) and third.state().message == "Stopped while sleeping."
 
 
-def test_a_far_too_high_learning_rate_stops_with_an_explanation(manager):
-    job = manager().submit(TrainingJob([replace(TINY, lr=10.0, epochs=4)]))
-    state = finished(job)
-    (run,) = state.runs
-    assert run.warning and state.status == "done"
-    assert "the learning rate 10 is too high" in run.message
-    assert KEPT.search(run.message)  # which weights the result holds: an epoch's, or the untrained ones
-    assert run.trainer.step < run.trainer.total_steps and run.result is not None
+def test_only_a_manager_that_abandons_stops_unwatched_jobs(manager):
+    kept = manager(abandon_after=None).submit(Sleeper())
+    abandoned = manager(abandon_after=0.3, check_every=0.05).submit(Sleeper())
+    assert abandoned.join(10)
+    state = abandoned.state()
+    assert state.status == "stopped" and state.stop_reason == "abandoned"
+    assert "nobody looked at it for 0.3 s" in state.message
+    assert kept.state().active and kept.stop_requested is None
 
 
-def test_data_that_cannot_be_loaded_is_a_message(manager, monkeypatch, tmp_path):
-    missing = manager().submit(TrainingJob([replace(TINY, data=(str(tmp_path / "missing.csv"),))]))
-    state = finished(missing)
-    assert state.status == "failed" and "no such file" in state.message
-
-    def offline(progress=None, folder=None):
-        progress(0.05, "downloading")
-        raise corpora.CorpusError("could not download vaderSentiment==3.3.2 with pip (offline)")
-
-    monkeypatch.setattr(corpora, "fetch_corpora", offline)
-    corpus = finished(manager().submit(TrainingJob([replace(TINY, data=("movies",))])))
-    assert corpus.status == "failed" and "could not download" in corpus.message
+def test_a_bug_in_the_work_is_a_failed_job(manager):
+    job = manager().submit(Sleeper(broken=True))
+    assert job.join(5)
+    assert job.state().status == "failed" and job.state().message == "the sleeper failed unexpectedly: boom"
+    assert not job.state().active
 
 
-def test_an_error_inside_training_is_a_message(manager, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("out of memory")
-
-    monkeypatch.setattr(jobs, "Trainer", broken)
-    state = finished(manager().submit(TrainingJob.race(TINY)))
-    assert state.status == "failed" and state.message == "Training failed: out of memory."
-
-
-def test_an_uploaded_table_keeps_a_test_share():
-    rows = "text,label\n" + "".join(
-        f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
-    )
-    table = load_table(rows.encode(), name="mine.csv")
-    loaded = jobs.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
-    assert (len(loaded.train), len(loaded.val), len(loaded.test)) == (76, 8, 16)
-    assert loaded.train.label_names == ("0", "1")
-
-
-def test_settings_a_class_server_refuses():
-    with pytest.raises(ValueError, match="thread count"):
-        TrainingJob([replace(TINY, threads=2)])
-    with pytest.raises(ValueError, match="only in their cell"):
-        TrainingJob([TINY, replace(TINY, hidden_size=16)])
-    assert jobs.max_trainings({}) >= 1
-    server = JobManager.from_environment(
-        {"RNNVIZ_MAX_TRAININGS": "3", "RNNVIZ_TRAINING_REST": "0", "RNNVIZ_TRAINING_ABANDON_SECONDS": "5"}
-    )
-    assert (server.max_running, server.rest, server.abandon_after) == (3, 0.0, 5.0)
-    for name, value in (("RNNVIZ_MAX_TRAININGS", "zero"), ("RNNVIZ_MAX_TRAININGS", "1.5")):
-        with pytest.raises(ValueError, match=name):
-            jobs.max_trainings({name: value})
-    with pytest.raises(ValueError, match="RNNVIZ_TRAINING_REST must be a number from 0 to 10"):
-        jobs.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
-
-
-def test_snapshots_are_thinned_to_their_budget(monkeypatch):
-    monkeypatch.setattr(jobs, "_snapshot_bytes", lambda classifier: 10)
-    snapshots = [(epoch, object()) for epoch in range(9)]
-    jobs._thin(snapshots, budget=90)
-    assert [epoch for epoch, _ in snapshots] == list(range(9))
-    jobs._thin(snapshots, budget=40)  # untrained and newest stay; the epochs between thin out evenly
-    assert [epoch for epoch, _ in snapshots] == [0, 4, 8]
+def test_the_in_thread_executor_runs_a_task_into_events_and_an_outcome():
+    events = []
+    outcome = InThread().run("tests.test_jobs:count_task", {"n": 4}, events.append, threading.Event())
+    assert events == [{"n": i} for i in range(4)] and outcome.result == {"sum": 6} and outcome.error is None
+    failed = InThread().run("tests.test_jobs:count_task", {"n": 1, "fail": True}, print, threading.Event())
+    assert failed.result is None and failed.error == "ValueError: asked to fail"

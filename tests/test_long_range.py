@@ -1,7 +1,8 @@
 """Proves the long-range experiment's logic: settings are validated, the data is balanced,
 seeded and has exactly the asked filler lengths, every cell is trained on the same data and
 tested at every length, progress and stop work, results survive JSON, and the job board shares
-one job per setting and runs it in its worker process."""
+one job per setting and runs it, in the job's thread or in its worker process, with the same
+status words as every job."""
 
 import json
 import threading
@@ -21,6 +22,7 @@ from rnnviz.training.experiment import (
     make_sentences,
     run_experiment,
 )
+from rnnviz.training.jobs import InThread
 
 TINY = LongRangeConfig(
     max_filler=6, points=3, train_size=40, val_size=10, test_size=10, epochs=1, batch_size=20
@@ -87,18 +89,18 @@ def test_a_stop_ends_the_experiment_without_a_result():
 
 def _wait(job, timeout=120.0):
     deadline = time.monotonic() + timeout
-    while job.snapshot().active:
-        assert time.monotonic() < deadline, job.snapshot()
+    while job.state().active:
+        assert time.monotonic() < deadline, job.state()
         time.sleep(0.05)
-    return job.snapshot()
+    return job.state()
 
 
 def test_the_board_shares_one_job_per_setting_and_can_stop_it():
-    board = JobBoard(isolated=False)
+    board = JobBoard(executor=InThread())
     job = board.start(TINY)
     assert board.start(TINY) is job and board.get(TINY) is job
     snapshot = _wait(job)
-    assert snapshot.status == "finished" and snapshot.fraction == 1.0
+    assert snapshot.status == "done" and snapshot.fraction == 1.0
     assert snapshot.result is not None and len(snapshot.cells) == 3
     assert board.start(TINY) is job  # a finished result is reused, not trained again
 
@@ -113,7 +115,7 @@ def test_a_failed_job_says_why_and_can_be_started_again(monkeypatch):
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr(long_range, "run_experiment", broken)
-    board = JobBoard(isolated=False)
+    board = JobBoard(executor=InThread())
     job = board.start(TINY)
     snapshot = _wait(job)
     assert snapshot.status == "failed" and "RuntimeError: out of memory" in snapshot.message
@@ -125,9 +127,9 @@ def test_the_worker_process_runs_experiments_and_reports_progress(tiny_run):
     board.warm_up()
     first = board.start(TINY)
     second = board.start(LongRangeConfig(**{**TINY.to_dict(), "seed": 1}))
-    assert second.snapshot().status == "queued"  # one experiment at a time
+    assert second.state().status == "queued"  # one experiment at a time
     snapshot = _wait(first)
-    assert snapshot.status == "finished", snapshot.message
+    assert snapshot.status == "done", snapshot.message
     here = tiny_run[0]  # the same numbers as in this process
     assert [c.accuracy for c in snapshot.result.cells] == [c.accuracy for c in here.cells]
-    assert _wait(second).status == "finished"
+    assert _wait(second).status == "done"

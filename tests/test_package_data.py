@@ -26,7 +26,8 @@ SCRIPT = textwrap.dedent(
     import rnnviz
     from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
     from rnnviz.core.text import Vocab
-    from rnnviz.training.jobs import JobManager, TrainingJob
+    from rnnviz.training.jobs import JobManager
+    from rnnviz.training.training_job import TrainingJob
     from rnnviz.training.trainer import TrainConfig
     from rnnviz.ui import lab
 

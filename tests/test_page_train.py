@@ -12,6 +12,8 @@ import time
 import pytest
 
 from rnnviz.training import jobs
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.training_job import TrainingJob
 from rnnviz.ui import train as ui_train
 from tests.pages_support import chart_titles, page_text
 
@@ -176,9 +178,7 @@ def test_a_bad_table_upload_names_its_line(train):
 def test_a_full_server_says_queued_and_the_position(train, monkeypatch):
     server = jobs.JobManager(max_running=1)
     monkeypatch.setattr(ui_train, "training_manager", lambda: server)
-    holder = jobs.TrainingJob(
-        [jobs.TrainConfig(builtin_size=200, embedding_dim=4, hidden_size=4, epochs=1000)]
-    )
+    holder = TrainingJob([TrainConfig(builtin_size=200, embedding_dim=4, hidden_size=4, epochs=1000)])
     holder.pause()
     server.submit(holder, alive=lambda: True)
     try:

@@ -6,7 +6,7 @@ import pytest
 from rnnviz.core import checkpoints
 from rnnviz.data.corpora import load_corpus
 from rnnviz.data.pairs import read_pairs
-from rnnviz.training.trainer import evaluate_dataset, pair_score
+from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 MODELS = checkpoints.SHIPPED_DIR
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.plots import training as train_plots
-from rnnviz.training.jobs import Curves
+from rnnviz.training.history import Curves
 
 
 def make_curves(name: str = "LSTM", steps: int = 40, epochs: int = 4, labels: int = 2) -> Curves:

@@ -109,7 +109,7 @@ def token_positions(tokens: Sequence[str]) -> list[str]:
     return [f"{t + 1}: {plotly_text(token, 60)}" for t, token in enumerate(tokens)]
 
 
-def _time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
+def time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
     """Category x axis with the bare tokens as tick labels (every k-th when there are many)."""
     positions = token_positions(tokens)
     step = max(1, math.ceil(len(tokens) / max_ticks))
@@ -126,13 +126,13 @@ def _time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
     )
 
 
-def _figure(data: list[dict], layout: dict) -> go.Figure:
+def new_figure(data: list[dict], layout: dict) -> go.Figure:
     """One validated Figure from plain dicts: plotly checks the whole spec once, which is
     several times faster than building it up with add_trace / update_layout."""
     return go.Figure(dict(data=data, layout=layout))
 
 
-def _base_layout(title: str, height: int) -> dict:
+def base_layout(title: str, height: int) -> dict:
     return dict(
         title=dict(text=title, font=dict(size=FONT_SIZE + 3)),
         height=height,
@@ -213,17 +213,17 @@ def prediction_chart(
                 font=dict(color=colours[winners[t]], size=FONT_SIZE),
             )
         )
-    layout = _base_layout(title, height)
+    layout = base_layout(title, height)
     layout["margin"]["t"] = 80
     layout.update(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
         legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
-        xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **_time_axis(tokens, 80)),
+        xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **time_axis(tokens, 80)),
         yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def state_heatmap(
@@ -269,16 +269,16 @@ def state_heatmap(
         ),
         hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
     )
-    layout = _base_layout(title or glossary.title(quantity), height)
+    layout = base_layout(title or glossary.title(quantity), height)
     # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
     # plot areas of the same width.
     layout["margin"]["r"] = 150
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
     layout.update(
-        xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 40)),
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 40)),
         yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
     )
-    return _figure([heatmap], layout)
+    return new_figure([heatmap], layout)
 
 
 def unit_lines(
@@ -311,13 +311,13 @@ def unit_lines(
     margin = 0.05 * (scale.zmax - scale.zmin)
     names = ", ".join(str(int(u)) for u in units[:6]) + (" …" if len(units) > 6 else "")
     which = f"unit {names}" if len(units) == 1 else f"units {names}"
-    layout = _base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height)
+    layout = base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height)
     layout.update(
         hovermode="x unified",
-        xaxis=dict(title=dict(text="word"), **_time_axis(tokens, 80)),
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 80)),
         yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 # --------------------------------------------------------------------------- projector

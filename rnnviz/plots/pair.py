@@ -24,10 +24,10 @@ from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
     FONT_SIZE,
     MAX_LABEL_CHARS,
-    _base_layout,
-    _figure,
+    base_layout,
     colour_range,
     diverging_range,
+    new_figure,
     plotly_text,
     token_positions,
 )
@@ -150,7 +150,7 @@ def pair_prediction_chart(comparison: PairComparison, target: int, height: int =
     shapes.append(
         dict(type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dot", color="grey"))
     )
-    layout = _base_layout(f"Prediction after each word: P({label}) for A and B", height)
+    layout = base_layout(f"Prediction after each word: P({label}) for A and B", height)
     layout["margin"]["t"] = 90
     layout.update(
         shapes=shapes,
@@ -159,7 +159,7 @@ def pair_prediction_chart(comparison: PairComparison, target: int, height: int =
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **column_axis(comparison)),
         yaxis=dict(title=dict(text=f"P({label})"), range=[-0.02, 1.02], tickformat=".0%"),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def divergence_chart(comparison: PairComparison, height: int = 340) -> go.Figure:
@@ -181,14 +181,14 @@ def divergence_chart(comparison: PairComparison, height: int = 340) -> go.Figure
                 hovertemplate=f"{glossary.symbol(name)}: %{{y:.3f}}<extra></extra>",
             )
         )
-    layout = _base_layout("How far apart A and B are, word by word", height)
+    layout = base_layout("How far apart A and B are, word by word", height)
     layout.update(
         shapes=_bands(changed_columns(comparison)),
         hovermode="x unified",
         xaxis=dict(title=dict(text="word (aligned)"), **column_axis(comparison)),
         yaxis=dict(title=dict(text="mean |B − A| over units"), rangemode="tozero"),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def pair_heatmaps(
@@ -268,7 +268,7 @@ def pair_heatmaps(
         )
     bar = dict(thickness=14, x=1.02, xanchor="left", yanchor="top")
     a_and_b = (2 * panel + gap) / total
-    layout = _base_layout(f"{glossary.title(quantity)}: A, B and their difference", total + 140)
+    layout = base_layout(f"{glossary.title(quantity)}: A, B and their difference", total + 140)
     layout["margin"].update(r=150, t=100, b=70)
     layout.update(
         annotations=annotations,
@@ -301,7 +301,7 @@ def pair_heatmaps(
         ),
         **layout_axes,
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def pair_unit_lines(
@@ -339,14 +339,14 @@ def pair_unit_lines(
     margin = 0.05 * (scale.zmax - scale.zmin)
     names = ", ".join(str(int(u)) for u in units[:6]) + (" …" if len(units) > 6 else "")
     which = f"unit {names}" if len(units) == 1 else f"units {names}"
-    layout = _base_layout(title or f"{glossary.title(quantity)} of {which}: A solid, B dashed", height)
+    layout = base_layout(title or f"{glossary.title(quantity)} of {which}: A solid, B dashed", height)
     layout.update(
         shapes=_bands(changed_columns(comparison)),
         hovermode="x unified",
         xaxis=dict(title=dict(text="word (aligned)"), **column_axis(comparison)),
         yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go.Figure:
@@ -369,7 +369,7 @@ def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go
     ]
     where = f"layer {scores.layer + 1}, {scores.direction}"
     used = len(scores.pairs_used)
-    layout = _base_layout(
+    layout = base_layout(
         f"Negation units: {glossary.title(scores.quantity)} · {where} · {used} pairs", height
     )
     layout.update(
@@ -381,7 +381,7 @@ def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go
         ),
         yaxis=dict(title=dict(text="score = mean change / spread"), zeroline=True, zerolinewidth=2),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def _grid(rows: int, columns: int, gap: float = 0.08) -> list[list[tuple[list[float], list[float]]]]:
@@ -450,9 +450,9 @@ def saturation_chart(saturation: Saturation, direction: Direction = "forward") -
         panel = f"{glossary.title(result.gate)} · layer {result.layer + 1}"
         annotations.append(_panel_title(panel, x=sum(x_domain) / 2, y=y_domain[1], xanchor="center"))
     title = f"Gate saturation over {saturation.texts} sentences ({saturation.steps} words), {direction}"
-    layout = _base_layout(title, 140 + 330 * max(1, len(layers)))
+    layout = base_layout(title, 140 + 330 * max(1, len(layers)))
     layout["margin"].update(t=110, b=70)
     layout.update(showlegend=False, annotations=annotations, shapes=shapes, **axes)
     if not chosen:
         layout.update(xaxis=dict(title=dict(text="shut")), yaxis=dict(title=dict(text="open")))
-    return _figure(data, layout)
+    return new_figure(data, layout)

@@ -19,13 +19,13 @@ from rnnviz.plots.base import (
     DIVERGING,
     FONT_SIZE,
     ColourRange,
-    _base_layout,
-    _figure,
-    _time_axis,
+    base_layout,
     colour_range,
+    new_figure,
     plotly_text,
+    time_axis,
 )
-from rnnviz.training.jobs import Curves
+from rnnviz.training.history import Curves
 
 # One colour per run: a single training uses the first two (training, validation); a race
 # gives each cell type its own colour and tells training from validation by the dash.
@@ -105,13 +105,13 @@ def loss_curves(runs: Sequence[Curves], title: str = "Loss: lower is better", he
             )
         )
         data.append(_validation_line(run, run.val_loss, val_colour, many, "loss %{y:.3f}"))
-    layout = _base_layout(title, height)
+    layout = base_layout(title, height)
     layout.update(
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="cross-entropy loss")),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def accuracy_curves(
@@ -136,7 +136,7 @@ def accuracy_curves(
         )
         data.append(_validation_line(run, run.val_accuracy, val_colour, many, "accuracy %{y:.1%}"))
     chance = runs[0].chance if runs else 0.5
-    layout = _base_layout(title, height)
+    layout = base_layout(title, height)
     layout.update(
         shapes=[
             dict(
@@ -165,7 +165,7 @@ def accuracy_curves(
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="share classified right"), range=[0, 1.02], tickformat=".0%"),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)
 
 
 def epoch_labels(epochs: Sequence[float]) -> list[str]:
@@ -211,13 +211,13 @@ def epoch_heatmap(
         ),
         hovertemplate=f"%{{y}}, word %{{x}}<br>{value_name} = %{{z:.3f}}<extra></extra>",
     )
-    layout = _base_layout(title, int(min(520, max(260, 140 + 26 * len(rows)))))
+    layout = base_layout(title, int(min(520, max(260, 140 + 26 * len(rows)))))
     layout["margin"]["r"] = 150
     layout.update(
-        xaxis=dict(title=dict(text="the probe sentence, word by word"), **_time_axis(tokens, 40)),
+        xaxis=dict(title=dict(text="the probe sentence, word by word"), **time_axis(tokens, 40)),
         yaxis=dict(title=dict(text="snapshot"), type="category", autorange="reversed"),
     )
-    return _figure([heatmap], layout)
+    return new_figure([heatmap], layout)
 
 
 def probe_probability_heatmap(
@@ -283,12 +283,12 @@ def confusion_chart(
         colorbar=dict(title=dict(text="share of row", side="top"), tickformat=".0%", thickness=14),
         hovertemplate="true %{y}, predicted %{x}: %{text} (%{z:.1%} of the row)<extra></extra>",
     )
-    layout = _base_layout(title, int(min(520, 200 + 50 * len(labels))))
+    layout = base_layout(title, int(min(520, 200 + 50 * len(labels))))
     layout.update(
         xaxis=dict(title=dict(text="predicted class"), type="category", side="bottom"),
         yaxis=dict(title=dict(text="true class"), type="category", autorange="reversed"),
     )
-    return _figure([heatmap], layout)
+    return new_figure([heatmap], layout)
 
 
 def per_class_chart(
@@ -313,11 +313,11 @@ def per_class_chart(
                 hovertemplate="%{x}: %{y:.1%} right<extra>" + plotly_text(name, 30) + "</extra>",
             )
         )
-    layout = _base_layout(title, 320)
+    layout = base_layout(title, 320)
     layout.update(
         barmode="group",
         showlegend=len(per_class) > 1,
         xaxis=dict(title=dict(text="true class"), type="category"),
         yaxis=dict(title=dict(text="share classified right"), range=[0, 1], tickformat=".0%"),
     )
-    return _figure(data, layout)
+    return new_figure(data, layout)

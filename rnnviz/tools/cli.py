@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rnnviz.core.checkpoints import SHIPPED, CheckpointError, load_classifier, save
@@ -21,17 +20,9 @@ from rnnviz.core.trace import trace_sentence
 from rnnviz.data.corpora import CorpusError
 from rnnviz.data.pairs import read_pairs
 from rnnviz.data.sources import SOURCES, load_source
-from rnnviz.training.trainer import (
-    DEVICES,
-    Predictor,
-    TrainConfig,
-    Trainer,
-    TrainEvent,
-    VaderBaseline,
-    evaluate_dataset,
-    load_training_data,
-    pair_score,
-)
+from rnnviz.training.config import DEVICES, TRAIN_RANGES, TrainConfig
+from rnnviz.training.metrics import Predictor, VaderBaseline, evaluate_dataset, pair_score
+from rnnviz.training.trainer import Trainer, TrainEvent, load_training_data
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,19 +66,20 @@ def _positive(value: str) -> int:
     return number
 
 
-def _number(kind: type, low: float, high: float, low_open: bool = False):
-    """An argparse type: a `kind` number in [low, high] (or (low, high] when low_open)."""
+def _setting(name: str) -> Callable[[str], float]:
+    """An argparse type for TrainConfig's `name`: a value in its one valid range
+    (rnnviz.training.config.TRAIN_RANGES), so a bad value fails before any data is loaded."""
+    valid = TRAIN_RANGES[name]
 
-    def parse(value: str):
+    def parse(value: str) -> float:
         try:
-            number = kind(value)
+            number = int(value) if valid.whole else float(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-        if not math.isfinite(number) or number < low or (low_open and number == low) or number > high:
-            side = "above" if low_open else "at least"
-            raise argparse.ArgumentTypeError(
-                f"expected a number {side} {low:g} and at most {high:g}, got {value}"
-            )
+            kind = "a whole number" if valid.whole else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {value!r}") from None
+        problem = valid.problem(name, number)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
         return number
 
     return parse
@@ -265,11 +257,11 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     train.add_argument("--out", required=True, help="where to save the .safetensors checkpoint")
     shape = train.add_argument_group("network")
     shape.add_argument("--cell", choices=(*CELL_TYPES, "rnn"), default=defaults.cell, help="rnn = rnn_tanh")
-    shape.add_argument("--embedding-dim", type=_positive, default=defaults.embedding_dim)
-    shape.add_argument("--hidden-size", type=_positive, default=defaults.hidden_size)
-    shape.add_argument("--num-layers", type=_positive, default=defaults.num_layers)
+    shape.add_argument("--embedding-dim", type=_setting("embedding_dim"), default=defaults.embedding_dim)
+    shape.add_argument("--hidden-size", type=_setting("hidden_size"), default=defaults.hidden_size)
+    shape.add_argument("--num-layers", type=_setting("num_layers"), default=defaults.num_layers)
     shape.add_argument("--bidirectional", action="store_true")
-    shape.add_argument("--dropout", type=_number(float, 0, 0.99), default=defaults.dropout)
+    shape.add_argument("--dropout", type=_setting("dropout"), default=defaults.dropout)
     shape.add_argument("--readout", choices=READOUTS, default=defaults.readout)
     shape.add_argument(
         "--lexicon-prior",
@@ -277,30 +269,29 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
         help="VADER valence, negation and intensifier facts in fixed embedding columns",
     )
     fit = train.add_argument_group("optimisation")
-    fit.add_argument("--lr", type=_number(float, 0, 1e6, low_open=True), default=defaults.lr)
-    fit.add_argument("--lr-decay", type=_number(float, 0, 1, low_open=True), default=defaults.lr_decay)
-    fit.add_argument("--weight-decay", type=_number(float, 0, 1), default=defaults.weight_decay)
-    fit.add_argument("--batch-size", type=_positive, default=defaults.batch_size)
-    fit.add_argument("--epochs", type=_positive, default=defaults.epochs)
-    fit.add_argument("--seed", type=_number(int, 0, 2**31 - 1), default=defaults.seed)
-    fit.add_argument("--clip-norm", type=_number(float, 0, 1e6), default=defaults.clip_norm, help="0 = off")
+    fit.add_argument("--lr", type=_setting("lr"), default=defaults.lr)
+    fit.add_argument("--lr-decay", type=_setting("lr_decay"), default=defaults.lr_decay)
+    fit.add_argument("--weight-decay", type=_setting("weight_decay"), default=defaults.weight_decay)
+    fit.add_argument("--batch-size", type=_setting("batch_size"), default=defaults.batch_size)
+    fit.add_argument("--epochs", type=_setting("epochs"), default=defaults.epochs)
+    fit.add_argument("--seed", type=_setting("seed"), default=defaults.seed)
+    fit.add_argument("--clip-norm", type=_setting("clip_norm"), default=defaults.clip_norm, help="0 = off")
     fit.add_argument("--device", choices=DEVICES, default=defaults.device)
     fit.add_argument(
-        "--threads", type=_number(int, 0, 256), default=defaults.threads, help="0 = torch's default"
+        "--threads", type=_setting("threads"), default=defaults.threads, help="0 = torch's default"
     )
     text = train.add_argument_group("data handling")
-    text.add_argument("--builtin-size", type=_positive, default=defaults.builtin_size)
-    text.add_argument("--neutral-band", type=_number(float, 0, 4), default=defaults.neutral_band)
-    text.add_argument(
-        "--val-fraction", type=_number(float, 0, 0.5, low_open=True), default=defaults.val_fraction
-    )
-    text.add_argument("--min-count", type=_positive, default=defaults.min_count)
-    text.add_argument("--max-vocab", type=_positive, default=defaults.max_vocab)
-    text.add_argument("--max-tokens", type=_positive, default=defaults.max_tokens)
+    text.add_argument("--builtin-size", type=_setting("builtin_size"), default=defaults.builtin_size)
+    text.add_argument("--neutral-band", type=_setting("neutral_band"), default=defaults.neutral_band)
+    text.add_argument("--val-fraction", type=_setting("val_fraction"), default=defaults.val_fraction)
+    text.add_argument("--min-count", type=_setting("min_count"), default=defaults.min_count)
+    text.add_argument("--max-vocab", type=_setting("max_vocab"), default=defaults.max_vocab)
+    text.add_argument("--max-tokens", type=_setting("max_tokens"), default=defaults.max_tokens)
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of `python -m rnnviz`: trace, train and evaluate."""
     parser = _Parser(prog="python -m rnnviz", description="Look inside recurrent sentence classifiers.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     model_help = f"a checkpoint path, or a shipped model: {', '.join(SHIPPED)}"
@@ -328,8 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="minimal pairs: a file of lines sentence<TAB>label, two per pair, or builtin (the shipped ones)",
     )
-    evaluate.add_argument("--builtin-size", type=_positive, default=TrainConfig().builtin_size)
-    evaluate.add_argument("--neutral-band", type=_number(float, 0, 4), default=TrainConfig().neutral_band)
+    evaluate.add_argument("--builtin-size", type=_setting("builtin_size"), default=TrainConfig().builtin_size)
+    evaluate.add_argument("--neutral-band", type=_setting("neutral_band"), default=TrainConfig().neutral_band)
     evaluate.add_argument("--show-failures", action="store_true", help="list the pairs with a mistake")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
     evaluate.set_defaults(run=_evaluate)
@@ -337,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the exit status (0, 1 for a user-facing error, 2 for bad arguments)."""
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

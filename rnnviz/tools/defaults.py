@@ -26,16 +26,9 @@ from rnnviz.core.models import Classifier
 from rnnviz.data.corpora import CorpusError
 from rnnviz.data.pairs import BUILTIN_PAIRS_FILE, read_pairs
 from rnnviz.data.sources import load_source
-from rnnviz.training.trainer import (
-    Predictor,
-    TrainConfig,
-    Trainer,
-    TrainEvent,
-    VaderBaseline,
-    evaluate_dataset,
-    load_training_data,
-    pair_score,
-)
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.metrics import Predictor, VaderBaseline, evaluate_dataset, pair_score
+from rnnviz.training.trainer import Trainer, TrainEvent, load_training_data
 
 OUT_DIR = checkpoints.SHIPPED_DIR  # package data: the app and load_classifier("lstm") read them there
 MAX_BYTES = 5 * 2**20
@@ -94,7 +87,7 @@ def train_default(name: str, out_dir: Path) -> Path:
     )
     classifier = trainer.run()
     state = trainer.state()
-    if state.status != "finished":
+    if state.status != "done":
         raise SystemExit(f"rnnviz.tools.defaults: {name}: {state.message}")
     path = out_dir / checkpoints.SHIPPED[name]
     payload = checkpoints.to_bytes(classifier)

@@ -1,1 +1,1 @@
-"""training."""
+"""Training: configs and their ranges, the trainer, metrics, run history, background jobs."""

@@ -1,4 +1,4 @@
-"""The long-range memory experiment: can a cell carry one sentiment word across N neutral words?
+"""The long-range memory experiment, and its job: can a cell carry one sentiment word across N neutral words?
 
 Task. Each sentence is one sentiment word followed by n neutral filler words,
     "great then we the at home about it …"   -> positive
@@ -16,31 +16,28 @@ Protocol (one `run_experiment` call):
   * test: for each n in `filler_grid()`, `test_size` new sentences with exactly n filler
     words; accuracy per (cell, n). Chance is 0.5 (the classes are balanced).
 
-The job machinery at the bottom runs experiments in background threads for a page and
-shares results between sessions: it never imports streamlit.
+At the bottom, the experiment as a job (rnnviz.training.jobs): `experiment_task` is
+run_experiment over JSON-ready values, so that an executor can run it in a worker process, and
+a JobBoard shares one job per setting between every session of a server. Never imports streamlit.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import queue
 import random
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Literal
+from dataclasses import asdict, dataclass, fields
 
 from rnnviz.core.models import CELL_TYPES, CellType
 from rnnviz.data.dataset import LABELS, TextDataset
-from rnnviz.training.trainer import TrainConfig, Trainer, TrainEvent, evaluate_dataset
+from rnnviz.training.config import Range, TrainConfig
+from rnnviz.training.jobs import ACTIVE, Emit, Executor, Job, JobManager, JobState
+from rnnviz.training.metrics import evaluate_dataset
+from rnnviz.training.trainer import Trainer, TrainEvent
+from rnnviz.training.worker import WorkerProcess
 
 # Few sentiment words, so that learning the words is easy and the experiment measures memory.
 POSITIVE_WORDS = ("good", "great", "excellent")
@@ -56,47 +53,61 @@ MAX_FILLER = 200
 CELL_TITLES = {"rnn_tanh": "plain RNN", "rnn_relu": "plain RNN (ReLU)", "gru": "GRU", "lstm": "LSTM"}
 
 
+# The one owner of LongRangeConfig's valid values.
+LONG_RANGE_RANGES: dict[str, Range] = {
+    "max_filler": Range(1, MAX_FILLER, whole=True),
+    "points": Range(2, 21, whole=True),
+    "train_size": Range(20, 100_000, whole=True),
+    "val_size": Range(10, 10_000, whole=True),
+    "test_size": Range(10, 10_000, whole=True),
+    "hidden_size": Range(1, 256, whole=True),
+    "embedding_dim": Range(1, 256, whole=True),
+    "epochs": Range(1, 100, whole=True),
+    "batch_size": Range(1, 1024, whole=True),
+    "seed": Range(0, 2**31 - 1, whole=True),
+    "lr": Range(0.0, 1.0, low_open=True),
+}
+# The Why-gates page's choices (a link's settings must be one of them).
+PAGE_CHOICES: dict[str, tuple[int, ...]] = {
+    "max_filler": tuple(range(10, 101, 10)),
+    "train_size": (100, 200, 400, 800, 1600),
+    "epochs": tuple(range(1, 21)),
+    "seed": tuple(range(1001)),
+}
+
+
 @dataclass(frozen=True)
 class LongRangeConfig:
     """One experiment: the task's length, the data sizes and the shared training settings."""
 
     max_filler: int = 50  # N: the longest filler, in training and among the tested lengths
     points: int = 5  # how many filler lengths are tested, evenly spaced from 0 to max_filler
-    cells: tuple[CellType, ...] = ("rnn_tanh", "gru", "lstm")
+    cells: tuple[CellType, ...] = ("rnn_tanh", "gru", "lstm")  # trained one after another, in this order
     train_size: int = 800  # training sentences (n uniform in 0..max_filler)
     val_size: int = 200  # validation sentences, to keep each cell's best epoch
     test_size: int = 200  # test sentences per tested length
-    hidden_size: int = 16
-    embedding_dim: int = 16
-    epochs: int = 8
-    batch_size: int = 32
-    lr: float = 0.01  # Adam
+    hidden_size: int = 16  # units of every cell's one layer
+    embedding_dim: int = 16  # size of each word's embedding vector
+    epochs: int = 8  # passes over the training sentences, for every cell
+    batch_size: int = 32  # sentences per optimizer step
+    lr: float = 0.01  # Adam learning rate
     seed: int = 0  # data, initial weights and batch order
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cells", tuple(self.cells))
-        problems = []
-        for name, low, high in (
-            ("max_filler", 1, MAX_FILLER),
-            ("points", 2, 21),
-            ("train_size", 20, 100_000),
-            ("val_size", 10, 10_000),
-            ("test_size", 10, 10_000),
-            ("hidden_size", 1, 256),
-            ("embedding_dim", 1, 256),
-            ("epochs", 1, 100),
-            ("batch_size", 1, 1024),
-            ("seed", 0, 2**31 - 1),
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        problems = [p for name, r in LONG_RANGE_RANGES.items() if (p := r.problem(name, getattr(self, name)))]
         if not self.cells or any(cell not in CELL_TYPES for cell in self.cells):
             problems.append(f"cells must be some of {', '.join(CELL_TYPES)}; got {list(self.cells)}")
-        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or not 0 < self.lr <= 1:
-            problems.append(f"lr must be a number above 0 and at most 1; got {self.lr!r}")
         if problems:
             raise ValueError("invalid long-range experiment: " + "; ".join(problems))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> LongRangeConfig:
+        """The inverse of to_dict; unknown fields are an error."""
+        unknown = sorted(set(values) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"invalid long-range experiment: unknown fields {unknown}")
+        return cls(**{**values, "cells": tuple(values.get("cells", cls.cells))})
 
     def filler_grid(self) -> tuple[int, ...]:
         """The tested filler lengths: `points` values from 0 to max_filler, evenly spaced."""
@@ -121,6 +132,7 @@ class LongRangeConfig:
         )
 
     def to_dict(self) -> dict:
+        """JSON-ready values (cells as a list)."""
         result = asdict(self)
         result["cells"] = list(self.cells)
         return result
@@ -152,20 +164,25 @@ class CellResult:
     seconds: float  # training and testing time
 
     def to_dict(self) -> dict:
+        """JSON-ready values (filler lengths as strings)."""
         return {**asdict(self), "accuracy": {str(n): a for n, a in self.accuracy.items()}}
 
     @classmethod
     def from_dict(cls, data: dict) -> CellResult:
+        """The inverse of to_dict."""
         return cls(**{**data, "accuracy": {int(n): float(a) for n, a in data["accuracy"].items()}})
 
 
 @dataclass(frozen=True)
 class LongRangeResult:
+    """A whole experiment's outcome: every cell's accuracies, for its config."""
+
     config: LongRangeConfig
     cells: tuple[CellResult, ...]
     seconds: float  # the whole experiment
 
     def accuracy_at(self, filler: int) -> dict[CellType, float]:
+        """Each cell's test accuracy at one tested filler length."""
         return {result.cell: result.accuracy[filler] for result in self.cells}
 
     def summary(self) -> str:
@@ -188,12 +205,13 @@ class LongRangeResult:
     def from_dict(cls, data: dict) -> LongRangeResult:
         """The inverse of to_dict."""
         return cls(
-            LongRangeConfig(**{**data["config"], "cells": tuple(data["config"]["cells"])}),
+            LongRangeConfig.from_dict(data["config"]),
             tuple(CellResult.from_dict(cell) for cell in data["cells"]),
             float(data["seconds"]),
         )
 
     def to_dict(self) -> dict:
+        """JSON-ready values, for the worker process's messages."""
         return {
             "config": self.config.to_dict(),
             "seconds": self.seconds,
@@ -273,271 +291,105 @@ def _reporter(
     return report
 
 
-# --------------------------------------------------------------------------- background jobs
-#
-# A page starts an experiment through a JobBoard and polls ExperimentJob.snapshot(). By default
-# experiments train in a worker process, `python -m rnnviz.training.experiment`, that the board starts
-# once (`warm_up`, e.g. when the page opens) and reuses; a daemon thread of the server sends it
-# one experiment at a time and relays what it prints, one JSON object per line:
-#
-#     server: job thread --{"config": …}-->  worker: run_experiment(...)
-#                  ^                           |  {"ready": true} once, after its imports
-#                  +------- worker stdout -----+  {"progress": [done, total, message]} …
-#                                                 {"cell": CellResult} …
-#                                                 {"done": result or null} | {"error": text}
-#             a line "stop" on its stdin stops the current experiment after its current step
-#
-# Why a process: small tensors make training mostly Python work, which would hold the server's
-# GIL and slow every other student's page; in its own process it only competes for a core.
-# Why a lasting one: importing torch and its optimizer machinery takes seconds (15 s on a busy
-# 2-core machine), paid once per server instead of once per experiment. An idle worker exits
-# after WORKER_IDLE_SECONDS and is started again when needed.
+# --------------------------------------------------------------------------- the experiment as a job
 
-JobStatus = Literal["queued", "running", "finished", "stopped", "failed"]
-_PROGRESS_EVERY = 0.25  # seconds between progress lines from the worker
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-WORKER_IDLE_SECONDS = 900
+TASK = "rnnviz.training.experiment:experiment_task"  # run_experiment as an executor's task
+PROGRESS_EVERY = 0.25  # seconds between progress events (a worker prints each one)
 
 
-@dataclass(frozen=True)
-class JobSnapshot:
-    """A consistent view of a job, safe to read from any thread."""
-
-    status: JobStatus
-    fraction: float  # 0..1 of the training steps done
-    message: str
-    cells: tuple[CellResult, ...]  # the cells finished so far
-    result: LongRangeResult | None  # when finished
-
-    @property
-    def active(self) -> bool:
-        return self.status in ("queued", "running")
-
-
-def _say(message: dict) -> None:
-    print(json.dumps(message), flush=True)
-
-
-def _worker_main() -> None:
-    """The worker process (see above): warm up, then run experiments sent on stdin until it
-    closes or nothing comes for WORKER_IDLE_SECONDS."""
-    import torch
-
-    torch.set_num_threads(1)
-    torch.optim.Adam([torch.zeros(1, requires_grad=True)])  # pays the optimizer's first-use imports
-    commands: queue.Queue[str | None] = queue.Queue()
-    stop = threading.Event()
-
-    def read_stdin() -> None:
-        for line in sys.stdin:
-            if line.strip() == "stop":
-                stop.set()
-            elif line.strip():
-                commands.put(line)
-        stop.set()  # the server went away
-        commands.put(None)
-
+def experiment_task(config: dict, emit: Emit, stop: threading.Event) -> dict | None:
+    """run_experiment as a job task (rnnviz.training.jobs): a LongRangeConfig's dict in; events
+    {"progress": [done, total, message]} (at most every PROGRESS_EVERY s, and the last) and
+    {"cell": CellResult dict} out; the LongRangeResult's dict, or None when stopped."""
     last = [0.0]
 
     def progress(update: Progress) -> None:
         now = time.monotonic()
-        if now - last[0] >= _PROGRESS_EVERY or update.done == update.total:
+        if now - last[0] >= PROGRESS_EVERY or update.done == update.total:
             last[0] = now
-            _say({"progress": [update.done, update.total, update.message]})
+            emit({"progress": [update.done, update.total, update.message]})
 
-    threading.Thread(target=read_stdin, daemon=True).start()
-    _say({"ready": True})
-    while True:
-        try:
-            line = commands.get(timeout=WORKER_IDLE_SECONDS)
-        except queue.Empty:
-            return
-        if line is None:
-            return
-        stop.clear()
-        try:
-            config = LongRangeConfig(**json.loads(line)["config"])
-            result = run_experiment(config, progress, lambda cell: _say({"cell": cell.to_dict()}), stop)
-        except Exception as error:  # reported on the page
-            _say({"error": f"{type(error).__name__}: {error}"})
-        else:
-            _say({"done": None if result is None else result.to_dict()})
+    cells = lambda cell: emit({"cell": cell.to_dict()})  # noqa: E731
+    result = run_experiment(LongRangeConfig.from_dict(config), progress, cells, stop)
+    return None if result is None else result.to_dict()
 
 
-class _Worker:
-    """The server side of one worker process. Used by one job at a time (the board's gate)."""
+@dataclass(frozen=True)
+class ExperimentState(JobState):
+    """A consistent view of an experiment job, safe to read from any thread."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen | None = None
-        self._errors = None  # the worker's stderr: a file, so a chatty worker can never block
-
-    def warm_up(self) -> None:
-        """Start the worker process unless it is running (returns at once)."""
-        with self._lock:
-            if self._process is not None and self._process.poll() is None:
-                return
-            if self._errors is not None:
-                self._errors.close()
-            self._errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the worker
-            environment = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *sys.path])}
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "rnnviz.training.experiment"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._errors,
-                text=True,
-                env=environment,
-            )
-
-    def run(self, config: LongRangeConfig, job: ExperimentJob) -> tuple[str, object]:
-        """Run `config` in the worker, applying its messages to `job`; ('done', result or None)
-        or ('error', text)."""
-        self.warm_up()
-        process = self._process
-        try:
-            process.stdin.write(json.dumps({"config": config.to_dict()}) + "\n")
-            process.stdin.flush()
-        except (OSError, ValueError):
-            return "error", self._death_notice(process)
-        finished = threading.Event()
-        threading.Thread(target=self._pass_on_stop, args=(process, job, finished), daemon=True).start()
-        try:
-            for line in process.stdout:
-                outcome = job._apply(line)
-                if outcome is not None:
-                    return outcome
-        finally:
-            finished.set()
-        return "error", self._death_notice(process)
-
-    @staticmethod
-    def _pass_on_stop(process: subprocess.Popen, job: ExperimentJob, finished: threading.Event) -> None:
-        """Waits for job.stop() while the job runs and passes it on to the worker."""
-        while not finished.is_set():
-            if job._stop.wait(timeout=0.5):
-                try:
-                    process.stdin.write("stop\n")
-                    process.stdin.flush()
-                except (OSError, ValueError):  # the worker has gone
-                    pass
-                return
-
-    def _death_notice(self, process: subprocess.Popen) -> str:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        last = [f"exit code {process.returncode}"]
-        if self._errors is not None:
-            self._errors.seek(0)
-            last = self._errors.read().strip().splitlines()[-1:] or last
-        return f"the training process ended unexpectedly ({last[0]})"
+    fraction: float  # 0..1 of the training steps done
+    cells: tuple[CellResult, ...]  # the cells finished so far
+    result: LongRangeResult | None  # when done
 
 
-class ExperimentJob:
-    """One experiment, run by a daemon thread (in the board's worker process when it has one);
-    `snapshot()` may be polled from any thread."""
+class ExperimentJob(Job):
+    """One long-range experiment: its task runs on the board's executor (a worker process, or
+    this job's thread); `state()` may be polled from any thread."""
 
-    def __init__(self, config: LongRangeConfig, gate: threading.Semaphore, worker: _Worker | None) -> None:
+    what = "the experiment"
+    waiting = "waiting for another experiment on this server to finish"
+
+    def __init__(self, config: LongRangeConfig) -> None:
+        super().__init__()
         self.config = config
-        self._gate = gate  # held while training: one experiment at a time per board
-        self._worker = worker
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._status: JobStatus = "queued"
         self._fraction = 0.0
-        self._message = "waiting for another experiment on this server to finish"
         self._cells: list[CellResult] = []
         self._result: LongRangeResult | None = None
 
-    def start(self) -> ExperimentJob:
-        threading.Thread(target=self._run, name="rnnviz-long-range", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop after the current training step (the job then reports 'stopped')."""
-        self._stop.set()
-
-    def snapshot(self) -> JobSnapshot:
+    def state(self) -> ExperimentState:
+        """A consistent snapshot, taken under the job's lock."""
         with self._lock:
-            return JobSnapshot(self._status, self._fraction, self._message, tuple(self._cells), self._result)
-
-    def _set(self, **values) -> None:
-        with self._lock:
-            for name, value in values.items():
-                setattr(self, f"_{name}", value)
-
-    def _progress(self, progress: Progress) -> None:
-        self._set(fraction=progress.done / max(1, progress.total), message=progress.message)
-
-    def _cell_done(self, result: CellResult) -> None:
-        with self._lock:
-            self._cells.append(result)
-
-    def _apply(self, line: str) -> tuple[str, object] | None:
-        """One line from the worker applied to this job; the outcome when it is the last."""
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:  # something else printed to stdout
-            return None
-        if not isinstance(message, dict):
-            return None
-        if "progress" in message:
-            done, total, text = message["progress"]
-            self._set(fraction=done / max(1, total), message=text)
-        elif "cell" in message:
-            self._cell_done(CellResult.from_dict(message["cell"]))
-        elif "done" in message:
-            result = message["done"]
-            return "done", None if result is None else LongRangeResult.from_dict(result)
-        elif "error" in message:
-            return "error", str(message["error"])
-        return None
-
-    def _run(self) -> None:
-        with self._gate:
-            if self._stop.is_set():
-                self._set(status="stopped", message="stopped before it started")
-                return
-            self._set(status="running", message="starting (the first run loads PyTorch in a worker)")
-            try:
-                if self._worker is not None:
-                    kind, payload = self._worker.run(self.config, self)
-                else:
-                    result = run_experiment(self.config, self._progress, self._cell_done, self._stop)
-                    kind, payload = "done", result
-            except Exception as error:  # reported on the page; the server keeps running
-                kind, payload = "error", f"{type(error).__name__}: {error}"
-        if kind == "error":
-            self._set(status="failed", message=f"the experiment failed: {payload}")
-        elif payload is None:
-            self._set(status="stopped", message="stopped")
-        else:
-            self._set(
-                status="finished", fraction=1.0, result=payload, message=f"done in {payload.seconds:.0f} s"
+            return ExperimentState(
+                self.id,
+                self._status,
+                self._message,
+                self._fraction,
+                tuple(self._cells),
+                self._result,
+                stop_reason=self._stop,
             )
+
+    def _on_event(self, event: dict) -> None:
+        """One event of the task (see experiment_task), in the job's thread."""
+        with self._lock:
+            if "progress" in event:
+                done, total, text = event["progress"]
+                self._fraction, self._message = done / max(1, total), text
+            elif "cell" in event:
+                self._cells.append(CellResult.from_dict(event["cell"]))
+
+    def _work(self, manager: JobManager) -> None:
+        self._set("running", "starting (the first run loads PyTorch in a worker)")
+        outcome = manager.executor.run(TASK, self.config.to_dict(), self._on_event, self.stop_event)
+        if outcome.error is not None:
+            self._set("failed", f"the experiment failed: {outcome.error}")
+        elif outcome.result is None:
+            self._set("stopped", self._stopped_text("before the end"))
+        else:
+            result = LongRangeResult.from_dict(outcome.result)
+            with self._lock:  # one snapshot shows the result and "done" together
+                self._fraction, self._result = 1.0, result
+                self._set("done", f"done in {result.seconds:.0f} s")
 
 
 class JobBoard:
     """Experiments shared by every session of a server, one per config: a second request for
     the same settings joins the running job or reads its result. One runs at a time (the
-    others queue) and the `keep` most recent are remembered. `isolated`: train in the board's
-    worker process (see above) rather than in the job's thread."""
+    others queue) on `executor`, by default a WorkerProcess (rnnviz.training.worker); the
+    `keep` most recent are remembered. Nobody's tab owns a shared experiment, so none is
+    abandoned."""
 
-    def __init__(self, keep: int = 32, isolated: bool = True) -> None:
-        self._gate = threading.Semaphore(1)
+    def __init__(self, keep: int = 32, executor: Executor | None = None) -> None:
         self._keep = keep
-        self._worker = _Worker() if isolated else None
+        self.manager = JobManager(max_running=1, abandon_after=None, executor=executor or WorkerProcess())
         self._jobs: OrderedDict[LongRangeConfig, ExperimentJob] = OrderedDict()
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Start the worker process now (e.g. when the page opens), so a first experiment
         does not wait for PyTorch to load. Returns at once."""
-        if self._worker is not None:
-            self._worker.warm_up()
+        self.manager.warm_up()
 
     def get(self, config: LongRangeConfig) -> ExperimentJob | None:
         """The job for `config`, if one was started (and not forgotten or stopped)."""
@@ -548,17 +400,18 @@ class JobBoard:
         """The job for `config`: the existing one unless it stopped or failed, else a new one."""
         with self._lock:
             job = self._jobs.get(config)
-            if job is not None and job.snapshot().status in ("queued", "running", "finished"):
+            if job is not None and job.status not in ("stopped", "failed"):
                 self._jobs.move_to_end(config)
                 return job
-            job = ExperimentJob(config, self._gate, self._worker)
+            job = ExperimentJob(config)
             self._jobs[config] = job
             while len(self._jobs) > self._keep:
                 oldest = next(iter(self._jobs))
-                if self._jobs[oldest].snapshot().active:
+                if self._jobs[oldest].status in ACTIVE:
                     break
                 del self._jobs[oldest]
-        return job.start()
+        self.manager.submit(job)
+        return job
 
     def stop(self, config: LongRangeConfig) -> None:
         """Stop the job for `config`; it is forgotten, so the next start trains afresh."""
@@ -566,7 +419,3 @@ class JobBoard:
             job = self._jobs.pop(config, None)
         if job is not None:
             job.stop()
-
-
-if __name__ == "__main__":  # the worker process of a JobBoard
-    _worker_main()

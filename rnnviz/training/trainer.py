@@ -1,9 +1,10 @@
-"""Training: TrainConfig, the Trainer that turns data into a Classifier while reporting events,
-and the measures a model is judged by (evaluate, pair_score, the VADER baseline).
+"""The Trainer: turns (train, val) data and a TrainConfig into a Classifier, reporting typed events.
 
 Never imports streamlit. A page runs `Trainer.run()` in a background thread and polls
 `Trainer.state()`; the CLI turns the same events into a tqdm bar. Control from any thread:
 `pause()`, `resume()`, `stop()` and `set_learning_rate(lr)` take effect between two steps.
+Its status uses the one vocabulary of background work (rnnviz.training.jobs.Status): queued
+(made, not yet run) -> running <-> paused -> done | stopped | failed.
 
 Determinism: on the CPU, the same config and data give bit-identical weights (model init,
 batch order and dropout are seeded from `seed`), as long as one trainer runs at a time in the
@@ -27,152 +28,24 @@ import copy
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, Protocol, get_args
+from typing import Literal
 
 import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.models import (
-    CELL_TYPES,
-    MAX_LAYERS,
-    MAX_WIDTH,
-    READOUTS,
-    CellType,
-    Classifier,
-    ModelConfig,
-    Readout,
-    SentenceClassifier,
-)
+from rnnviz.core.models import Classifier, SentenceClassifier
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
-from rnnviz.data import corpora, sources
-from rnnviz.data import dataset as datasets
+from rnnviz.data import dataset, sources
 from rnnviz.data.dataset import TextDataset
 from rnnviz.data.lexicon import vader_lexicon
+from rnnviz.training.config import PRIOR_DIMS, TRAIN_RANGES, VALENCE_COPIES, TrainConfig
+from rnnviz.training.jobs import Status
 
-Device = Literal["auto", "cpu", "cuda"]
-DEVICES: tuple[str, ...] = get_args(Device)
 EventKind = Literal["step", "epoch", "done", "error", "stopped"]
-Status = Literal["ready", "running", "paused", "finished", "stopped", "failed"]
-VALENCE_COPIES = 4  # valence sits in this many columns, so embedding dropout rarely hides it all
-PRIOR_DIMS = VALENCE_COPIES + 2
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """What to train on, the network's shape and how to optimise it."""
-
-    data: tuple[str, ...] = ("builtin",)  # sources (rnnviz.data.sources.SOURCES) or .csv/.tsv paths, mixed
-    builtin_size: int = 20_000  # sentences drawn from the built-in grammar when "builtin" is used
-    neutral_band: float = corpora.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
-    val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
-    cell: CellType = "lstm"
-    embedding_dim: int = 64
-    hidden_size: int = 64
-    num_layers: int = 1
-    bidirectional: bool = False
-    dropout: float = 0.0
-    readout: Readout = "last"
-    lexicon_prior: bool = False  # VADER facts in the first embedding columns (module docstring)
-    lr: float = 2e-3  # Adam learning rate
-    lr_decay: float = 1.0  # the learning rate is multiplied by this after every epoch (1 = constant)
-    weight_decay: float = 0.0  # L2 penalty on the recurrent and readout weights (not embeddings)
-    batch_size: int = 64
-    epochs: int = 5
-    seed: int = 0
-    clip_norm: float = 1.0  # largest gradient norm; 0 turns clipping off
-    device: Device = "auto"  # auto: CUDA when available, else CPU
-    min_count: int = 1  # a token needs this many occurrences in the training data to get an id
-    max_vocab: int = 20_000  # at most this many ids, including <pad> and <unk>
-    max_tokens: int = 100  # longer texts are cut to their first max_tokens tokens
-    threads: int = 0  # torch CPU threads for the whole process; 0 leaves the setting alone
-
-    def __post_init__(self) -> None:
-        if isinstance(self.data, str):
-            object.__setattr__(self, "data", (self.data,))
-        object.__setattr__(self, "data", tuple(self.data))
-        problems = []
-        if not self.data:
-            problems.append(f"data needs at least one source ({', '.join(sources.SOURCES)} or a .csv file)")
-        problems.extend(p for p in map(sources.source_problem, self.data) if p)
-        if self.cell not in CELL_TYPES:
-            problems.append(f"cell must be one of {', '.join(CELL_TYPES)}; got {self.cell!r}")
-        if self.readout not in READOUTS:
-            problems.append(f"readout must be one of {', '.join(READOUTS)}; got {self.readout!r}")
-        if self.device not in DEVICES:
-            problems.append(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
-        for name, low, high in (
-            ("builtin_size", 2, 200_000),
-            ("embedding_dim", 1, MAX_WIDTH),
-            ("hidden_size", 1, MAX_WIDTH),
-            ("num_layers", 1, MAX_LAYERS),
-            ("batch_size", 1, 4096),
-            ("epochs", 1, 1000),
-            ("seed", 0, 2**31 - 1),
-            ("min_count", 1, 1000),
-            ("max_vocab", 3, 1_000_000),
-            ("max_tokens", 1, 10_000),
-            ("threads", 0, 256),
-        ):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
-        for name, low, high, low_open in (
-            ("lr", 0.0, 1e6, True),
-            ("lr_decay", 0.0, 1.0, True),
-            ("dropout", 0.0, 1.0, False),
-            ("weight_decay", 0.0, 1.0, False),
-            ("clip_norm", 0.0, 1e6, False),
-            ("neutral_band", 0.0, 4.0, False),
-            ("val_fraction", 0.0, 0.5, True),
-        ):
-            value = getattr(self, name)
-            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            if not number or value < low or (low_open and value == low) or value > high:
-                side = "above" if low_open else "at least"
-                problems.append(f"{name} must be a number {side} {low:g} and at most {high:g}; got {value!r}")
-        if self.dropout == 1.0:
-            problems.append("dropout must be below 1")
-        for name in ("bidirectional", "lexicon_prior"):
-            if not isinstance(getattr(self, name), bool):
-                problems.append(f"{name} must be true or false; got {getattr(self, name)!r}")
-        if (
-            self.lexicon_prior is True
-            and isinstance(self.embedding_dim, int)
-            and self.embedding_dim <= PRIOR_DIMS
-        ):
-            problems.append(f"lexicon_prior needs embedding_dim above {PRIOR_DIMS}; got {self.embedding_dim}")
-        if problems:
-            raise ValueError("invalid training config: " + "; ".join(problems))
-
-    def model_config(self, vocab_size: int, labels: Sequence[str]) -> ModelConfig:
-        return ModelConfig(
-            vocab_size=vocab_size,
-            labels=tuple(labels),
-            cell=self.cell,
-            embedding_dim=self.embedding_dim,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            readout=self.readout,
-        )
-
-    def to_dict(self) -> dict:
-        result = asdict(self)
-        result["data"] = list(self.data)
-        return result
-
-    @classmethod
-    def from_dict(cls, values: dict) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"invalid training config: unknown fields {unknown}")
-        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -197,7 +70,7 @@ class TrainEvent:
 class TrainState:
     """A consistent snapshot of a trainer, safe to read from another thread."""
 
-    status: Status
+    status: Status  # queued (not run yet), running, paused, done, stopped or failed
     epoch: int
     step: int
     total_steps: int
@@ -212,7 +85,7 @@ class TrainState:
 
 
 def load_training_data(
-    config: TrainConfig, progress: datasets.Progress | None = None
+    config: TrainConfig, progress: dataset.Progress | None = None
 ) -> tuple[TextDataset, TextDataset]:
     """(train, val) for `config`: the training part of every source, mixed, then a stratified
     validation share. Raises ValueError, data.TableError or data.CorpusError with a clear message."""
@@ -297,9 +170,9 @@ class Trainer:
         self.train_data, self.val_data = train, val
         self.device = _resolve_device(config.device)
         self.vocab = vocab or build_vocab(config, train)
-        self._train_ids = datasets.encode(train, self.vocab, config.max_tokens)
-        self._val_batches = datasets.batches(
-            datasets.encode(val, self.vocab, config.max_tokens), val.labels, 256
+        self._train_ids = dataset.encode(train, self.vocab, config.max_tokens)
+        self._val_batches = dataset.batches(
+            dataset.encode(val, self.vocab, config.max_tokens), val.labels, 256
         )
         torch.manual_seed(config.seed)
         self.model = SentenceClassifier(config.model_config(len(self.vocab), train.label_names))
@@ -323,7 +196,7 @@ class Trainer:
         self._not_paused = threading.Event()
         self._not_paused.set()
         self._stop = threading.Event()
-        self._status: Status = "ready"
+        self._status: Status = "queued"
         self._message = ""
         self._lr = config.lr
         self._pending_lr: float | None = None
@@ -338,12 +211,14 @@ class Trainer:
     # -- control, from any thread
 
     def pause(self) -> None:
+        """Pause before the next step (the training thread waits)."""
         with self._lock:
             if self._status == "running":
                 self._status = "paused"
                 self._not_paused.clear()
 
     def resume(self) -> None:
+        """Go on after a pause."""
         with self._lock:
             if self._status == "paused":
                 self._status = "running"
@@ -355,12 +230,13 @@ class Trainer:
         self._not_paused.set()
 
     def set_learning_rate(self, lr: float) -> None:
-        if not isinstance(lr, (int, float)) or isinstance(lr, bool) or not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"the learning rate must be a number above 0; got {lr!r}")
+        """Use `lr` from the next step on."""
+        checked = TRAIN_RANGES["lr"].check("the learning rate", lr)
         with self._lock:
-            self._pending_lr = float(lr)
+            self._pending_lr = checked
 
     def state(self) -> TrainState:
+        """A consistent snapshot, taken under the trainer's lock."""
         with self._lock:
             best = self._best
             return TrainState(
@@ -382,9 +258,9 @@ class Trainer:
 
     # -- the run
 
-    def epoch_batches(self, epoch: int) -> list[datasets.Batch]:
+    def epoch_batches(self, epoch: int) -> list[dataset.Batch]:
         """The shuffled, length-bucketed batches of `epoch` (1-based); the same for a seed."""
-        return datasets.batches(
+        return dataset.batches(
             self._train_ids,
             self.train_data.labels,
             self.config.batch_size,
@@ -394,7 +270,7 @@ class Trainer:
     def run(self) -> Classifier:
         """Train; return the classifier with the best validation weights. Runs once."""
         with self._lock:
-            if self._status != "ready":
+            if self._status != "queued":
                 raise RuntimeError("a Trainer runs once; make a new one to train again")
             self._status = "running"
         if self.config.threads:
@@ -574,7 +450,7 @@ class Trainer:
         self.training_seconds = time.perf_counter() - started
         with self._lock:
             self.result = self._copy(self._best_state)
-            self._status = {"done": "finished", "stopped": "stopped"}.get(kind, "failed")
+            self._status = {"done": "done", "stopped": "stopped"}.get(kind, "failed")
             self._message = message
             step, epoch = self._step, self._epoch
         best = self._best
@@ -596,127 +472,9 @@ class Trainer:
 def train(
     config: TrainConfig,
     on_event: Callable[[TrainEvent], None] | None = None,
-    progress: datasets.Progress | None = None,
+    progress: dataset.Progress | None = None,
 ) -> tuple[Classifier, Trainer]:
     """Load the config's data, train, return (best classifier, the finished trainer)."""
     train_data, val_data = load_training_data(config, progress)
     trainer = Trainer(config, train_data, val_data, on_event=on_event)
     return trainer.run(), trainer
-
-
-# --------------------------------------------------------------------------- measures
-
-
-@dataclass(frozen=True)
-class Metrics:
-    """How a classifier did on labelled texts."""
-
-    labels: tuple[str, ...]
-    n: int
-    accuracy: float
-    per_class_accuracy: dict[str, float]  # share right among the texts of each true class (recall)
-    confusion: tuple[tuple[int, ...], ...]  # confusion[true][predicted], in `labels` order
-
-    def to_dict(self) -> dict:
-        return {
-            "n": self.n,
-            "accuracy": self.accuracy,
-            "per_class_accuracy": dict(self.per_class_accuracy),
-            "confusion": [list(row) for row in self.confusion],
-            "labels": list(self.labels),
-        }
-
-
-class Predictor(Protocol):
-    """Anything with .labels and .predict_proba(texts) -> [n, n_labels] (Classifier, VaderBaseline)."""
-
-    labels: tuple[str, ...]
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-def _label_indices(labels: Sequence[int | str], names: Sequence[str]) -> np.ndarray:
-    index = {name: i for i, name in enumerate(names)}
-    result = []
-    for label in labels:
-        if isinstance(label, str):
-            if label not in index:
-                raise ValueError(f"label {label!r} is not one of the model's labels {list(names)}")
-            result.append(index[label])
-        elif isinstance(label, (int, np.integer)) and 0 <= label < len(names):
-            result.append(int(label))
-        else:
-            raise ValueError(f"label {label!r} is not a label name or an index below {len(names)}")
-    return np.asarray(result, dtype=np.int64)
-
-
-def evaluate(classifier: Predictor, texts: Sequence[str], labels: Sequence[int | str]) -> Metrics:
-    """Accuracy, per-class accuracy and the confusion matrix of `classifier` on (texts, labels).
-
-    labels are label names or indices into classifier.labels."""
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
-    if not texts:
-        raise ValueError("nothing to evaluate: no texts")
-    names = tuple(classifier.labels)
-    truth = _label_indices(labels, names)
-    predicted = classifier.predict_proba(list(texts)).argmax(-1)
-    confusion = np.zeros((len(names), len(names)), dtype=np.int64)
-    np.add.at(confusion, (truth, predicted), 1)
-    per_class = {
-        name: float(confusion[i, i] / confusion[i].sum())
-        for i, name in enumerate(names)
-        if confusion[i].sum()
-    }
-    return Metrics(
-        labels=names,
-        n=len(texts),
-        accuracy=float(np.trace(confusion) / len(texts)),
-        per_class_accuracy=per_class,
-        confusion=tuple(tuple(int(v) for v in row) for row in confusion),
-    )
-
-
-def evaluate_dataset(classifier: Predictor, dataset: TextDataset) -> Metrics:
-    """`evaluate` on a TextDataset whose label names the classifier knows."""
-    return evaluate(classifier, dataset.texts, [dataset.label_names[y] for y in dataset.labels])
-
-
-@dataclass(frozen=True)
-class PairScore:
-    """Minimal pairs: how many the classifier gets both right."""
-
-    n_pairs: int
-    both_right: float  # share of pairs with both sentences classified right
-    sentence_accuracy: float  # share of single sentences right
-    failures: tuple[tuple[str, str], ...] = field(default=())  # pairs with a mistake
-
-
-def pair_score(classifier: Predictor, pairs: Sequence[tuple[tuple[str, int], ...]]) -> PairScore:
-    """Score minimal pairs [((text, label), (text, label)), ...] (see rnnviz.data.pairs.read_pairs)."""
-    if not pairs:
-        raise ValueError("no pairs to score")
-    texts = [text for pair in pairs for text, _ in pair]
-    truth = np.asarray([label for pair in pairs for _, label in pair])
-    right = classifier.predict_proba(texts).argmax(-1) == truth  # [2 * n_pairs]
-    both = right.reshape(len(pairs), 2).all(-1)
-    failures = tuple((pair[0][0], pair[1][0]) for pair, ok in zip(pairs, both, strict=True) if not ok)
-    return PairScore(len(pairs), float(both.mean()), float(right.mean()), failures)
-
-
-class VaderBaseline:
-    """The rule-based VADER analyzer as a binary classifier: positive when the compound score
-    is above 0, negative otherwise (a text without any lexicon word scores 0)."""
-
-    labels: tuple[str, ...] = datasets.LABELS
-
-    def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._analyzer = SentimentIntensityAnalyzer()
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """[len(texts), 2]: (1 - c) / 2 and (1 + c) / 2 for compound score c."""
-        compound = np.array([self._analyzer.polarity_scores(text)["compound"] for text in texts])
-        compound = compound.reshape(-1).astype(np.float32)
-        return np.stack([(1 - compound) / 2, (1 + compound) / 2], axis=-1)

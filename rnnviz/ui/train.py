@@ -1,6 +1,6 @@
 """The Streamlit side of the Train page: its widgets (which return plain values), the server's
 job manager, this session's job, and the drawing of a job's state. The training itself lives in
-rnnviz.training.jobs, which never touches Streamlit; this module only reads job states and draws them.
+rnnviz.training.training_job, which never touches Streamlit; this module only reads job states and draws them.
 
 Session state keys:
     rnnviz_train_job       this session's TrainingJob (the latest one started), or absent
@@ -16,6 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import streamlit as st
+
+# Private Streamlit modules, on purpose: knowing whether the browser session that started a job
+# is still connected has no public API (st.context offers headers, cookies, locale and such, but
+# no session id or liveness; checked for Streamlit 1.67). Without it a closed tab would hold its
+# training slot until RNNVIZ_TRAINING_ABANDON_SECONDS pass after its last poll.
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -23,14 +28,15 @@ from rnnviz.analysis.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
 from rnnviz.core import checkpoints
 from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES
+from rnnviz.data import tables
 from rnnviz.data.dataset import TextDataset
-from rnnviz.data.tables import MAX_TABLE_BYTES, MAX_TABLE_ROWS, TABLE_SUFFIXES, TableError, load_table
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import training as train_plots
-from rnnviz.training import jobs
-from rnnviz.training.jobs import JobManager, JobState, RunState, TrainingJob
-from rnnviz.training.trainer import TrainConfig
+from rnnviz.training.config import CLASS_SERVER, TrainConfig
+from rnnviz.training.history import RunState, curves
+from rnnviz.training.jobs import Alive, JobManager
+from rnnviz.training.training_job import TrainingJob, TrainingState
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import output
 from rnnviz.ui import teacher as ui_teacher
@@ -44,7 +50,7 @@ POLL_SECONDS = 1.0  # refresh of the progress and the curves while a job is acti
 PROBE_POLL_SECONDS = 3.0  # refresh of the probe, which changes once per epoch
 MEAN = -1  # the "unit" that stands for the mean over all units
 
-# What a CPU class server survives: every choice below is bounded (the page says so).
+# The choices are rnnviz.training.config.CLASS_SERVER: what a CPU class server survives.
 DATASETS = {
     "builtin": "Built-in negation grammar (offline)",
     "movies": "Movie review snippets",
@@ -54,20 +60,12 @@ DATASETS = {
     "vader-all": "All four human-rated corpora",
     "upload": "My own table (CSV or TSV)",
 }
-GRAMMAR_SIZES = (1_000, 2_000, 5_000, 10_000, 20_000)
-CELLS = ("rnn_tanh", "gru", "lstm")
-WIDTHS = (8, 16, 24, 32, 48, 64, 96, 128)
-LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-BATCH_SIZES = (8, 16, 32, 64, 128)
-DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
-MAX_LAYERS = 2
-MAX_EPOCHS = 20
-MAX_VOCAB = 10_000  # tokens per model: bounds memory for the per-epoch snapshots
 LIMITS = (
-    f"Limits keep one shared CPU server usable by the whole class: at most {WIDTHS[-1]} units and "
-    f"embedding dimensions, {MAX_LAYERS} layers, {MAX_EPOCHS} epochs, {GRAMMAR_SIZES[-1]:,} grammar "
-    f"sentences, a {MAX_VOCAB:,}-word vocabulary, and tables up to {MAX_TABLE_BYTES // 2**20} MB "
-    f"or {MAX_TABLE_ROWS:,} rows."
+    f"Limits keep one shared CPU server usable by the whole class: at most {CLASS_SERVER.widths[-1]} "
+    f"units and embedding dimensions, {CLASS_SERVER.max_layers} layers, {CLASS_SERVER.max_epochs} epochs, "
+    f"{CLASS_SERVER.grammar_sizes[-1]:,} grammar sentences, a {CLASS_SERVER.max_vocab:,}-word vocabulary, "
+    f"and tables up to {tables.MAX_TABLE_BYTES // 2**20} MB "
+    f"or {tables.MAX_TABLE_ROWS:,} rows."
 )
 
 
@@ -78,7 +76,7 @@ LIMITS = (
 def training_manager() -> JobManager:
     """One job manager per server process, shared by every session (settings from the environment)."""
     manager = JobManager.from_environment()
-    jobs.warm_up()
+    manager.warm_up()
     return manager
 
 
@@ -91,7 +89,7 @@ def manager_or_stop() -> JobManager:
         st.stop()
 
 
-def session_alive() -> jobs.Alive | None:
+def session_alive() -> Alive | None:
     """A probe the manager's watchdog calls from its own thread: is this browser session still
     connected? (Streamlit's runtime knows; None outside a real server, e.g. in AppTest.)"""
     context = get_script_run_ctx()
@@ -102,22 +100,31 @@ def session_alive() -> jobs.Alive | None:
 
 
 def session_job() -> TrainingJob | None:
+    """This session's latest training job, if any."""
     return st.session_state.get(JOB_KEY)
 
 
-def start_job(manager: JobManager, job: TrainingJob) -> None:
-    """Submit `job` for this session (replacing, and stopping, any earlier one)."""
+def start_job(manager: JobManager, settings: TrainSettings, race: bool = False) -> None:
+    """Submit a training of `settings` (a race of RNN, GRU and LSTM with `race`) for this
+    session, replacing and stopping any earlier one."""
+    if settings.config is None:
+        return
+    if race:
+        job = TrainingJob.race(settings.config, settings.tables)
+    else:
+        job = TrainingJob([settings.config], settings.tables)
     reset_job()
     st.session_state[JOB_KEY] = manager.submit(job, alive=session_alive())
 
 
 def reset_job() -> None:
+    """Forget this session's job, stopping it."""
     job = st.session_state.pop(JOB_KEY, None)
     if job is not None:
         job.stop()
 
 
-def offer_models(state: JobState) -> list[str]:
+def offer_models(state: TrainingState) -> list[str]:
     """Add a finished job's models to the sidebar picker, once per job (the last one is
     selected, so Explore opens on it). Returns their names in the picker."""
     offered = st.session_state.setdefault(OFFERED_KEY, {})
@@ -158,14 +165,14 @@ def _upload() -> tuple[str, TextDataset | None]:
     seen = st.session_state.setdefault(TABLES_KEY, {})
     if file.file_id not in seen:
         try:
-            seen[file.file_id] = ("ok", load_table(file.getvalue(), name=file.name))
-        except TableError as error:
+            seen[file.file_id] = ("ok", tables.load_table(file.getvalue(), name=file.name))
+        except tables.TableError as error:
             seen[file.file_id] = ("error", str(error))
     status, value = seen[file.file_id]
     if status == "error":
         st.error(f"This table cannot be used: {md_escape(value)}", icon=":material/error:")
         return "", None
-    name = file.name if file.name.lower().endswith(TABLE_SUFFIXES) else "upload.csv"
+    name = file.name if file.name.lower().endswith(tables.TABLE_SUFFIXES) else "upload.csv"
     counts = ", ".join(f"{md_escape(k)} {v:,}" for k, v in value.class_counts().items())
     st.caption(f"{len(value):,} rows · {counts}")
     return name, value
@@ -186,11 +193,11 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         source = st.selectbox(
             "Dataset", list(DATASETS), format_func=DATASETS.get, key="train_data", disabled=locked
         )
-        size, tables, ready = GRAMMAR_SIZES[2], {}, True
+        size, tables, ready = CLASS_SERVER.grammar_sizes[2], {}, True
         if source == "builtin":
             size = st.select_slider(
                 "Sentences",
-                GRAMMAR_SIZES,
+                CLASS_SERVER.grammar_sizes,
                 value=size,
                 key="train_size",
                 disabled=locked,
@@ -209,7 +216,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
     with network:
         cell = st.segmented_control(
             "Cell",
-            CELLS,
+            CLASS_SERVER.cells,
             default="lstm",
             format_func=CELL_NAMES.get,
             key="train_cell",
@@ -220,18 +227,25 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             "train_embedding",
             32,
             lambda: st.select_slider(
-                "Embedding size", WIDTHS, value=32, key="train_embedding", disabled=locked
+                "Embedding size", CLASS_SERVER.widths, value=32, key="train_embedding", disabled=locked
             ),
         )
-        hidden = st.select_slider("Hidden units", WIDTHS, value=48, key="train_hidden", disabled=locked)
+        hidden = st.select_slider(
+            "Hidden units", CLASS_SERVER.widths, value=48, key="train_hidden", disabled=locked
+        )
         layers = st.segmented_control(
-            "Layers", range(1, MAX_LAYERS + 1), default=1, key="train_layers", disabled=locked, required=True
+            "Layers",
+            range(1, CLASS_SERVER.max_layers + 1),
+            default=1,
+            key="train_layers",
+            disabled=locked,
+            required=True,
         )
         bidirectional = st.toggle("Bidirectional", key="train_bidirectional", disabled=locked)
     with optimiser:
         lr = st.select_slider(
             "Learning rate",
-            LEARNING_RATES,
+            CLASS_SERVER.learning_rates,
             value=0.01,
             key="train_lr",
             disabled=locked and not paused,
@@ -241,16 +255,22 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         batch = _advanced(
             "train_batch",
             32,
-            lambda: st.select_slider("Batch size", BATCH_SIZES, value=32, key="train_batch", disabled=locked),
+            lambda: st.select_slider(
+                "Batch size", CLASS_SERVER.batch_sizes, value=32, key="train_batch", disabled=locked
+            ),
         )
-        epochs = st.slider("Epochs", 1, MAX_EPOCHS, 8, key="train_epochs", disabled=locked)
+        epochs = st.slider("Epochs", 1, CLASS_SERVER.max_epochs, 8, key="train_epochs", disabled=locked)
         dropout = _advanced(
             "train_dropout",
             0.0,
-            lambda: st.select_slider("Dropout", DROPOUTS, value=0.0, key="train_dropout", disabled=locked),
+            lambda: st.select_slider(
+                "Dropout", CLASS_SERVER.dropouts, value=0.0, key="train_dropout", disabled=locked
+            ),
         )
         seed = _advanced(
-            "train_seed", 0, lambda: st.number_input("Seed", 0, 9_999, 0, key="train_seed", disabled=locked)
+            "train_seed",
+            0,
+            lambda: st.number_input("Seed", 0, CLASS_SERVER.max_seed, 0, key="train_seed", disabled=locked),
         )
     if not ready:
         return TrainSettings(None, lr=lr)
@@ -267,7 +287,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         batch_size=batch,
         epochs=epochs,
         seed=int(seed),
-        max_vocab=MAX_VOCAB,
+        max_vocab=CLASS_SERVER.max_vocab,
     )
     return TrainSettings(config, tables, lr=lr)
 
@@ -275,7 +295,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
 Action = Literal["start", "race", "pause", "resume", "stop", "reset"]
 
 
-def action_buttons(state: JobState | None, can_start: bool) -> Action | None:
+def action_buttons(state: TrainingState | None, can_start: bool) -> Action | None:
     """Start, Race, Pause/Resume, Stop and Reset, enabled as the job's state allows; returns
     the one pressed in this run, if any."""
     active = state is not None and state.active
@@ -309,7 +329,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _progress_text(state: JobState) -> str:
+def _progress_text(state: TrainingState) -> str:
     parts = []
     for run in state.runs:
         if run.trainer is None:
@@ -328,7 +348,7 @@ def _progress_text(state: JobState) -> str:
     return text
 
 
-def show_status(state: JobState) -> None:
+def show_status(state: TrainingState) -> None:
     """Where the job is: queue position, download progress, training progress, or its end."""
     status = state.status
     if status == "queued":
@@ -357,8 +377,9 @@ def show_status(state: JobState) -> None:
         st.caption(f"{train:,} training, {val:,} validation and {test:,} test examples.")
 
 
-def show_curves(state: JobState) -> None:
-    runs = [jobs.curves(run) for run in state.runs if run.trainer is not None]
+def show_curves(state: TrainingState) -> None:
+    """The loss and accuracy curves of every run that has started."""
+    runs = [curves(run) for run in state.runs if run.trainer is not None]
     if not runs:
         return
     left, right = st.columns(2)
@@ -376,7 +397,7 @@ def show_curves(state: JobState) -> None:
         )
 
 
-def probe_controls(state: JobState) -> tuple[str, int]:
+def probe_controls(state: TrainingState) -> tuple[str, int]:
     """The probe sentence and, in a race, which network reads it."""
     st.session_state.setdefault("train_probe", DEFAULT_PROBE)
     left, right = st.columns([3, 1])
@@ -401,7 +422,7 @@ def probe_controls(state: JobState) -> tuple[str, int]:
     return text, run or 0
 
 
-def show_probe(job: TrainingJob, state: JobState) -> None:
+def show_probe(job: TrainingJob, state: TrainingState) -> None:
     """The probe sentence read by the latest snapshot, and by every snapshot (epoch by epoch)."""
     st.subheader("The probe sentence, as the network learns")
     text, run = probe_controls(state)
@@ -478,7 +499,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
 # --------------------------------------------------------------------------- results
 
 
-def show_results(state: JobState, names: list[str]) -> None:
+def show_results(state: TrainingState, names: list[str]) -> None:
     """Test accuracy, confusion matrix, per-class accuracy and negation pairs of each model,
     where it went in the picker, and a checkpoint download."""
     results = [(run, run.result) for run in state.runs if run.result is not None]

@@ -1,0 +1,52 @@
+"""The server's background-work settings from the environment: how many trainings run at once
+($RNNVIZ_MAX_TRAININGS), how long a training rests after each step ($RNNVIZ_TRAINING_REST) and
+how long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+
+MAX_TRAININGS_ENV = "RNNVIZ_MAX_TRAININGS"
+REST_ENV = "RNNVIZ_TRAINING_REST"
+ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
+ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job stops itself
+REST = 0.5  # after each step, sleep this times the step's duration (see rnnviz.training.training_job)
+
+
+def _env_number(environ: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be a number from {low:g} to {high:g}; got {raw!r}")
+    return value
+
+
+def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
+    """The server-wide cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    value = _env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
+    if value != int(value):
+        raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number; got {environ[MAX_TRAININGS_ENV]!r}")
+    return int(value)
+
+
+def rest_fraction(environ: Mapping[str, str] = os.environ) -> float:
+    """How long a training sleeps after each step, as a share of the step: $RNNVIZ_TRAINING_REST,
+    else REST. 0 trains flat out (for a server with cores to spare)."""
+    return _env_number(environ, REST_ENV, REST, 0, 10)
+
+
+def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """Seconds without a poll or a live session before a job stops: $RNNVIZ_TRAINING_ABANDON_SECONDS,
+    else ABANDON_AFTER."""
+    return _env_number(environ, ABANDON_ENV, ABANDON_AFTER, 1, 24 * 3600)
