@@ -7,7 +7,7 @@ Run: streamlit run app.py
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
-from rnnviz.ui import models, session, teacher
+from rnnviz.ui import models, session, teacher, train
 
 st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
 limit_torch_threads()
@@ -22,7 +22,10 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+session.begin_query()
 teacher.teacher_switch()
+train.offer_finished_models()  # a training that ended while the student was elsewhere
 models.model_picker()
 session.mark_routed()
 page.run()
+session.flush_query()  # the run's view, written to the URL in one change

@@ -1,128 +1,139 @@
 """Explore: type a sentence and watch the chosen model's states and gates, word by word.
 
-Reads widgets and the URL -> traces the sentence with rnnviz -> draws. Sentences longer
+Reads controls and the URL -> traces the sentence with rnnviz -> draws. Sentences longer
 than MAX_TOKENS tokens are cut (the README says so too).
 """
 
 import streamlit as st
 
 from rnnviz.analysis import units as analysis
-from rnnviz.core.trace import trace_sentence
+from rnnviz.core.trace import SentenceTrace, trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
-from rnnviz.ui import models, output, session, teacher, widgets
+from rnnviz.ui import models, output, session, state, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 MAX_TOKENS = 200  # tokens traced and drawn; the rest of a longer text is cut off
 MAX_CHARS = 5000  # characters accepted in the text box and from a link
 MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long addresses break reloads
+SENTENCE = session.SHARED_SENTENCE  # Explore's text box is the sentence every page starts from
 
 _, classifier = models.require_model()
 incoming = session.incoming_query(["sentence", "layer", "direction"])
-session.text_from_query(incoming, "sentence", "explore_sentence", MAX_CHARS)
+session.text_from_query(incoming, "sentence", SENTENCE.key, MAX_CHARS)
 widgets.view_from_query(
     incoming, classifier.config, layer_key="explore_layer", direction_key="explore_direction"
 )
-st.session_state.setdefault("explore_sentence", glossary.DEFAULT_SENTENCE)
 
 st.title("Explore: watch a recurrent network read")
-text = st.text_input(
+text = state.widget(
+    st.text_input,
+    SENTENCE,
     "Type a sentence and press Enter",
-    key="explore_sentence",
     max_chars=MAX_CHARS,
-    persist_state="session",
     help=f"Up to {MAX_TOKENS} words and punctuation marks are shown; the rest is cut off.",
 )
-widgets.preset_pills(glossary.PRESETS, target_key="explore_sentence", key="explore_preset")
+widgets.preset_pills(glossary.PRESETS, target_key=SENTENCE.key, key="explore_preset")
 
-if not text.strip():
-    session.set_query(sentence="", layer=None, direction=None)
-    st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
-    st.stop()
-try:
-    sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
-except ValueError:
-    session.set_query(sentence=text, layer=None, direction=None)
-    st.info("That text has no words the model could read (only spaces or invisible characters).")
-    st.stop()
 
-tokens, labels = sentence.tokens, sentence.labels
-if sentence.dropped_tokens:
-    st.warning(
-        f"This page shows the first {MAX_TOKENS} tokens; the last {sentence.dropped_tokens} were cut off.",
-        icon=":material/content_cut:",
+def read(text: str) -> SentenceTrace | None:
+    """The traced sentence, or None after a message when there is nothing to trace."""
+    if not text.strip():
+        st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
+        return None
+    try:
+        return trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
+    except ValueError:
+        st.info("That text has no words the model could read (only spaces or invisible characters).")
+        return None
+
+
+def verdict(sentence: SentenceTrace) -> None:
+    """The tokens, the verdict and the prediction after each word."""
+    if sentence.dropped_tokens:
+        st.warning(
+            f"This page shows the first {MAX_TOKENS} tokens; "
+            f"the last {sentence.dropped_tokens} were cut off.",
+            icon=":material/content_cut:",
+        )
+    if all(sentence.unknown):
+        st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
+    labels = sentence.labels
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    with left:
+        st.caption("The sentence as the model sees it (one box per token):")
+        output.show_tokens(sentence.tokens, sentence.unknown)
+    with right:
+        winner = labels.index(sentence.predicted)
+        colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
+        output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
+    chart = plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
+    output.chart(chart, key="explore_pred")
+    st.caption(
+        "Each point is what the model would answer if the sentence stopped at that word; "
+        "a vertical line marks where its answer flips (watch “not”)."
     )
-if all(sentence.unknown):
-    st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
 
-left, right = st.columns([3, 1], vertical_alignment="center")
-with left:
-    st.caption("The sentence as the model sees it (one box per token):")
-    output.show_tokens(tokens, sentence.unknown)
-with right:
-    winner = labels.index(sentence.predicted)
-    colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
-    output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
 
-output.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
-st.caption(
-    "Each point is what the model would answer if the sentence stopped at that word; "
-    "a vertical line marks where its answer flips (watch “not”)."
-)
-
-st.subheader("Inside the network")
-trace = sentence.trace
-with st.container(horizontal=True, gap="large"):
-    layer = widgets.layer_picker(classifier.config, key="explore_layer")
-    direction = widgets.direction_picker(classifier.config, key="explore_direction")
-    ordering = widgets.unit_ordering_picker(key="explore_order")
-    shown = widgets.units_shown_picker(trace.hidden_size, key="explore_shown")
-session.set_query(
-    sentence=text if len(text) <= MAX_LINK_CHARS else None, layer=str(layer + 1), direction=direction
-)
-
-state = trace.state(layer, direction)
-quantities = state.quantities()
-order = analysis.unit_order(state.hidden, ordering)[:shown]
-where = f"layer {layer + 1}" + (f", {direction}" if len(trace.directions) > 1 else "")
-unit_title = "unit" if ordering == "index" else f"unit ({analysis.ORDERINGS[ordering]} in h first)"
-st.caption(
-    f"Columns are words, rows are units of {where}; rows follow the same order in every chart. "
-    "Hover over a cell for the word, the unit and the exact value."
-)
-names = list(quantities)
-for row in range(0, len(names), 2):
-    for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
-        with column:
-            figure = plots.state_heatmap(
-                quantities[quantity],
-                tokens,
-                quantity,
-                trace.cell_type,
-                units=order,
-                title=f"{glossary.title(quantity)} · {where}",
-                unit_title=unit_title,
-            )
-            output.chart(figure, key=f"explore_heat_{quantity}")
-            st.caption(glossary.caption(quantity, trace.cell_type))
+def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, shown: int) -> None:
+    """A heatmap per quantity of the chosen layer and direction, then the unit focus."""
+    trace, tokens = sentence.trace, sentence.tokens
+    layer_state = trace.state(layer, direction)
+    quantities = layer_state.quantities()
+    order = analysis.unit_order(layer_state.hidden, ordering)[:shown]
+    where = f"layer {layer + 1}" + (f", {direction}" if len(trace.directions) > 1 else "")
+    unit_title = "unit" if ordering == "index" else f"unit ({analysis.ORDERINGS[ordering]} in h first)"
+    st.caption(
+        f"Columns are words, rows are units of {where}; rows follow the same order in every chart. "
+        "Hover over a cell for the word, the unit and the exact value."
+    )
+    names = list(quantities)
+    for row in range(0, len(names), 2):
+        for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
+            with column:
+                figure = plots.state_heatmap(
+                    quantities[quantity],
+                    tokens,
+                    quantity,
+                    trace.cell_type,
+                    units=order,
+                    title=f"{glossary.title(quantity)} · {where}",
+                    unit_title=unit_title,
+                )
+                output.chart(figure, key=f"explore_heat_{quantity}")
+                st.caption(glossary.caption(quantity, trace.cell_type))
+    unit_focus(sentence, quantities, analysis.top_units(layer_state.hidden, "changed", 3))
 
 
 @st.fragment
-def unit_focus() -> None:
+def unit_focus(sentence: SentenceTrace, quantities: dict, top: list[int]) -> None:
     """Lines for chosen units, and the sentence coloured by the first one (reruns alone)."""
+    trace, tokens = sentence.trace, sentence.tokens
     st.subheader("Focus on units")
     pick, which = st.columns([1, 3])
-    quantity = pick.selectbox(
-        "Quantity", names, format_func=glossary.title, key=f"explore_focus_quantity_{trace.cell_type}"
-    )
-    units = which.multiselect(
-        "Units",
-        list(range(trace.hidden_size)),
-        default=analysis.top_units(state.hidden, "changed", 3),
-        format_func=lambda unit: f"unit {unit}",
-        help="The three units whose hidden state changes most are picked to start with.",
-    )
+    names = list(quantities)
+    with pick:
+        quantity_control = state.Control(f"explore_focus_quantity_{trace.cell_type}", names[0])
+        quantity = state.widget(
+            st.selectbox, quantity_control, "Quantity", names, choices=names, format_func=glossary.title
+        )
+    with which:
+        units_control = state.Control(
+            "explore_focus_units",
+            tuple(top),
+            check=lambda units: all(0 <= u < trace.hidden_size for u in units),
+        )
+        units = state.widget(
+            st.multiselect,
+            units_control,
+            "Units",
+            list(range(trace.hidden_size)),
+            default=tuple(top),
+            remember=False,
+            format_func=lambda unit: f"unit {unit}",
+            help="The three units whose hidden state changes most are picked to start with.",
+        )
     if not units:
         st.info("Pick one or more units to follow them across the sentence.")
         return
@@ -132,16 +143,29 @@ def unit_focus() -> None:
         tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
     )
     st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
-    figure = plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
-    output.chart(figure, key="explore_lines")
+    output.chart(plots.unit_lines(values, tokens, units, quantity, trace.cell_type), key="explore_lines")
 
 
-unit_focus()
-
-if not teacher.teacher_mode():
-    st.subheader("Download")
-    output.trace_downloads(sentence, classifier, key="explore_download")
-    st.caption(
-        "Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV."
-    )
+sentence = read(text)
+if sentence is not None:
+    verdict(sentence)
+st.subheader("Inside the network")
+with st.container(horizontal=True, gap="large"):  # drawn for every text: the controls keep their values
+    layer = widgets.layer_picker(classifier.config, key="explore_layer")
+    direction = widgets.direction_picker(classifier.config, key="explore_direction")
+    ordering = widgets.unit_ordering_picker(key="explore_order")
+    shown = widgets.units_shown_picker(classifier.config.hidden_size, key="explore_shown")
+session.set_query(
+    sentence=text if len(text) <= MAX_LINK_CHARS else None,
+    layer=str(layer + 1) if sentence is not None else None,
+    direction=direction if sentence is not None else None,
+)
+if sentence is not None:
+    inside(sentence, layer, direction, ordering, shown)
+    if not teacher.teacher_mode():
+        st.subheader("Download")
+        output.trace_downloads(sentence, classifier, key="explore_download")
+        st.caption(
+            "Every state and gate of every layer: JSON as `python -m rnnviz trace` prints it, or a long CSV."
+        )
 teacher.link_box()

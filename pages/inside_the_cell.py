@@ -10,10 +10,10 @@ import streamlit as st
 
 from rnnviz.analysis import units as analysis
 from rnnviz.core import markup
-from rnnviz.core.trace import classifier_step_detail, trace_sentence
+from rnnviz.core.trace import LayerTrace, SentenceTrace, classifier_step_detail, trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import diagrams, equations
-from rnnviz.ui import models, output, player, session, teacher, widgets
+from rnnviz.ui import models, output, player, session, state, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
@@ -33,52 +33,41 @@ wanted_unit = session.query_choice(
 )
 
 st.title("Inside the cell: every number of one step")
-text = st.text_input(
+SENTENCE = state.Control("cell_sentence", glossary.DEFAULT_SENTENCE)
+text = state.widget(
+    st.text_input,
+    SENTENCE,
     "Type a sentence and press Enter",
-    key="cell_sentence",
     max_chars=MAX_CHARS,
-    persist_state="session",
     help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
 )
-session.share_sentence("cell_sentence", text)
+session.share_sentence(SENTENCE.key, text)
+sentence = None
 if not text.strip():
     st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
-    st.stop()
-try:
-    sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
-except ValueError:
-    st.info("That text has no words the model could read (only spaces or invisible characters).")
-    st.stop()
-if sentence.dropped_tokens:
+else:
+    try:
+        sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
+    except ValueError:
+        st.info("That text has no words the model could read (only spaces or invisible characters).")
+if sentence is not None and sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
-if all(sentence.unknown):
+if sentence is not None and all(sentence.unknown):
     st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
-tokens = sentence.tokens
 
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     layer = widgets.layer_picker(config, key="cell_layer")
     direction = widgets.direction_picker(config, key="cell_direction")
-    state = sentence.trace.state(layer, direction)
-    busiest = analysis.top_units(state.hidden, "changed", 1)[0]
+    layer_state = None if sentence is None else sentence.trace.state(layer, direction)
+    busiest = 0 if layer_state is None else analysis.top_units(layer_state.hidden, "changed", 1)[0]
     unit = widgets.unit_picker(config.hidden_size, key="cell_unit", default=busiest, requested=wanted_unit)
 where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else "")
-steps = range(len(tokens))
-wanted_step = session.query_choice(
-    incoming,
-    "word",
-    steps,
-    lambda raw: session.whole_number(raw) - 1,
-    "word",
-    "the current word",
-    "which this sentence does not have",
-)
-if wanted_step is not None:
-    player.go_to_step("cell", wanted_step)
 
 
 @st.fragment(run_every=player.play_interval("cell"))
-def one_step() -> None:
+def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
     """Step controls, the current word, the diagram, the equations and the vectors."""
+    tokens = sentence.tokens
     step = player.step_player(len(tokens), key="cell")
     session.set_query(
         sentence=text if len(text) <= MAX_LINK_CHARS else None,
@@ -93,7 +82,7 @@ def one_step() -> None:
         f"Word {step + 1} of {len(tokens)}: {markup.quote(tokens[step])}. This direction reads {reading}; "
         "the previous state is the one it computed just before."
     )
-    detail = classifier_step_detail(classifier, state, step, unit)
+    detail = classifier_step_detail(classifier, layer_state, step, unit)
     output.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
     st.caption(glossary.diagram_caption(sentence.trace.cell_type))
 
@@ -105,12 +94,28 @@ def one_step() -> None:
         "the weight matrix times the input vector, already added up; ⊙ is an ordinary × for one "
         f"unit; rounded to {equations.DECIMALS} decimals, so the last digit may differ by one."
     )
-    output.chart(diagrams.step_vectors(state, step, tokens[step], unit=unit), key="cell_vectors")
+    output.chart(diagrams.step_vectors(layer_state, step, tokens[step], unit=unit), key="cell_vectors")
     st.caption(
         f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
         "blue is positive, red negative; gates run from 0 (white) to 1 (dark blue)."
     )
     teacher.link_box()  # here, in the fragment: stepping changes the link's word
+    session.flush_query()  # a fragment's rerun does not reach app.py's write
 
 
-one_step()
+if sentence is None:
+    session.set_query(sentence=text if len(text) <= MAX_LINK_CHARS else None, word=None)
+    teacher.link_box()
+else:
+    wanted_step = session.query_choice(
+        incoming,
+        "word",
+        range(len(sentence.tokens)),
+        lambda raw: session.whole_number(raw) - 1,
+        "word",
+        "the current word",
+        "which this sentence does not have",
+    )
+    if wanted_step is not None:
+        player.go_to_step("cell", wanted_step)
+    one_step(sentence, layer_state)

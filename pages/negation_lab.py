@@ -9,10 +9,11 @@ import streamlit as st
 
 from rnnviz.analysis import compare as negation
 from rnnviz.core import markup
+from rnnviz.core.trace import SentenceTrace, quantity_names
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import pair as lab_plots
-from rnnviz.ui import cache, lab, lab_inputs, models, output, session, teacher, widgets
+from rnnviz.ui import cache, lab, lab_inputs, models, output, session, state, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
@@ -22,80 +23,90 @@ MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL: very long address
 
 _, classifier = models.require_model()
 incoming = session.incoming_query(["a", "b", "layer", "direction"])
-for side in ("a", "b"):
-    session.text_from_query(incoming, side, f"lab_{side}", MAX_CHARS)
+for side, control in (("a", lab_inputs.SENTENCE_A), ("b", lab_inputs.SENTENCE_B)):
+    session.text_from_query(incoming, side, control.key, MAX_CHARS)
 widgets.view_from_query(incoming, classifier.config, layer_key="lab_layer", direction_key="lab_direction")
-st.session_state.setdefault("lab_a", lab.DEFAULT_PAIR[0])
-st.session_state.setdefault("lab_b", lab.DEFAULT_PAIR[1])
 
 st.title("Negation lab: what changes inside at “not”?")
 left, right = st.columns(2)
-text_a = left.text_input("Sentence A (press Enter)", key="lab_a", max_chars=MAX_CHARS)
+text_a = state.widget(left.text_input, lab_inputs.SENTENCE_A, "Sentence A (press Enter)", max_chars=MAX_CHARS)
 widgets.example_pills(
     {f"{lesson}: {b}": {"lab_a": a, "lab_b": b} for lesson, a, b in lab.PAIR_PRESETS}, "lab_preset"
 )
 variants = cache.cached(lab.variant_rows, classifier, text_a, MAX_TOKENS) if text_a.strip() else []
 lab_inputs.contrast_set(variants, text_a)  # before B's box: choosing a variant fills it
-text_b = right.text_input("Sentence B (press Enter)", key="lab_b", max_chars=MAX_CHARS)
+text_b = state.widget(
+    right.text_input, lab_inputs.SENTENCE_B, "Sentence B (press Enter)", max_chars=MAX_CHARS
+)
 link = {side: text if len(text) <= MAX_LINK_CHARS else None for side, text in (("a", text_a), ("b", text_b))}
 
 try:
     trace_a, trace_b = negation.trace_pair(classifier, text_a, text_b, max_tokens=MAX_TOKENS)
 except ValueError as error:
-    session.set_query(**link, layer=None, direction=None)
+    trace_a = trace_b = None
     st.info(markup.md_escape(f"{error}.".capitalize()), icon=":material/edit:")
-    st.stop()
-for note in lab.pair_notes(trace_a, trace_b):
-    st.warning(markup.md_escape(note), icon=":material/info:")
-for column, name, trace in zip(st.columns(2), "AB", (trace_a, trace_b), strict=True):
-    winner = trace.labels.index(trace.predicted)
-    with column:
-        st.caption(f"Sentence {name} as the model reads it (one box per token):")
-        output.show_tokens(trace.tokens, trace.unknown)
-        colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
-        output.show_verdict(trace.predicted, float(trace.probabilities[winner]), colour)
+if trace_a is not None:
+    for note in lab.pair_notes(trace_a, trace_b):
+        st.warning(markup.md_escape(note), icon=":material/info:")
+    for column, name, trace in zip(st.columns(2), "AB", (trace_a, trace_b), strict=True):
+        winner = trace.labels.index(trace.predicted)
+        with column:
+            st.caption(f"Sentence {name} as the model reads it (one box per token):")
+            output.show_tokens(trace.tokens, trace.unknown)
+            colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
+            output.show_verdict(trace.predicted, float(trace.probabilities[winner]), colour)
 
 st.subheader("Inside the network")
-cell_type, hidden_size = trace_a.trace.cell_type, trace_a.trace.hidden_size
-names = trace_a.trace.quantity_names
-if st.session_state.get("lab_quantity") not in names:
-    st.session_state["lab_quantity"] = names[0]
-st.session_state.setdefault("lab_shown", min(16, hidden_size))
-with st.container(horizontal=True, gap="large"):
+names = list(quantity_names(classifier.config.cell))
+hidden_size = classifier.config.hidden_size
+with st.container(horizontal=True, gap="large"):  # drawn for every pair: the controls keep their values
     layer = widgets.layer_picker(classifier.config, key="lab_layer")
     direction = widgets.direction_picker(classifier.config, key="lab_direction")
-    quantity = st.segmented_control(
-        "Quantity", names, key="lab_quantity", format_func=glossary.title, required=True
+    quantity_control = state.Control("lab_quantity", names[0])
+    quantity = state.widget(
+        st.segmented_control,
+        quantity_control,
+        "Quantity",
+        names,
+        choices=names,
+        format_func=glossary.title,
+        required=True,
     )
-    shown = widgets.units_shown_picker(hidden_size, key="lab_shown")
-session.set_query(**link, layer=str(layer + 1), direction=direction)
-comparison = negation.compare(trace_a, trace_b, layer, direction)
-compared = comparison.quantities[quantity]
+    shown = widgets.units_shown_picker(hidden_size, key="lab_shown", default=min(16, hidden_size))
+session.set_query(**link, layer=str(layer + 1) if trace_a else None, direction=direction if trace_a else None)
 
-target = trace_a.labels.index(trace_a.predicted)
-output.chart(lab_plots.pair_prediction_chart(comparison, target), key="lab_prediction")
-st.caption(lab.CAPTIONS["prediction"])
-output.chart(lab_plots.divergence_chart(comparison), key="lab_divergence")
-st.caption(lab.CAPTIONS["divergence"])
-output.chart(
-    lab_plots.pair_heatmaps(comparison, quantity, cell_type, compared.top(shown)), key="lab_heatmaps"
-)
-st.caption(f"{glossary.caption(quantity, cell_type)} {lab.CAPTIONS['heatmaps']}")
 
-st.subheader("Units that differ most")
-left, right = st.columns([1, 3])
-with left:
-    ranked = lab.difference_rows(compared, 10)
-    view = (text_a, text_b, layer, direction, quantity)  # a new view starts with nothing selected
-    units = [ranked[r]["unit"] for r in widgets.table_picker(ranked, "lab_top", "multi-row", view)]
-with right:
-    lines = lab_plots.pair_unit_lines(comparison, quantity, cell_type, units or compared.top(3))
-    output.chart(lines, key="lab_unit_lines")
-    st.caption(markup.md_escape(f"Ranked by {compared.basis}. Select rows of the table to draw other units."))
+def pair_charts(
+    comparison: negation.PairComparison, trace_a: SentenceTrace, text_a: str, text_b: str
+) -> None:
+    """The pair on aligned columns: predictions, divergence, heatmaps, the units that differ most."""
+    compared = comparison.quantities[quantity]
+    cell_type = trace_a.trace.cell_type
+    target = trace_a.labels.index(trace_a.predicted)
+    output.chart(lab_plots.pair_prediction_chart(comparison, target), key="lab_prediction")
+    st.caption(lab.CAPTIONS["prediction"])
+    output.chart(lab_plots.divergence_chart(comparison), key="lab_divergence")
+    st.caption(lab.CAPTIONS["divergence"])
+    heatmaps = lab_plots.pair_heatmaps(comparison, quantity, cell_type, compared.top(shown))
+    output.chart(heatmaps, key="lab_heatmaps")
+    st.caption(f"{glossary.caption(quantity, cell_type)} {lab.CAPTIONS['heatmaps']}")
+
+    st.subheader("Units that differ most")
+    left, right = st.columns([1, 3])
+    with left:
+        ranked = lab.difference_rows(compared, 10)
+        view = (text_a, text_b, layer, direction, quantity)  # a new view starts with nothing selected
+        units = [ranked[r]["unit"] for r in widgets.table_picker(ranked, "lab_top", "multi-row", view)]
+    with right:
+        lines = lab_plots.pair_unit_lines(comparison, quantity, cell_type, units or compared.top(3))
+        output.chart(lines, key="lab_unit_lines")
+        st.caption(
+            markup.md_escape(f"Ranked by {compared.basis}. Select rows of the table to draw other units.")
+        )
 
 
 @st.fragment
-def negation_units() -> None:
+def negation_units(comparison: negation.PairComparison | None) -> None:
     """Unit scores over many pairs (reruns alone when its inputs or its table selection change)."""
     st.subheader("Negation units across many pairs")
     builtin, typed, upload = lab_inputs.pairs_inputs(
@@ -119,30 +130,40 @@ def negation_units() -> None:
     with right:
         output.chart(lab_plots.unit_score_chart(scores), key="lab_unit_scores")
     st.caption(lab.CAPTIONS["scores"])
-    unit = rows[picked[0] if picked else 0]["unit"]
-    title = f"Unit {unit} on your pair: {glossary.title(quantity)}, A solid, B dashed"
-    output.chart(
-        lab_plots.pair_unit_lines(comparison, quantity, cell_type, [unit], title), key="lab_unit_pair"
-    )
+    if comparison is not None:
+        unit = rows[picked[0] if picked else 0]["unit"]
+        title = f"Unit {unit} on your pair: {glossary.title(quantity)}, A solid, B dashed"
+        lines = lab_plots.pair_unit_lines(comparison, quantity, classifier.config.cell, [unit], title)
+        output.chart(lines, key="lab_unit_pair")
 
 
-negation_units()
+def why(text_a: str, text_b: str) -> None:
+    """Word attributions for both sentences, and gate saturation outside teacher mode."""
+    st.subheader("Why the model decided")
+    with st.spinner("Explaining both predictions with integrated gradients…"):
+        explained = [
+            cache.cached(lab.attributions, classifier, text, MAX_TOKENS) for text in (text_a, text_b)
+        ]
+    scale = lab.attribution_scale(explained)
+    for name, result in zip("AB", explained, strict=True):
+        output.show_coloured_tokens(result.tokens, result.values, scale, f"share of P({result.target})")
+        if not teacher.teacher_mode():  # the numbers behind the colours, and how exact they are
+            st.caption(markup.md_escape(lab.attribution_note(name, result)))
+    st.caption(lab.CAPTIONS["attributions"])
+    if not teacher.teacher_mode():
+        with st.spinner("Measuring gate saturation over the sample sentences…"):
+            saturation = cache.cached(lab.saturation, classifier)
+        if saturation.empty:
+            st.info(saturation.explanation, icon=":material/info:")
+        else:
+            output.chart(lab_plots.saturation_chart(saturation, direction), key="lab_saturation")
+            st.caption(lab.saturation_caption(saturation))
 
-st.subheader("Why the model decided")
-with st.spinner("Explaining both predictions with integrated gradients…"):
-    explained = [cache.cached(lab.attributions, classifier, text, MAX_TOKENS) for text in (text_a, text_b)]
-scale = lab.attribution_scale(explained)
-for name, result in zip("AB", explained, strict=True):
-    output.show_coloured_tokens(result.tokens, result.values, scale, f"share of P({result.target})")
-    if not teacher.teacher_mode():  # the numbers behind the colours, and how exact they are
-        st.caption(markup.md_escape(lab.attribution_note(name, result)))
-st.caption(lab.CAPTIONS["attributions"])
-if not teacher.teacher_mode():
-    with st.spinner("Measuring gate saturation over the sample sentences…"):
-        saturation = cache.cached(lab.saturation, classifier)
-    if saturation.empty:
-        st.info(saturation.explanation, icon=":material/info:")
-    else:
-        output.chart(lab_plots.saturation_chart(saturation, direction), key="lab_saturation")
-        st.caption(lab.saturation_caption(saturation))
+
+comparison = None if trace_a is None else negation.compare(trace_a, trace_b, layer, direction)
+if comparison is not None:
+    pair_charts(comparison, trace_a, text_a, text_b)
+negation_units(comparison)  # the pairs' controls are drawn whatever the two sentences are
+if trace_a is not None:
+    why(text_a, text_b)
 teacher.link_box()

@@ -16,7 +16,9 @@ session.ensure_routed(__file__)  # a link straight to this page runs app.py firs
 manager = ui_train.manager_or_stop()
 job = ui_train.session_job()
 state = job.state() if job else None
-names = ui_train.offer_models(state) if state and state.status == "done" else []
+names = ui_train.offer_finished_models()
+if job is not None and state is not None:
+    ui_train.show_job_settings(job, state)  # the locked controls show what is training
 
 st.title("Train: watch a network learn negation")
 st.caption(
@@ -41,22 +43,13 @@ elif action == "reset":
 if action:
     st.rerun()
 
-if job is None or state is None:
-    st.info(
-        "Press **Start** to train one network, or **Race** to train a plain RNN, a GRU and an LSTM "
-        f"side by side. This server trains up to {manager.capacity} at once; others wait in a queue.",
-        icon=":material/model_training:",
-    )
-    ui_teacher.link_box()
-    st.stop()
-
 
 def live_view() -> None:
     """Status and curves, redrawn every POLL_SECONDS while the job is active."""
     job.touch()
     now = job.state()
     if now.status != state.status:  # queued -> loading -> running -> … -> done: redraw the page
-        st.rerun()
+        st.rerun()  # (app.py then puts a finished job's models into the sidebar's picker)
     ui_train.show_status(now)
     ui_train.show_curves(now)
 
@@ -66,7 +59,14 @@ def probe_view() -> None:
     ui_train.show_probe(job, job.state())
 
 
-st.fragment(live_view, run_every=ui_train.POLL_SECONDS if state.active else None)()
-st.fragment(probe_view, run_every=ui_train.PROBE_POLL_SECONDS if state.active else None)()
-ui_train.show_results(state, names)
+if job is None or state is None:
+    st.info(
+        "Press **Start** to train one network, or **Race** to train a plain RNN, a GRU and an LSTM "
+        f"side by side. This server trains up to {manager.capacity} at once; others wait in a queue.",
+        icon=":material/model_training:",
+    )
+else:
+    st.fragment(live_view, run_every=ui_train.POLL_SECONDS if state.active else None)()
+    st.fragment(probe_view, run_every=ui_train.PROBE_POLL_SECONDS if state.active else None)()
+    ui_train.show_results(state, names)
 ui_teacher.link_box()

@@ -13,7 +13,7 @@ from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.core.markup import md_escape
 from rnnviz.plots import gates as gate_plots
 from rnnviz.training.experiment import make_sentences
-from rnnviz.ui import cache, output, session
+from rnnviz.ui import cache, output, session, state
 from rnnviz.ui import gates as ui_gates
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import teacher as ui_teacher
@@ -34,16 +34,18 @@ models, problems = ui_models.shipped_models()
 if problems:
     missing = "; ".join(f"{ui_models.model_title(name)}: {reason}" for name, reason in problems.items())
     st.warning(f"Not shown, not installed on this server: {md_escape(missing)}.", icon=":material/info:")
-st.session_state.setdefault("gates_sentence", gate_plots.LONG_SENTENCE)
-text = st.text_area("A long sentence (edit it if you like)", key="gates_sentence", max_chars=MAX_CHARS)
-if ui_teacher.teacher_mode():  # the lesson is about the hidden state
-    of = ui_teacher.hidden_value("gates_of", "hidden")
+SENTENCE = state.Control("gates_sentence", gate_plots.LONG_SENTENCE, check=lambda v: isinstance(v, str))
+OF = state.Control("gates_of", "hidden", tuple(gate_plots.GRADIENT_OF))
+SCALED = state.Control("gates_scaled", True, (True, False))
+text = state.widget(st.text_area, SENTENCE, "A long sentence (edit it if you like)", max_chars=MAX_CHARS)
+if ui_teacher.teacher_mode():  # the lesson is about the hidden state; a choice made before stays
+    of = state.value(OF)
 else:
-    of = st.segmented_control(
-        "Gradient with respect to", list(gate_plots.GRADIENT_OF), key="gates_of", required=True,
-        default="hidden", format_func=gate_plots.GRADIENT_OF.get,
+    of = state.widget(
+        st.segmented_control, OF, "Gradient with respect to", list(gate_plots.GRADIENT_OF), required=True,
+        format_func=gate_plots.GRADIENT_OF.get,
     )  # fmt: skip
-scaled = st.toggle("Scale each line to 1 at the last word", value=True, key="gates_scaled")
+scaled = state.widget(st.toggle, SCALED, "Scale each line to 1 at the last word")
 if not models:
     st.info("No shipped model is installed on this server, so there is nothing to compare here.")
 elif not text.strip() or not any(c.tokens_and_ids(text)[0] for c in models.values()):

@@ -33,7 +33,7 @@ from rnnviz.training import jobs
 from rnnviz.ui import lab
 from rnnviz.ui import train as ui_train
 from tests.conftest import make_classifier
-from tests.pages_support import ROOT, app_test, chart_specs, html_bodies
+from tests.pages_support import ROOT, app_test, chart_specs, chart_titles, html_bodies
 
 # --------------------------------------------------------------------------- the tables
 
@@ -209,7 +209,9 @@ def test_every_hostile_string_in_every_text_box(app, surface):
         said = _messages(at)
         if name in NO_WORDS:
             assert prompt in said or "no words" in said, (name, said)
-            assert not chart_specs(at) or surface == "why gates", name
+            # no chart of the sentence (the lab's scores over many pairs do not depend on it)
+            pair_charts = [t for t in chart_titles(at) if not t.startswith("Negation units")]
+            assert not pair_charts or surface == "why gates", name
         else:
             assert chart_specs(at), (name, said)
         if name == "unknown words only" and surface != "why gates":

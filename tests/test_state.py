@@ -33,8 +33,8 @@ def _used(at: AppTest) -> str:
 def test_a_value_survives_runs_that_do_not_draw_its_widget():
     at = AppTest.from_function(_app).run()
     assert _used(at) == "used: changed 0"
-    at.selectbox(key="w:order").select("active").run()
-    at.number_input(key="w:unit").set_value(5).run()
+    at.selectbox(key="order").select("active").run()
+    at.number_input(key="unit").set_value(5).run()
     assert _used(at) == "used: active 5"
     at.session_state["hide"] = True
     at.run()
@@ -44,8 +44,8 @@ def test_a_value_survives_runs_that_do_not_draw_its_widget():
     at.session_state["stop_early"] = False
     at.session_state["hide"] = False
     at.run()
-    assert at.selectbox(key="w:order").value == "active"
-    assert at.number_input(key="w:unit").value == 5
+    assert at.selectbox(key="order").value == "active"
+    assert at.number_input(key="unit").value == 5
     assert _used(at) == "used: active 5"
     assert not at.exception
 
@@ -56,4 +56,4 @@ def test_an_invalid_value_falls_back_to_the_default_without_a_crash():
     at.run()
     assert not at.exception
     assert _used(at) == "used: changed 0"
-    assert at.selectbox(key="w:order").value == "changed"
+    assert at.selectbox(key="order").value == "changed"

@@ -14,38 +14,38 @@ import streamlit as st
 from rnnviz.core.markup import md_escape
 from rnnviz.plots import gates as gate_plots
 from rnnviz.training.experiment import PAGE_CHOICES, JobBoard, LongRangeConfig
-from rnnviz.ui import output, player, session, widgets
+from rnnviz.ui import output, player, session, state, widgets
 from rnnviz.ui import teacher as ui_teacher
 
 STARTED_KEY = "gates_started"
+_DEFAULT = LongRangeConfig()
+FILLER = state.Control("gates_filler", _DEFAULT.max_filler, tuple(PAGE_CHOICES["max_filler"]))
+TRAIN = state.Control("gates_train", _DEFAULT.train_size, tuple(PAGE_CHOICES["train_size"]))
+EPOCHS = state.Control("gates_epochs", _DEFAULT.epochs, tuple(PAGE_CHOICES["epochs"]))
+SEED = state.Control("gates_seed", _DEFAULT.seed, tuple(PAGE_CHOICES["seed"]))
 
 
 def experiment_controls() -> LongRangeConfig:
     """N, and in a popover the training size, epochs and seed; a link's values come first."""
-    default = LongRangeConfig()
-    settings = {  # query parameter -> (widget key, allowed values, default): links carry the settings
-        "filler": ("gates_filler", PAGE_CHOICES["max_filler"], default.max_filler),
-        "train": ("gates_train", PAGE_CHOICES["train_size"], default.train_size),
-        "epochs": ("gates_epochs", PAGE_CHOICES["epochs"], default.epochs),
-        "seed": ("gates_seed", PAGE_CHOICES["seed"], default.seed),
+    settings = {  # query parameter -> (control key, allowed values, default): links carry the settings
+        name: (control.key, control.choices, control.default)
+        for name, control in (("filler", FILLER), ("train", TRAIN), ("epochs", EPOCHS), ("seed", SEED))
     }
     widgets.numbers_from_query(session.incoming_query(list(settings)), settings)
     fillers = PAGE_CHOICES["max_filler"]
     with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
-        filler = st.slider(
-            "N: the longest filler", fillers[0], fillers[-1], step=fillers[1] - fillers[0], key="gates_filler"
+        filler = state.widget(
+            st.slider, FILLER, "N: the longest filler", fillers[0], fillers[-1], step=fillers[1] - fillers[0]
         )
-        if ui_teacher.teacher_mode():  # a link's settings still apply
-            train_size = ui_teacher.hidden_value("gates_train", default.train_size)
-            epochs = ui_teacher.hidden_value("gates_epochs", default.epochs)
-            seed = ui_teacher.hidden_value("gates_seed", default.seed)
+        if ui_teacher.teacher_mode():  # the settings set before (or by a link) stay in force
+            train_size, epochs, seed = state.value(TRAIN), state.value(EPOCHS), state.value(SEED)
         else:
             with st.popover("Experiment settings", icon=":material/tune:"):
-                train_size = st.select_slider(
-                    "Training sentences", PAGE_CHOICES["train_size"], key="gates_train"
+                train_size = state.widget(
+                    st.select_slider, TRAIN, "Training sentences", PAGE_CHOICES["train_size"]
                 )
-                epochs = st.slider("Epochs", 1, PAGE_CHOICES["epochs"][-1], key="gates_epochs")
-                seed = int(st.number_input("Seed", 0, PAGE_CHOICES["seed"][-1], key="gates_seed"))
+                epochs = state.widget(st.slider, EPOCHS, "Epochs", 1, PAGE_CHOICES["epochs"][-1])
+                seed = int(state.widget(st.number_input, SEED, "Seed", 0, PAGE_CHOICES["seed"][-1]))
     session.set_query(filler=str(filler), train=str(train_size), epochs=str(epochs), seed=str(seed))
     return LongRangeConfig(max_filler=filler, train_size=train_size, epochs=epochs, seed=seed)
 
@@ -70,21 +70,21 @@ def show_experiment(board: JobBoard, config: LongRangeConfig) -> None:
     @st.fragment(run_every=player.timer("gates_job", job is not None and job.state().active))
     def experiment() -> None:
         current = board.get(config)
-        state = current.state() if current is not None else None
-        player.sync_timer("gates_job", state is not None and state.active)
-        if state is None:
+        job_state = current.state() if current is not None else None
+        player.sync_timer("gates_job", job_state is not None and job_state.active)
+        if job_state is None:
             return
-        if state.active:
-            st.progress(state.fraction, text=md_escape(state.message))
+        if job_state.active:
+            st.progress(job_state.fraction, text=md_escape(job_state.message))
             if config in mine:
                 st.button("Stop", icon=":material/stop:", on_click=board.stop, args=(config,))
-        elif state.status == "failed":
-            st.error(md_escape(state.message))
-        if state.cells:
-            output.chart(gate_plots.long_range_chart(config, state.cells), key="gates_long_range")
+        elif job_state.status == "failed":
+            st.error(md_escape(job_state.message))
+        if job_state.cells:
+            output.chart(gate_plots.long_range_chart(config, job_state.cells), key="gates_long_range")
             st.caption(gate_plots.LONG_RANGE_CAPTION)
-        if state.result is not None:
-            st.success(md_escape(state.result.summary()), icon=":material/science:")
-            st.caption(md_escape(gate_plots.long_range_details(state.result)))
+        if job_state.result is not None:
+            st.success(md_escape(job_state.result.summary()), icon=":material/science:")
+            st.caption(md_escape(gate_plots.long_range_details(job_state.result)))
 
     experiment()

@@ -1,8 +1,9 @@
 """Stepping through a sentence word by word: the step player (previous / play / next / slider)
 and the timed fragment reruns it and running jobs are drawn with.
 
-Session state keys, for a player or timer `key`:
-    <key>_word, _playing, _due   the word shown (1-based), whether it plays, when it advances next
+State, for a player or timer `key`:
+    control <key>_word           the word shown (1-based; rnnviz.ui.state, so it survives page visits)
+    <key>_playing, _due          whether it plays, when it advances next
     <key>_timer                  the `run_every` its fragment was last defined with (`timer`)
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+
+from rnnviz.ui import state
 
 PLAY_SECONDS = 1.0  # one word per second while a step player plays
 _PLAY_SLACK = 0.3  # a timer rerun this early still advances (browser timers drift)
@@ -39,31 +42,35 @@ def play_interval(key: str) -> float | None:
     return timer(key, bool(st.session_state.get(f"{key}_playing")))
 
 
+def _word(key: str) -> state.Control[int]:
+    return state.Control(f"{key}_word", 1, check=lambda word: isinstance(word, int) and word >= 1)
+
+
 def _step_to(key: str, word: int, steps: int) -> None:
-    """Button/slider callback: go to `word` (1-based, clipped) and stop playing."""
-    st.session_state[f"{key}_word"] = min(max(1, word), steps)
+    """Button callback: go to `word` (1-based, clipped) and stop playing."""
+    state.set_value(_word(key), min(max(1, word), steps))
     st.session_state[f"{key}_playing"] = False
 
 
 def _step_by(key: str, delta: int, steps: int) -> None:
-    _step_to(key, int(st.session_state.get(f"{key}_word", 1)) + delta, steps)
+    _step_to(key, int(state.value(_word(key))) + delta, steps)
 
 
 def _play_or_pause(key: str, steps: int) -> None:
-    state = st.session_state
-    if state.get(f"{key}_playing"):
-        state[f"{key}_playing"] = False
+    session = st.session_state
+    if session.get(f"{key}_playing"):
+        session[f"{key}_playing"] = False
         return
-    if int(state.get(f"{key}_word", 1)) >= steps:  # at the end: play from the start
-        state[f"{key}_word"] = 1
-    state[f"{key}_playing"] = True
-    state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+    if int(state.value(_word(key))) >= steps:  # at the end: play from the start
+        state.set_value(_word(key), 1)
+    session[f"{key}_playing"] = True
+    session[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
 
 
 def go_to_step(key: str, step: int) -> None:
     """Make step player `key` show `step` (0-based, e.g. from a link) and stop playing; call
     it outside the player's fragment, before the fragment is drawn."""
-    st.session_state[f"{key}_word"] = step + 1
+    state.set_value(_word(key), step + 1)
     st.session_state[f"{key}_playing"] = False
 
 
@@ -77,15 +84,15 @@ def step_player(steps: int, key: str) -> int:
     fragment is defined again with or without its timer. Page Up / Page Down (what a
     presenter's clicker sends) step back and forward.
     """
-    state = st.session_state
-    word_key, playing_key = f"{key}_word", f"{key}_playing"
-    word = min(max(1, int(state.get(word_key, 1))), steps)
-    playing = bool(state.get(playing_key)) and word < steps
-    if playing and time.monotonic() >= state.get(f"{key}_due", 0.0) - _PLAY_SLACK:
+    session, word_control, playing_key = st.session_state, _word(key), f"{key}_playing"
+    word = min(int(state.value(word_control)), steps)
+    playing = bool(session.get(playing_key)) and word < steps
+    if playing and time.monotonic() >= session.get(f"{key}_due", 0.0) - _PLAY_SLACK:
         word += 1
-        state[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
+        session[f"{key}_due"] = time.monotonic() + PLAY_SECONDS
         playing = word < steps
-    state[word_key], state[playing_key] = word, playing
+    state.set_value(word_control, word)
+    session[playing_key] = playing
     sync_timer(key, playing)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.button(
@@ -117,11 +124,7 @@ def step_player(steps: int, key: str) -> int:
             shortcut="PageDown",
         )
         if steps > 1:
-            st.slider(
-                "Word",
-                min_value=1,
-                max_value=steps,
-                key=word_key,
-                on_change=lambda: state.__setitem__(playing_key, False),
-            )
+            moved = state.widget(st.slider, word_control, "Word", min_value=1, max_value=steps)
+            if moved != word:  # the student dragged the slider: that pauses playback
+                word, session[playing_key] = moved, False
     return word - 1

@@ -1,15 +1,16 @@
 """One browser session's place in the app: routing through app.py, the URL it mirrors, and the
 sentence its pages share.
 
-A page applies an opened link once (`incoming_query`) and afterwards writes its own view back
-(`set_query`), touching only what changed, so Back goes back one view and the user's own
-choices win over the link.
+A page applies an opened link once (`incoming_query`) and afterwards asks for its own view in
+the URL (`set_query`); app.py writes it once per run (`flush_query`), so Back goes back one
+view, and the user's own choices win over the link.
 
 Session state keys:
     rnnviz_query_seen       {query parameter: value} last read from or written to the URL
+    rnnviz_query_pending    {query parameter: value or None} asked for in this run, not yet written
     rnnviz_routed           set by app.py just before it runs the page (`ensure_routed`)
-    explore_sentence        Explore's text box, the sentence other pages start from
-    <key>_shared            the sentence a page last exchanged with Explore (`follow_sentence`)
+    rnnviz_shared_seen      {text control: the shared sentence it last took} (`follow_sentence`)
+Explore's sentence is the control SHARED_SENTENCE (rnnviz.ui.state).
 """
 
 from __future__ import annotations
@@ -22,13 +23,20 @@ from typing import TypeVar
 import streamlit as st
 
 from rnnviz.core.markup import clean_text, quote
+from rnnviz.lessons import glossary
+from rnnviz.ui import state
 
 T = TypeVar("T")
 
 QUERY_SEEN_KEY = "rnnviz_query_seen"
+QUERY_PENDING_KEY = "rnnviz_query_pending"  # what this run asked of the URL (`set_query`), not yet written
 ROUTED_KEY = "rnnviz_routed"
 ROUTER = "app.py"  # the entrypoint, in the folder that holds Streamlit's pages/ folder
-SHARED_SENTENCE_KEY = "explore_sentence"  # Explore's text box: other pages start from its sentence
+# Explore's sentence: the other pages start from it, and hand theirs back to it.
+SHARED_SENTENCE = state.Control(
+    "explore_sentence", glossary.DEFAULT_SENTENCE, check=lambda v: isinstance(v, str)
+)
+SHARED_SEEN_KEY = "rnnviz_shared_seen"  # {text control key: the shared sentence it last took}
 
 # --------------------------------------------------------------------------- routing
 
@@ -82,18 +90,41 @@ def incoming_query(names: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def begin_query() -> None:
+    """Start a run's URL: nothing written yet. app.py calls it before anything sets the URL."""
+    st.session_state[QUERY_PENDING_KEY] = {}
+
+
 def set_query(**values: str | None) -> None:
-    """Write `values` to the URL (None removes a parameter), touching only what changed."""
+    """Ask for `values` in the URL (None removes a parameter). Nothing is written until
+    `flush_query`, so that a run changes the address once: Back then goes back one view."""
     seen = st.session_state.setdefault(QUERY_SEEN_KEY, {})
+    st.session_state.setdefault(QUERY_PENDING_KEY, {}).update(values)
     for name, value in values.items():
         if value is None:
-            if name in st.query_params:
-                del st.query_params[name]
             seen.pop(name, None)
         else:
-            if st.query_params.get(name) != value:
-                st.query_params[name] = value
             seen[name] = value
+
+
+def wanted_query() -> dict[str, str]:
+    """The URL's query parameters as this run wants them: today's, with what it set."""
+    wanted = st.query_params.to_dict()
+    for name, value in st.session_state.get(QUERY_PENDING_KEY, {}).items():
+        if value is None:
+            wanted.pop(name, None)
+        else:
+            wanted[name] = value
+    return wanted
+
+
+def flush_query() -> None:
+    """Write the run's URL in one change, if it changed (app.py after the page; a fragment that
+    sets the URL, at its end)."""
+    wanted = wanted_query()
+    st.session_state[QUERY_PENDING_KEY] = {}
+    if wanted != st.query_params.to_dict():
+        st.query_params.from_dict(wanted)
 
 
 def query_choice(
@@ -130,13 +161,13 @@ def whole_number(raw: str) -> int:
 
 
 def text_from_query(incoming: dict[str, str], name: str, key: str, max_chars: int) -> None:
-    """Put the text the opened link carries under `name` into the widget `key` (call before
-    the widget is drawn), cut to `max_chars` with a notice."""
+    """Make the text the opened link carries under `name` the value of text control `key`
+    (call before the text box is drawn), cut to `max_chars` with a notice."""
     if name in incoming:
         text, cut = clean_text(incoming[name], max_chars)
         if cut:
             notice(f"The link's text was longer than {max_chars} characters and has been cut.")
-        st.session_state[key] = text
+        state.set_value(state.Control(key, ""), text)
 
 
 # --------------------------------------------------------------------------- one sentence for all pages
@@ -146,18 +177,18 @@ def follow_sentence(key: str, default: str) -> None:
     """Before drawing text box `key`: take the sentence last typed on Explore if it changed
     since this page last saw it, else keep the box's own text (`default` the first time).
     Call before `text_from_query`, so that an opened link still wins."""
-    state = st.session_state
-    shared = state.get(SHARED_SENTENCE_KEY)
-    if isinstance(shared, str) and shared != state.get(f"{key}_shared"):
-        state[key] = shared
-        state[f"{key}_shared"] = shared
-    state.setdefault(key, default)
+    seen = st.session_state.setdefault(SHARED_SEEN_KEY, {})
+    shared = state.value(SHARED_SENTENCE) if state.has_value(SHARED_SENTENCE) else None
+    control = state.Control(key, default)
+    if isinstance(shared, str) and shared != seen.get(key):
+        state.set_value(control, shared)
+        seen[key] = shared
+    elif not state.has_value(control):
+        state.set_value(control, default)
 
 
 def share_sentence(key: str, text: str) -> None:
     """After reading text box `key`: hand `text` to Explore's text box, so a student who
     goes back finds the same sentence there."""
-    state = st.session_state
-    state[f"{key}_shared"] = text
-    if state.get(SHARED_SENTENCE_KEY) != text:
-        state[SHARED_SENTENCE_KEY] = text
+    st.session_state.setdefault(SHARED_SEEN_KEY, {})[key] = text
+    state.set_value(SHARED_SENTENCE, text)

@@ -8,9 +8,10 @@ the next rerun sends that back as if the student had chosen it. So a control's v
 apart from its widget:
 
     session_state["rnnviz_state"][key]     the value: survives everything but the session's end
-    session_state["w:" + key]              the widget's own slot: set from the value before each
-                                           draw, copied back into the value by the widget's
-                                           on_change callback (which runs before the script)
+    session_state[key]                     the widget's own slot (Streamlit's): set from the value
+                                           before each draw, copied back into the value by the
+                                           widget's on_change callback (which runs before the
+                                           script). Code never writes it directly: set_value.
 
 Use:
 
@@ -33,7 +34,6 @@ import streamlit as st
 T = TypeVar("T")
 
 STORE_KEY = "rnnviz_state"  # session_state[STORE_KEY]: {control key: value}
-WIDGET_PREFIX = "w:"  # the widget of control "x" has the key "w:x"
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,22 @@ class Control(Generic[T]):
 
     @property
     def widget_key(self) -> str:
-        """The key of the widget that shows this control."""
-        return WIDGET_PREFIX + self.key
+        """The key of the widget that shows this control (the control's own key: tests and
+        links name widgets by it)."""
+        return self.key
 
 
 def _store() -> dict[str, Any]:
     return st.session_state.setdefault(STORE_KEY, {})
 
 
-def value(control: Control[T], choices: Sequence[T] | None = None, default: T | None = None) -> T:
+def value(
+    control: Control[T], choices: Sequence[T] | None = None, default: T | None = None, remember: bool = True
+) -> T:
     """The control's value, validated: an invalid or missing one becomes the default (or
-    `default`, e.g. when the default depends on the model), which is then stored."""
+    `default`, e.g. when the default depends on the model), which is then stored — unless
+    `remember` is False: then the default follows the page (e.g. the units that change most
+    in this sentence) until the user picks a value."""
     store = _store()
     current = store.get(control.key, _MISSING)
     if current is not _MISSING and control.valid(current, choices):
@@ -77,7 +82,10 @@ def value(control: Control[T], choices: Sequence[T] | None = None, default: T | 
     fallback = control.default if default is None else default
     if not control.valid(fallback, choices) and choices:
         fallback = choices[0]
-    store[control.key] = fallback
+    if remember:
+        store[control.key] = fallback
+    else:
+        store.pop(control.key, None)
     return fallback
 
 
@@ -108,6 +116,7 @@ def widget(
     *args: Any,
     choices: Sequence[T] | None = None,
     default: T | None = None,
+    remember: bool = True,
     **kwargs: Any,
 ) -> T:
     """Draw `control` with a Streamlit widget function (`st.selectbox`, `st.toggle`, …) and
@@ -115,14 +124,16 @@ def widget(
     `on_change`, `value`/`index`/`default` (the layer sets the widget's value itself).
 
     `choices`: today's valid options (e.g. the layers of the current model), else the
-    control's own; `default`: today's default, else the control's."""
-    current = value(control, choices, default)
+    control's own; `default`: today's default, else the control's; `remember=False`: only a
+    value the user chose is kept, the default follows the page (see `value`)."""
+    current = value(control, choices, default, remember)
     st.session_state[control.widget_key] = current
     drawn = draw(*args, key=control.widget_key, on_change=_copy_back, args=(control,), **kwargs)
-    if control.valid(drawn, choices):
+    if not control.valid(drawn, choices):
+        return current
+    if remember or has_value(control):
         _store()[control.key] = drawn
-        return drawn
-    return current
+    return drawn
 
 
 class _Missing:

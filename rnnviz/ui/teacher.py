@@ -38,14 +38,6 @@ def teacher_mode() -> bool:
     return bool(st.session_state.get(TEACHER_KEY))
 
 
-def hidden_value(key: str, default: T) -> T:
-    """The value of widget `key` while teacher mode leaves it out: its last value (or a
-    link's), kept for when the widget is shown again, else `default`."""
-    value = st.session_state.get(key, default)
-    st.session_state[key] = value  # a widget not drawn in a run loses its value; a plain value stays
-    return value
-
-
 def teacher_switch() -> bool:
     """The sidebar's Teacher mode toggle, which follows an opened link's `teacher` flag and
     keeps `teacher=1` in the URL while it is on (so a copied link opens in teacher mode).
@@ -70,7 +62,7 @@ def view_link() -> str:
     """The address of the current view: this page's address in the browser and the query
     parameters the page keeps in the URL. Without a browser (a test), the path is left out."""
     base = st.context.url or ""
-    query = urlencode(st.query_params.to_dict())
+    query = urlencode(session.wanted_query())
     return f"{base}?{query}" if query else base or "/"
 
 

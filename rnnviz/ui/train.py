@@ -39,6 +39,7 @@ from rnnviz.training.jobs import Alive, JobManager
 from rnnviz.training.training_job import TrainingJob, TrainingState
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import output
+from rnnviz.ui import state as ui_state
 from rnnviz.ui import teacher as ui_teacher
 
 T = TypeVar("T")
@@ -124,18 +125,22 @@ def reset_job() -> None:
         job.stop()
 
 
-def offer_models(state: TrainingState) -> list[str]:
-    """Add a finished job's models to the sidebar picker, once per job (the last one is
-    selected, so Explore opens on it). Returns their names in the picker."""
+def offer_finished_models() -> list[str]:
+    """Add this session's finished job's models to the sidebar picker, once per job (the last
+    one is selected, so Explore opens on it), whichever page the student is on when it ends.
+    app.py calls it before drawing the picker. Returns their names in the picker."""
+    job = session_job()
+    job_state = job.state() if job is not None else None
+    if job_state is None or job_state.status != "done":
+        return []
     offered = st.session_state.setdefault(OFFERED_KEY, {})
-    if state.id not in offered:
-        results = [run.result for run in state.runs if run.result]
-        offered[state.id] = [
+    if job_state.id not in offered:
+        results = [run.result for run in job_state.runs if run.result]
+        offered[job_state.id] = [
             ui_models.add_session_model(result.name, result.classifier, select=i == len(results) - 1)
             for i, result in enumerate(results)
         ]
-        st.rerun()  # the picker was drawn before this page: draw it again with the new models
-    return offered[state.id]
+    return offered[job_state.id]
 
 
 # --------------------------------------------------------------------------- controls
@@ -151,36 +156,94 @@ class TrainSettings:
     lr: float = 0.01
 
 
+# Every setting is a control of rnnviz.ui.state: kept through teacher mode, page visits and Reset.
+_SETTING = {  # field of TrainConfig -> its control (the dataset's is DATA; a table's upload UPLOAD)
+    "builtin_size": ui_state.Control(
+        "train_size", CLASS_SERVER.grammar_sizes[2], tuple(CLASS_SERVER.grammar_sizes)
+    ),
+    "cell": ui_state.Control("train_cell", "lstm", tuple(CLASS_SERVER.cells)),
+    "embedding_dim": ui_state.Control("train_embedding", 32, tuple(CLASS_SERVER.widths)),
+    "hidden_size": ui_state.Control("train_hidden", 48, tuple(CLASS_SERVER.widths)),
+    "num_layers": ui_state.Control("train_layers", 1, tuple(range(1, CLASS_SERVER.max_layers + 1))),
+    "bidirectional": ui_state.Control("train_bidirectional", False, (False, True)),
+    "lr": ui_state.Control("train_lr", 0.01, tuple(CLASS_SERVER.learning_rates)),
+    "batch_size": ui_state.Control("train_batch", 32, tuple(CLASS_SERVER.batch_sizes)),
+    "epochs": ui_state.Control("train_epochs", 8, tuple(range(1, CLASS_SERVER.max_epochs + 1))),
+    "dropout": ui_state.Control("train_dropout", 0.0, tuple(CLASS_SERVER.dropouts)),
+    "seed": ui_state.Control("train_seed", 0, tuple(range(CLASS_SERVER.max_seed + 1))),
+}
+DATA = ui_state.Control("train_data", "builtin", tuple(DATASETS))
+UPLOAD = ui_state.Control(
+    "train_table", None, check=lambda v: v is None or isinstance(v, tuple)
+)  # (name, dataset)
+
+
+def show_job_settings(job: TrainingJob, state_now: TrainingState) -> None:
+    """While a job is active, its controls show the job's own settings (they are locked), so a
+    student who comes back to the page sees what is training; the learning rate shows the
+    rate chosen for Resume while paused."""
+    if not state_now.active:
+        return
+    config = job.configs[0]
+    for name, control in _SETTING.items():
+        if name == "lr" and state_now.status == "paused" and ui_state.has_value(control):
+            continue
+        if name == "cell" and job.is_race:
+            continue
+        value = getattr(config, name)
+        if control.valid(value):
+            ui_state.set_value(control, value)
+    source = config.data[0] if config.data else "builtin"
+    ui_state.set_value(DATA, source if source in DATASETS else "upload")
+
+
+def _table_changed() -> None:
+    # The student removed the file (not: the uploader was drawn again, empty, after a page visit).
+    if st.session_state.get("train_upload") is None:
+        ui_state.forget(UPLOAD)
+
+
 def _upload() -> tuple[str, TextDataset | None]:
-    """The table uploader, with its verdict drawn under it: (name in the config, dataset or None)."""
+    """The table uploader, with its verdict drawn under it: (name in the config, dataset or None).
+    The last good table is kept (UPLOAD) until the student removes it."""
     file = st.file_uploader(
         "A table with a text column and a label column",
         type=["csv", "tsv", "txt"],
         key="train_upload",
+        on_change=_table_changed,
         help="UTF-8, a header row, columns named e.g. text and label; 2 to 10 label values.",
     )
-    if file is None:
+    if file is not None:
+        seen = st.session_state.setdefault(TABLES_KEY, {})
+        if file.file_id not in seen:
+            try:
+                seen[file.file_id] = ("ok", tables.load_table(file.getvalue(), name=file.name))
+            except tables.TableError as error:
+                seen[file.file_id] = ("error", str(error))
+        status, value = seen[file.file_id]
+        if status == "error":
+            st.error(f"This table cannot be used: {md_escape(value)}", icon=":material/error:")
+            return "", None
+        name = file.name if file.name.lower().endswith(tables.TABLE_SUFFIXES) else "upload.csv"
+        ui_state.set_value(UPLOAD, (name, value))
+    kept = ui_state.value(UPLOAD)
+    if kept is None:
         st.info("Upload a CSV or TSV table to train on it.", icon=":material/upload_file:")
         return "", None
-    seen = st.session_state.setdefault(TABLES_KEY, {})
-    if file.file_id not in seen:
-        try:
-            seen[file.file_id] = ("ok", tables.load_table(file.getvalue(), name=file.name))
-        except tables.TableError as error:
-            seen[file.file_id] = ("error", str(error))
-    status, value = seen[file.file_id]
-    if status == "error":
-        st.error(f"This table cannot be used: {md_escape(value)}", icon=":material/error:")
-        return "", None
-    name = file.name if file.name.lower().endswith(tables.TABLE_SUFFIXES) else "upload.csv"
+    name, value = kept
+    if file is None:
+        st.caption(f"Using {quote(name)}, uploaded before.")
     counts = ", ".join(f"{md_escape(k)} {v:,}" for k, v in value.class_counts().items())
     st.caption(f"{len(value):,} rows · {counts}")
     return name, value
 
 
-def _advanced(key: str, default: T, draw: Callable[[], T]) -> T:
-    """An advanced setting: drawn (`draw()`), or in teacher mode left out, keeping its value."""
-    return ui_teacher.hidden_value(key, default) if ui_teacher.teacher_mode() else draw()
+def _advanced(name: str, draw: Callable[..., T], label: str, *args, **kwargs) -> T:
+    """An advanced setting: drawn, or in teacher mode left out, keeping its value."""
+    control = _SETTING[name]
+    if ui_teacher.teacher_mode():
+        return ui_state.value(control)
+    return ui_state.widget(draw, control, label, *args, **kwargs)
 
 
 def train_controls(locked: bool, paused: bool) -> TrainSettings:
@@ -188,18 +251,19 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
     while paused (it applies on Resume). Teacher mode leaves out the embedding size, batch
     size, dropout and seed."""
     st.caption(LIMITS)
+    setting = _SETTING
     source_column, network, optimiser = st.columns([1.2, 1, 1], gap="large")
     with source_column:
-        source = st.selectbox(
-            "Dataset", list(DATASETS), format_func=DATASETS.get, key="train_data", disabled=locked
+        source = ui_state.widget(
+            st.selectbox, DATA, "Dataset", list(DATASETS), format_func=DATASETS.get, disabled=locked
         )
-        size, tables, ready = CLASS_SERVER.grammar_sizes[2], {}, True
+        size, named_tables, ready = ui_state.value(setting["builtin_size"]), {}, True
         if source == "builtin":
-            size = st.select_slider(
+            size = ui_state.widget(
+                st.select_slider,
+                setting["builtin_size"],
                 "Sentences",
                 CLASS_SERVER.grammar_sizes,
-                value=size,
-                key="train_size",
                 disabled=locked,
                 format_func="{:,}".format,
             )
@@ -207,71 +271,55 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             name, table = _upload()
             ready = table is not None
             if ready:
-                source, tables = name, {name: table}
+                source, named_tables = name, {name: table}
         else:
             st.caption(
                 "Human-rated snippets (Hutto & Gilbert, 2014). The first use downloads them once for the "
                 "whole server: about 2.5 MB through pip, some 20 seconds."
             )
     with network:
-        cell = st.segmented_control(
+        cell = ui_state.widget(
+            st.segmented_control,
+            setting["cell"],
             "Cell",
             CLASS_SERVER.cells,
-            default="lstm",
             format_func=CELL_NAMES.get,
-            key="train_cell",
             disabled=locked,
             required=True,
         )
         embedding = _advanced(
-            "train_embedding",
-            32,
-            lambda: st.select_slider(
-                "Embedding size", CLASS_SERVER.widths, value=32, key="train_embedding", disabled=locked
-            ),
+            "embedding_dim", st.select_slider, "Embedding size", CLASS_SERVER.widths, disabled=locked
         )
-        hidden = st.select_slider(
-            "Hidden units", CLASS_SERVER.widths, value=48, key="train_hidden", disabled=locked
+        hidden = ui_state.widget(
+            st.select_slider, setting["hidden_size"], "Hidden units", CLASS_SERVER.widths, disabled=locked
         )
-        layers = st.segmented_control(
+        layers = ui_state.widget(
+            st.segmented_control,
+            setting["num_layers"],
             "Layers",
             range(1, CLASS_SERVER.max_layers + 1),
-            default=1,
-            key="train_layers",
             disabled=locked,
             required=True,
         )
-        bidirectional = st.toggle("Bidirectional", key="train_bidirectional", disabled=locked)
+        bidirectional = ui_state.widget(st.toggle, setting["bidirectional"], "Bidirectional", disabled=locked)
     with optimiser:
-        lr = st.select_slider(
+        lr = ui_state.widget(
+            st.select_slider,
+            setting["lr"],
             "Learning rate",
             CLASS_SERVER.learning_rates,
-            value=0.01,
-            key="train_lr",
             disabled=locked and not paused,
             help="Far too high (3 or 10, say) and the loss explodes: the run stops and keeps its best "
             "weights. While paused, a new rate applies when you press Resume.",
         )
         batch = _advanced(
-            "train_batch",
-            32,
-            lambda: st.select_slider(
-                "Batch size", CLASS_SERVER.batch_sizes, value=32, key="train_batch", disabled=locked
-            ),
+            "batch_size", st.select_slider, "Batch size", CLASS_SERVER.batch_sizes, disabled=locked
         )
-        epochs = st.slider("Epochs", 1, CLASS_SERVER.max_epochs, 8, key="train_epochs", disabled=locked)
-        dropout = _advanced(
-            "train_dropout",
-            0.0,
-            lambda: st.select_slider(
-                "Dropout", CLASS_SERVER.dropouts, value=0.0, key="train_dropout", disabled=locked
-            ),
+        epochs = ui_state.widget(
+            st.slider, setting["epochs"], "Epochs", 1, CLASS_SERVER.max_epochs, disabled=locked
         )
-        seed = _advanced(
-            "train_seed",
-            0,
-            lambda: st.number_input("Seed", 0, CLASS_SERVER.max_seed, 0, key="train_seed", disabled=locked),
-        )
+        dropout = _advanced("dropout", st.select_slider, "Dropout", CLASS_SERVER.dropouts, disabled=locked)
+        seed = _advanced("seed", st.number_input, "Seed", 0, CLASS_SERVER.max_seed, disabled=locked)
     if not ready:
         return TrainSettings(None, lr=lr)
     config = TrainConfig(
@@ -289,7 +337,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         seed=int(seed),
         max_vocab=CLASS_SERVER.max_vocab,
     )
-    return TrainSettings(config, tables, lr=lr)
+    return TrainSettings(config, named_tables, lr=lr)
 
 
 Action = Literal["start", "race", "pause", "resume", "stop", "reset"]
@@ -397,26 +445,31 @@ def show_curves(state: TrainingState) -> None:
         )
 
 
+PROBE = ui_state.Control("train_probe", DEFAULT_PROBE, check=lambda v: isinstance(v, str))
+
+
 def probe_controls(state: TrainingState) -> tuple[str, int]:
     """The probe sentence and, in a race, which network reads it."""
-    st.session_state.setdefault("train_probe", DEFAULT_PROBE)
     left, right = st.columns([3, 1])
-    text = left.text_input(
+    text = ui_state.widget(
+        left.text_input,
+        PROBE,
         "Probe sentence (press Enter)",
-        key="train_probe",
         max_chars=500,
         help=f"Any sentence; the first {MAX_PROBE_TOKENS} words are read by every snapshot of the network.",
     )
     run = 0
     if len(state.runs) > 1:
         titles = [run_state.title for run_state in state.runs]
+        runs = range(len(titles))
         with right:
-            run = st.segmented_control(
+            run = ui_state.widget(
+                st.segmented_control,
+                ui_state.Control("train_probe_run", len(titles) - 1),
                 "Network",
-                range(len(titles)),
-                default=len(titles) - 1,
+                runs,
+                choices=runs,
                 format_func=titles.__getitem__,
-                key="train_probe_run",
                 required=True,
             )
     return text, run or 0
@@ -468,24 +521,27 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
         )
     names = list(history.quantities)
     pick, unit_pick = st.columns([1, 1])
-    quantity = pick.selectbox(
-        "Quantity across epochs",
-        names,
-        index=names.index(history.default_quantity()),
-        format_func=glossary.title,
-        key=f"train_gate_{history.cell_type}",
-    )
+    with pick:
+        quantity = ui_state.widget(
+            st.selectbox,
+            ui_state.Control(f"train_gate_{history.cell_type}", history.default_quantity()),
+            "Quantity across epochs",
+            names,
+            choices=names,
+            format_func=glossary.title,
+        )
     changing = ", ".join(str(u) for u in history.units_by_change(quantity)[:3])
-    units = range(history.quantities[quantity].shape[-1])
-    if st.session_state.get("train_gate_unit", MEAN) not in (MEAN, *units):  # a smaller network now
-        st.session_state["train_gate_unit"] = MEAN
-    unit = unit_pick.selectbox(
-        "Unit",
-        [MEAN, *units],
-        format_func=lambda u: "mean of all units" if u == MEAN else f"unit {u}",
-        key="train_gate_unit",
-        help=f"The units whose value changes most over the epochs and words: {changing}.",
-    )
+    choices = [MEAN, *range(history.quantities[quantity].shape[-1])]  # a smaller network: back to the mean
+    with unit_pick:
+        unit = ui_state.widget(
+            st.selectbox,
+            ui_state.Control("train_gate_unit", MEAN),
+            "Unit",
+            choices,
+            choices=choices,
+            format_func=lambda u: "mean of all units" if u == MEAN else f"unit {u}",
+            help=f"The units whose value changes most over the epochs and words: {changing}.",
+        )
     unit = None if unit == MEAN else unit
     which = "mean of all units" if unit is None else f"unit {unit}"
     where = f"layer {history.layer + 1}" + (f" of the {run.title}" if run.title else "")

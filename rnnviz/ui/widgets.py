@@ -1,8 +1,9 @@
 """Small widgets that return plain values: layer, direction and unit pickers, example pills and
 a selectable table, each with its value owned by an explicit key.
 
-Each picker keeps its key valid before it is drawn (a new model may have fewer layers or
-units) and can take a value from an opened link (`view_from_query`, `numbers_from_query`).
+Each picker's value is a control of rnnviz.ui.state: it survives runs that do not draw the
+picker (teacher mode, another page), falls back to a valid value when a new model has fewer
+layers or units, and can come from an opened link (`view_from_query`, `numbers_from_query`).
 """
 
 from __future__ import annotations
@@ -16,19 +17,10 @@ import streamlit as st
 from rnnviz.analysis import units as analysis
 from rnnviz.core.models import ModelConfig
 from rnnviz.core.trace import DIRECTIONS, Direction
-from rnnviz.ui import session
-from rnnviz.ui.teacher import hidden_value, teacher_mode
+from rnnviz.ui import session, state
+from rnnviz.ui.teacher import teacher_mode
 
 T = TypeVar("T")
-
-
-def _keep_valid(key: str, options: Sequence[T], default: T, requested: T | None) -> None:
-    """Before drawing widget `key`: apply a requested value, else keep the current one if it
-    is still an option, else fall back to `default`."""
-    if requested is not None:
-        st.session_state[key] = requested
-    elif st.session_state.get(key) not in options:
-        st.session_state[key] = default
 
 
 def _layers(config: ModelConfig) -> list[int]:
@@ -43,19 +35,21 @@ def view_from_query(
     incoming: dict[str, str], config: ModelConfig, layer_key: str, direction_key: str
 ) -> None:
     """Apply an opened link's `layer` (counted from 1) and `direction` to the layer and
-    direction pickers' keys, with a notice for values this model does not have. Call it
-    near the top of a page, before the pickers are drawn."""
+    direction controls, with a notice for values this model does not have. Call it near the
+    top of a page, before the pickers are drawn."""
     layers, directions = _layers(config), _directions(config)
     layer = session.query_choice(incoming, "layer", layers, lambda v: int(v) - 1, "layer", "layer 1")
     direction = session.query_choice(incoming, "direction", directions, str, "the direction", "forward")
-    _keep_valid(layer_key, layers, 0, layer)
-    _keep_valid(direction_key, directions, "forward", direction)
+    if layer is not None:
+        state.set_value(state.Control(layer_key, 0), layer)
+    if direction is not None:
+        state.set_value(state.Control(direction_key, "forward"), direction)
 
 
 def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, Sequence[int], int]]) -> None:
-    """Before drawing number widgets: for each query parameter `name -> (widget key, allowed
-    values, default)`, put the opened link's value into the widget's key when it is allowed
-    (a notice when it is not), else keep the widget's current value or the default."""
+    """Before drawing number widgets: for each query parameter `name -> (control key, allowed
+    values, default)`, make the opened link's value the control's value when it is allowed
+    (a notice when it is not)."""
     for name, (key, options, default) in settings.items():
         wanted = session.query_choice(
             incoming,
@@ -66,20 +60,23 @@ def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, 
             f"{default}",
             "which is not one of its choices",
         )
-        _keep_valid(key, options, default, wanted)
+        if wanted is not None:
+            state.set_value(state.Control(key, default), wanted)
 
 
 def layer_picker(config: ModelConfig, key: str) -> int:
     """Layer selector for stacked models: returns the 0-based layer (shown as 1, 2, …);
     draws nothing and returns 0 for a one-layer model."""
     layers = _layers(config)
-    _keep_valid(key, layers, 0, None)
+    control = state.Control(key, 0)
     if len(layers) == 1:
         return 0
-    chosen = st.segmented_control(
+    chosen = state.widget(
+        st.segmented_control,
+        control,
         "Layer",
         layers,
-        key=key,
+        choices=layers,
         required=True,
         format_func=lambda layer: f"{layer + 1}",
         help="Layer 1 reads the words; each layer above reads the hidden states of the one below.",
@@ -91,14 +88,15 @@ def direction_picker(config: ModelConfig, key: str) -> Direction:
     """Direction selector for bidirectional models: 'forward' or 'backward'; draws nothing
     and returns 'forward' for a one-directional model."""
     directions = _directions(config)
-    _keep_valid(key, directions, "forward", None)
     if len(directions) == 1:
         return "forward"
     labels = {"forward": "forward →", "backward": "← backward"}
-    return st.segmented_control(
+    return state.widget(
+        st.segmented_control,
+        state.Control(key, "forward"),
         "Direction",
         directions,
-        key=key,
+        choices=directions,
         required=True,
         format_func=labels.get,
         help="A bidirectional layer has a second RNN reading the sentence right to left, from the "
@@ -108,33 +106,37 @@ def direction_picker(config: ModelConfig, key: str) -> Direction:
 
 def unit_ordering_picker(key: str) -> str:
     """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis.units);
-    not drawn in teacher mode."""
-    st.session_state.setdefault(key, "index")
+    not drawn in teacher mode, where the value set before stays in force."""
+    control = state.Control(key, "index", tuple(analysis.ORDERINGS))
     if teacher_mode():
-        return hidden_value(key, "index")
-    return st.segmented_control(
+        return state.value(control)
+    return state.widget(
+        st.segmented_control,
+        control,
         "Order units by",
         list(analysis.ORDERINGS),
-        key=key,
         required=True,
         format_func=analysis.ORDERINGS.get,
         help=analysis.ORDERING_HELP,
     )
 
 
-def units_shown_picker(hidden_size: int, key: str) -> int:
-    """How many units (rows) the heatmaps show, first ones under the chosen ordering; not
-    drawn in teacher mode."""
+def units_shown_picker(hidden_size: int, key: str, default: int | None = None) -> int:
+    """How many units (rows) the heatmaps show, first ones under the chosen ordering (all of
+    them unless `default` says otherwise); not drawn in teacher mode."""
     choices = [n for n in (8, 16, 32, 64) if n < hidden_size] + [hidden_size]
-    _keep_valid(key, choices, hidden_size, None)
+    wanted = hidden_size if default is None else default
+    control = state.Control(key, wanted if wanted in choices else hidden_size)
     if len(choices) == 1:
         return hidden_size
     if teacher_mode():
-        return hidden_value(key, hidden_size)
-    return st.selectbox(
+        return state.value(control, choices)
+    return state.widget(
+        st.selectbox,
+        control,
         "Units shown",
         choices,
-        key=key,
+        choices=choices,
         width=160,
         format_func=lambda n: f"all {n}" if n == hidden_size else f"first {n}",
         help="With 'most changed' ordering, 'first 16' shows the 16 units that react most.",
@@ -144,14 +146,20 @@ def units_shown_picker(hidden_size: int, key: str) -> int:
 def unit_picker(hidden_size: int, key: str, default: int = 0, requested: int | None = None) -> int:
     """A unit number 0..hidden_size-1, kept valid when the model changes (`default` then);
     `requested` (e.g. from a link) wins when given."""
-    _keep_valid(key, list(range(hidden_size)), min(default, hidden_size - 1), requested)
+    control = state.Control(key, min(default, hidden_size - 1))
+    if requested is not None:
+        state.set_value(control, requested)
+    units = range(hidden_size)
     return int(
-        st.number_input(
+        state.widget(
+            st.number_input,
+            control,
             "Unit",
+            choices=units,
+            default=min(default, hidden_size - 1),
             min_value=0,
             max_value=hidden_size - 1,
             step=1,
-            key=key,
             width=150,
             help=f"Which of the layer's {hidden_size} units to follow (numbered from 0).",
         )
@@ -159,13 +167,14 @@ def unit_picker(hidden_size: int, key: str, default: int = 0, requested: int | N
 
 
 def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) -> None:
-    """A row of example sentences as (lesson, sentence); clicking one puts it in `target_key`."""
+    """A row of example sentences as (lesson, sentence); clicking one makes it the value of the
+    text control `target_key`."""
 
     def _use() -> None:
         sentence = st.session_state.get(key)
         if sentence:
-            st.session_state[target_key] = sentence
-        st.session_state[key] = None
+            state.set_value(state.Control(target_key, ""), sentence)
+        st.session_state[key] = None  # a pill is an action, not a setting: it never stays selected
 
     lessons = dict((sentence, lesson) for lesson, sentence in presets)
     st.pills(
@@ -178,11 +187,12 @@ def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) 
 
 
 def example_pills(examples: dict[str, dict[str, str]], key: str, label: str = "Try an example") -> None:
-    """A row of examples that each fill several widgets: {pill text: {widget key: value}};
-    clicking a pill writes its values into those widgets' keys (for the next run)."""
+    """A row of examples that each fill several controls: {pill text: {control key: value}};
+    clicking a pill makes those the controls' values (shown from the next run)."""
 
     def _use() -> None:
-        st.session_state.update(examples.get(st.session_state.get(key), {}))
+        for control_key, value in examples.get(st.session_state.get(key), {}).items():
+            state.set_value(state.Control(control_key, ""), value)
         st.session_state[key] = None
 
     st.pills(label, list(examples), key=key, on_change=_use)
