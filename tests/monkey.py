@@ -172,7 +172,7 @@ def apply(at, action: tuple) -> None:
     if verb == "set":
         _, key, value = action
         element = at.get_by_key(key) if hasattr(at, "get_by_key") else None
-        element = element or _find(at, key)
+        element = element or find(at, key)
         if element is None:
             return
         if element.type in ("button_group", "selectbox", "select_slider"):
@@ -184,7 +184,7 @@ def apply(at, action: tuple) -> None:
             element.set_value(value)
         at.run()
     elif verb == "click":
-        element = _find(at, action[1])
+        element = find(at, action[1])
         if element is not None:
             element.click().run()
     elif verb == "teacher":
@@ -195,18 +195,19 @@ def apply(at, action: tuple) -> None:
         at.switch_page(action[1]).run()
         at.switch_page(here).run()
     elif verb == "empty":
-        element = _find(at, action[1])
+        element = find(at, action[1])
         if element is not None:
             text = element.value
             element.input("").run()
-            again = _find(at, action[1])
+            again = find(at, action[1])
             if again is not None:
                 again.input(text).run()
     else:
         raise ValueError(f"unknown action {action!r}")
 
 
-def _find(at, key: str):
+def find(at, key: str):
+    """The widget with `key` that the last run drew, or None."""
     for kind in KINDS:
         for element in at.get(kind):
             if getattr(element, "key", None) == key:
