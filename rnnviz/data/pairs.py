@@ -24,6 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
+from rnnviz.core.checkpoints import clip
 from rnnviz.core.text import has_negator, tokenize
 from rnnviz.data.dataset import LABELS
 from rnnviz.data.tables import TableError
@@ -78,7 +79,8 @@ def parse_pairs(text: str, labels: Sequence[str] | None = None) -> list[Pair]:
         if not label:
             raise ValueError(f"line {number}: the label is empty")
         if labels is not None and label not in labels:
-            raise ValueError(f"line {number}: unknown label {label!r}; the model's labels are {list(labels)}")
+            known = ", ".join(clip(known, 40) for known in labels)
+            raise ValueError(f"line {number}: unknown label '{clip(label, 40)}' (the model's: {known})")
         rows.append((number, sentence, label))
     if len(rows) % 2:
         raise ValueError(
@@ -147,14 +149,13 @@ def read_pairs(
         file = Path(source)
     else:
         file = source
+    name = clip(file.name)
     try:
-        text = file.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError(f"cannot read the pairs file {file}: {error}") from None
-    try:
-        pairs = parse_pairs(text, label_names)
+        pairs = decode_pairs(file.read_bytes(), label_names)
+    except OSError as error:  # its words name the cause (no such file, permission denied)
+        raise TableError(f"cannot read the pairs file {clip(file)}: {clip(error.strerror)}") from None
     except ValueError as error:
-        raise TableError(f"{file.name}, {error}") from None
+        raise TableError(f"{name}, {error}") from None
     if not pairs:
-        raise TableError(f"{file.name}: no pairs (two consecutive 'sentence<TAB>label' lines make one)")
+        raise TableError(f"{name}: no pairs (two consecutive 'sentence<TAB>label' lines make one)")
     return labelled_pairs(pairs, label_names)
