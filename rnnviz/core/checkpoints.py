@@ -191,9 +191,6 @@ def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
         raise CheckpointError(
             f"{name}: the label {clip(long_labels[0], 40)} is longer than {MAX_LABEL_CHARS} characters"
         )
-    too_large = limits(config) if limits is not None else []
-    if too_large:
-        raise CheckpointError(f"{name} is a larger model than this server takes: {'; '.join(too_large)}")
     if len(vocab) != config.vocab_size:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
@@ -218,6 +215,9 @@ def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
             )
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
+    too_large = limits(config) if limits is not None else []
+    if too_large:
+        raise CheckpointError(f"{name} is a larger model than this server takes: {'; '.join(too_large)}")
     model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)

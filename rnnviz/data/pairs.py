@@ -117,12 +117,16 @@ def parse_typed_pairs(text: str, labels: Sequence[str]) -> list[Pair]:
 def decode_pairs(data: bytes, labels: Sequence[str] | None = None) -> list[Pair]:
     """Pairs from the bytes of a pairs file (UTF-8, a BOM allowed). Raises ValueError for bytes
     that are not UTF-8 or a malformed file, naming the line."""
+    return parse_pairs(_utf8(data), labels)
+
+
+def _utf8(data: bytes) -> str:
+    """`data` as UTF-8 text, or a ValueError naming the first line that is not."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ValueError(f"line {line}: the file is not UTF-8 text") from None
-    return parse_pairs(text, labels)
 
 
 def builtin_pairs(source: Traversable = BUILTIN_PAIRS_FILE) -> list[Pair]:
@@ -151,9 +155,14 @@ def read_pairs(
         file = source
     name = clip(file.name)
     try:
-        pairs = decode_pairs(file.read_bytes(), label_names)
+        text = _utf8(file.read_bytes())
     except OSError as error:  # its words name the cause (no such file, permission denied)
-        raise TableError(f"cannot read the pairs file {clip(file)}: {clip(error.strerror)}") from None
+        why = clip(error.strerror or "it cannot be read")
+        raise TableError(f"cannot read the pairs file {clip(file)}: {why}") from None
+    except ValueError as error:
+        raise TableError(f"cannot read the pairs file {name}, {error}") from None
+    try:
+        pairs = parse_pairs(text, label_names)
     except ValueError as error:
         raise TableError(f"{name}, {error}") from None
     if not pairs:
