@@ -350,6 +350,11 @@ class JobManager:
         with self._cond:
             return list(self._running)
 
+    def queued_jobs(self) -> list[Job]:
+        """The jobs waiting for a slot now, first in line first."""
+        with self._cond:
+            return list(self._queue)
+
     @property
     def queued(self) -> int:
         """Jobs waiting for a slot now."""
