@@ -70,10 +70,8 @@ def show_experiment(board: JobBoard, config: LongRangeConfig) -> None:
     job = board.get(config)
     if job is None or job.status == "failed":  # a failed run can be tried again
         refused = st.session_state.pop(REFUSED_KEY, None) or board.why_not(config, token)
-        st.button(
-            "Train the three cells", icon=":material/play_arrow:", type="primary", on_click=start,
-            disabled=refused is not None,
-        )  # fmt: skip
+        go = "Train the three cells"
+        st.button(go, icon=":material/play_arrow:", type="primary", on_click=start, disabled=bool(refused))
         if refused is not None:
             st.info(md_escape(refused), icon=":material/hourglass_top:")
             st.button("Stop my other experiment", on_click=board.withdraw, args=(token,))
