@@ -2,7 +2,8 @@
 seeded and has exactly the asked filler lengths, every cell is trained on the same data and
 tested at every length, progress and stop work, results survive JSON, and the job board shares
 one job per setting and runs it, in the job's thread or in its worker process, with the same
-status words as every job."""
+status words as every job; one session may have one experiment queued or running, a queued one
+shows its place and an estimated wait, and work whose sessions are all gone is dropped."""
 
 import json
 import threading
@@ -16,13 +17,14 @@ from rnnviz.training.experiment import (
     FILLER_WORDS,
     NEGATIVE_WORDS,
     POSITIVE_WORDS,
+    ExperimentRefused,
     JobBoard,
     LongRangeConfig,
     LongRangeResult,
     make_sentences,
     run_experiment,
 )
-from rnnviz.training.jobs import InThread
+from rnnviz.training.jobs import InThread, Outcome
 
 TINY = LongRangeConfig(
     max_filler=6, points=3, train_size=40, val_size=10, test_size=10, epochs=1, batch_size=20
@@ -133,3 +135,119 @@ def test_the_worker_process_runs_experiments_and_reports_progress(tiny_run):
     here = tiny_run[0]  # the same numbers as in this process
     assert [c.accuracy for c in snapshot.result.cells] == [c.accuracy for c in here.cells]
     assert _wait(second).status == "done"
+
+
+class Held:
+    """An executor whose task reports half its steps done, then runs until it is stopped or
+    `finish(config)` lets it end with an empty result."""
+
+    def __init__(self) -> None:
+        self.finished: set[int] = set()
+
+    def warm_up(self) -> None:
+        pass
+
+    def finish(self, config: LongRangeConfig) -> None:
+        self.finished.add(config.seed)
+
+    def run(self, task, config, on_event, stop) -> Outcome:
+        on_event({"progress": [1, 2, "training"]})
+        while not stop.is_set() and config["seed"] not in self.finished:
+            time.sleep(0.01)
+        return Outcome() if stop.is_set() else Outcome(result={"config": config, "cells": [], "seconds": 1.0})
+
+
+def _config(seed: int) -> LongRangeConfig:
+    return LongRangeConfig(seed=seed)  # the page's default size: Held never trains it
+
+
+def _until(condition, what: str, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+    return value
+
+
+@pytest.fixture
+def held():
+    executor = Held()
+    boards = []
+
+    def make(**settings) -> JobBoard:
+        boards.append(JobBoard(executor=executor, **{"per_session": 1, "abandon_after": 60.0, **settings}))
+        return boards[-1]
+
+    yield executor, make
+    for board in boards:
+        board.manager.stop_all()
+
+
+def test_a_second_experiment_from_the_same_session_waits_its_turn(held):
+    executor, make = held
+    board = make()
+    first = board.start(_config(1), "ann")
+    _until(lambda: first.status == "running", "the first experiment to run")
+    assert board.why_not(_config(2), "ann").startswith("You already have 1 experiment queued or running")
+    with pytest.raises(ExperimentRefused, match="Wait for it to finish, or stop it first"):
+        board.start(_config(2), "ann")
+    assert board.get(_config(2)) is None and board.why_not(_config(2), "bob") is None
+    assert board.start(_config(1), "bob") is first  # joining a job asks for no more work
+
+    executor.finish(_config(1))  # ann's turn again
+    assert _wait(first).status == "done"
+    second = board.start(_config(2), "ann")
+    assert second is not first and second.state().active
+
+
+def test_a_queued_experiment_shows_its_place_and_an_estimated_wait(held):
+    _, make = held
+    board = make(per_session=2)
+    running = board.start(_config(1), "ann")
+    _until(lambda: running.state().fraction == 0.5, "the first experiment's progress")
+    second, third = board.start(_config(2), "bob"), board.start(_config(3), "cem")
+    state = _until(lambda: third.state().position == 2 and third.state(), "the third to queue")
+    ahead = second.state()
+    assert ahead.position == 1 and ahead.message.startswith("Queued, position 1: ")
+    assert "runs one experiment at a time; yours starts in about " in ahead.message
+    assert state.wait_seconds > ahead.wait_seconds > 0  # the running one's rest, then a whole run
+    assert state.wait_seconds - ahead.wait_seconds == pytest.approx(
+        board.expected_seconds(_config(2)), rel=0.05
+    )
+
+
+def test_the_queued_work_of_an_abandoned_session_is_dropped(held):
+    _, make = held
+    board = make(abandon_after=0.3, check_every=0.05)
+    running = board.start(_config(1), "ann", alive=lambda: True)  # a connected browser
+    queued = board.start(_config(2), "bob")  # bob's tab closes: no more polls
+    assert _wait(queued, timeout=30).status == "stopped" and queued.state().stop_reason == "abandoned"
+    assert board.get(_config(2)) is None and board.why_not(_config(2), "bob") is None
+    assert running.state().active
+
+
+def test_a_running_experiment_stops_when_all_its_requesters_are_gone(held):
+    _, make = held
+    board = make(abandon_after=0.3, check_every=0.05)
+    connected = [True]
+    job = board.start(_config(1), "ann", alive=lambda: connected[0])
+    board.start(_config(1), "bob")  # bob joins, then keeps polling
+    connected[0] = False  # ann's tab closed
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        board.poll("bob")
+        time.sleep(0.05)
+    assert job.state().active  # bob still wants it
+    assert _wait(job, timeout=30).stop_reason == "abandoned"  # now bob left too
+
+
+def test_stop_withdraws_one_request_and_the_last_one_stops_the_job(held):
+    _, make = held
+    board = make()
+    job = board.start(_config(1), "ann")
+    board.start(_config(1), "bob")
+    assert board.requested(_config(1), "bob") and not board.requested(_config(1), "cem")
+    board.stop(_config(1), "ann")
+    assert job.state().active and board.get(_config(1)) is job and not board.requested(_config(1), "ann")
+    board.withdraw("bob")
+    assert _wait(job).status == "stopped" and board.get(_config(1)) is None

@@ -1,5 +1,6 @@
-"""Proves the server's background-work settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST and
-RNNVIZ_TRAINING_ABANDON_SECONDS are read, defaulted and refused with a message naming them."""
+"""Proves the server's background-work settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
+RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_EXPERIMENTS_PER_SESSION
+are read, defaulted and refused with a message naming them."""
 
 import pytest
 
@@ -25,3 +26,16 @@ def test_bad_settings_name_themselves():
         settings.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
     with pytest.raises(ValueError, match="RNNVIZ_TRAINING_ABANDON_SECONDS"):
         settings.abandon_seconds({"RNNVIZ_TRAINING_ABANDON_SECONDS": "0"})
+
+
+def test_the_pause_release_and_the_experiments_per_session_come_from_the_environment():
+    assert settings.pause_release_seconds({}) == settings.PAUSE_RELEASE == 120
+    assert settings.experiments_per_session({}) == settings.EXPERIMENTS_PER_SESSION == 1
+    server = JobManager.from_environment({"RNNVIZ_PAUSE_RELEASE_SECONDS": "7.5"})
+    assert server.pause_release == 7.5
+    assert settings.experiments_per_session({"RNNVIZ_EXPERIMENTS_PER_SESSION": "3"}) == 3
+    with pytest.raises(ValueError, match="RNNVIZ_PAUSE_RELEASE_SECONDS"):
+        settings.pause_release_seconds({"RNNVIZ_PAUSE_RELEASE_SECONDS": "soon"})
+    for value in ("0", "1.5"):
+        with pytest.raises(ValueError, match="RNNVIZ_EXPERIMENTS_PER_SESSION"):
+            settings.experiments_per_session({"RNNVIZ_EXPERIMENTS_PER_SESSION": value})

@@ -1,7 +1,8 @@
 """Proves training jobs without Streamlit: jobs train, evaluate and keep probe snapshots;
 the server-wide cap queues jobs first come first served with their positions; pause, a new learning
-rate on resume, stop; a closed tab (no polls, a dead session) stops its job; a race trains RNN, GRU
-and LSTM exactly like solo runs; a too high learning rate and bad data end in messages."""
+rate on resume, stop; a long pause gives the slot to the queue and Resume queues behind it; a
+closed tab (no polls, a dead session) stops its job; a race trains RNN, GRU and LSTM exactly like
+solo runs; a too high learning rate and bad data end in messages."""
 
 from __future__ import annotations
 
@@ -126,6 +127,42 @@ def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
     assert state.runs[0].trainer.status == "stopped" and state.runs[0].result is not None
     done = state.runs[0].trainer.step  # the last snapshot is labelled with the fraction of an epoch
     assert job.probe("not good").epochs[-1] == (done // 17 if done % 17 == 0 else round(done / 17, 1))
+
+
+def test_a_paused_training_releases_its_slot_after_the_timeout(manager):
+    server = manager(max_running=1, pause_release=0.2)
+    first = server.submit(TrainingJob([LONG]))
+    wait_for(lambda: first.state().step >= 2, what="two steps")
+    first.pause()
+    second = server.submit(TrainingJob([LONG]))
+    wait_for(lambda: second.state().step >= 2, what="the second job to train in the freed slot")
+    paused = first.state()
+    assert paused.status == "paused" and "its training slot went to others" in paused.message
+    assert (server.running, server.queued) == (1, 0)
+
+    first.resume()  # still resumable, now behind the others
+    queued = wait_for(lambda: first.state().position and first.state(), what="the first job to queue")
+    assert queued.status == "queued" and queued.message.startswith("Queued, position 1:")
+    time.sleep(0.3)
+    assert first.state().step == paused.step  # nothing trains while it waits for a slot
+    second.stop()
+    wait_for(lambda: first.state().step > paused.step + 2, what="the first job to train again")
+    assert first.state().status == "running" and not first.state().message
+    first.stop()
+    assert finished(first).status == "done" and finished(second).status == "done"
+
+
+def test_a_paused_training_keeps_its_slot_before_the_timeout(manager):
+    server = manager(max_running=1)  # the default: minutes
+    job = TrainingJob([LONG])
+    job.pause()
+    server.submit(job)
+    wait_for(lambda: job.state().status == "paused", what="the pause")
+    assert server.running == 1 and not job.state().message
+    job.resume()
+    wait_for(lambda: job.state().step >= 2, what="steps after resuming")
+    job.stop()
+    assert finished(job).status == "done"
 
 
 @pytest.mark.parametrize("pause", [False, True])

@@ -20,8 +20,10 @@ place, so an interrupted save leaves any previous file intact.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +35,8 @@ from safetensors.torch import save as save_safetensors
 
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
 from rnnviz.core.text import Vocab
+
+_LOG = logging.getLogger(__name__)
 
 FORMAT = "rnnviz-classifier"
 VERSION = "1"
@@ -49,6 +53,9 @@ SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.saf
 # integers, complex) are refused with a message rather than failing deep inside torch.
 WEIGHT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 PROBE_TOKENS = ("the", "movie", "was", "not", "good", "!")  # run once on load: outputs must be finite
+MAX_LABEL_CHARS = 40  # a label is shown in captions and chart legends: longer ones are refused
+QUOTE_CHARS = 80  # at most this much of a file's own text (names, keys, values) in a message
+Limits = Callable[[ModelConfig], list[str]]  # a config -> why it is too large for this server, or []
 
 
 class CheckpointError(ValueError):
@@ -116,8 +123,21 @@ def _tensor_bytes(header: object) -> int:
     return max(ends)
 
 
-def from_bytes(data: bytes, name: str = "the file") -> Classifier:
-    """Validate and load a checkpoint from its bytes. Raises CheckpointError."""
+def from_bytes(data: bytes, name: str = "the file", limits: Limits | None = None) -> Classifier:
+    """Validate and load a checkpoint from its bytes; with `limits`, refuse a model whose
+    config they find too large before building it. Raises CheckpointError, and only that:
+    anything unforeseen becomes a CheckpointError saying the file could not be read."""
+    name = clip(name)
+    try:
+        return _from_bytes(data, name, limits)
+    except CheckpointError:
+        raise
+    except Exception:  # a parser's or torch's surprise (RecursionError, NotImplementedError, ...)
+        _LOG.exception("unexpected failure reading checkpoint %s", name)
+        raise CheckpointError(f"{name} could not be read as an rnnviz checkpoint") from None
+
+
+def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
     if len(data) == 0:
         raise CheckpointError(f"{name} is empty")
     if len(data) > MAX_BYTES:
@@ -132,8 +152,8 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         raise CheckpointError(f"{name} is not a safetensors file, or it is truncated")
     try:
         header = json.loads(data[8 : 8 + header_size])
-    except ValueError as error:  # UnicodeDecodeError is a ValueError
-        raise CheckpointError(f"{name} is not a valid safetensors file ({_short(error)})") from None
+    except ValueError:  # UnicodeDecodeError is a ValueError
+        raise CheckpointError(f"{name} is not a safetensors file (its header is not JSON text)") from None
     except RecursionError:  # JSON nested thousands of levels deep
         raise CheckpointError(f"{name} has a header nested too deeply to be a checkpoint") from None
     needed = 8 + header_size + _tensor_bytes(header)
@@ -143,23 +163,34 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
         )
     try:
         tensors = load_safetensors(data)
-    except (SafetensorError, ValueError, TypeError) as error:
-        raise CheckpointError(f"{name} is not a valid safetensors file ({_short(error)})") from None
+    except (SafetensorError, ValueError, TypeError):  # the parser's words name its internals
+        raise CheckpointError(
+            f"{name} is not a valid safetensors file (its header does not describe its tensors)"
+        ) from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise CheckpointError(f"{name} is a safetensors file but not an rnnviz classifier")
     if metadata.get("version") != VERSION:
         raise CheckpointError(
-            f"{name} has checkpoint version {metadata.get('version')!r}; this rnnviz reads {VERSION}"
+            f"{name} has checkpoint version {clip(metadata.get('version'))}; this rnnviz reads {VERSION}"
         )
     try:
         config = ModelConfig.from_dict(json.loads(metadata["config"]))
         vocab = Vocab.from_json(metadata["vocab"])
         meta = json.loads(metadata.get("meta", "{}"))
-    except (KeyError, TypeError, ValueError) as error:
+    except KeyError as error:
+        raise CheckpointError(f"{name} has no {clip(error.args[0], 20)} in its metadata") from None
+    except TypeError:
+        raise CheckpointError(f"{name} has a broken config or vocabulary") from None
+    except ValueError as error:
         raise CheckpointError(f"{name} has a broken config or vocabulary: {_short(error)}") from None
     except RecursionError:
         raise CheckpointError(f"{name} has a config or vocabulary nested too deeply to read") from None
+    long_labels = [label for label in config.labels if len(label) > MAX_LABEL_CHARS]
+    if long_labels:
+        raise CheckpointError(
+            f"{name}: the label {clip(long_labels[0], 40)} is longer than {MAX_LABEL_CHARS} characters"
+        )
     if len(vocab) != config.vocab_size:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
@@ -169,12 +200,13 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
         raise CheckpointError(
-            f"{name}: tensors do not match the config (missing {missing[:4]}, unexpected {extra[:4]})"
+            f"{name}: tensors do not match the config (missing {listed(missing)}, unexpected {listed(extra)})"
         )
     for key, tensor in tensors.items():
         if tuple(tensor.shape) != expected[key]:
             raise CheckpointError(
-                f"{name}: tensor {key} has shape {list(tensor.shape)}, the config needs {list(expected[key])}"
+                f"{name}: tensor {key} has shape {clip(list(tensor.shape))}, "
+                f"the config needs {list(expected[key])}"
             )
         if tensor.dtype not in WEIGHT_DTYPES:
             kinds = ", ".join(str(dtype).removeprefix("torch.") for dtype in WEIGHT_DTYPES)
@@ -183,6 +215,9 @@ def from_bytes(data: bytes, name: str = "the file") -> Classifier:
             )
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{name}: tensor {key} contains NaN or infinite values")
+    too_large = limits(config) if limits is not None else []
+    if too_large:
+        raise CheckpointError(f"{name} is a larger model than this server takes: {'; '.join(too_large)}")
     model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)
@@ -201,10 +236,22 @@ def _check_outputs(classifier: Classifier, name: str) -> None:
         )
 
 
-def _short(error: BaseException, limit: int = 200) -> str:
+def _short(error: BaseException, limit: int = 2 * QUOTE_CHARS) -> str:
     """An error's words, cut to `limit` characters (a parser may quote a whole header)."""
-    text = str(error)
+    return clip(str(error), limit)
+
+
+def clip(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as text for a message, cut to `limit` characters with "…" (plain text: callers
+    that draw it as markdown escape it)."""
+    text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def listed(names: list[str], most: int = 4) -> str:
+    """At most `most` names, each clipped, and how many more: "a, b, c, d and 96 more" ("none")."""
+    shown = ", ".join(clip(n, 40) for n in names[:most]) or "none"
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
 def load(path: str | os.PathLike) -> Classifier:

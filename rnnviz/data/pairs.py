@@ -24,6 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
+from rnnviz.core.checkpoints import clip
 from rnnviz.core.text import has_negator, tokenize
 from rnnviz.data.dataset import LABELS
 from rnnviz.data.tables import TableError
@@ -78,7 +79,8 @@ def parse_pairs(text: str, labels: Sequence[str] | None = None) -> list[Pair]:
         if not label:
             raise ValueError(f"line {number}: the label is empty")
         if labels is not None and label not in labels:
-            raise ValueError(f"line {number}: unknown label {label!r}; the model's labels are {list(labels)}")
+            known = ", ".join(clip(known, 40) for known in labels)
+            raise ValueError(f"line {number}: unknown label '{clip(label, 40)}' (the model's: {known})")
         rows.append((number, sentence, label))
     if len(rows) % 2:
         raise ValueError(
@@ -115,12 +117,16 @@ def parse_typed_pairs(text: str, labels: Sequence[str]) -> list[Pair]:
 def decode_pairs(data: bytes, labels: Sequence[str] | None = None) -> list[Pair]:
     """Pairs from the bytes of a pairs file (UTF-8, a BOM allowed). Raises ValueError for bytes
     that are not UTF-8 or a malformed file, naming the line."""
+    return parse_pairs(_utf8(data), labels)
+
+
+def _utf8(data: bytes) -> str:
+    """`data` as UTF-8 text, or a ValueError naming the first line that is not."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ValueError(f"line {line}: the file is not UTF-8 text") from None
-    return parse_pairs(text, labels)
 
 
 def builtin_pairs(source: Traversable = BUILTIN_PAIRS_FILE) -> list[Pair]:
@@ -147,14 +153,18 @@ def read_pairs(
         file = Path(source)
     else:
         file = source
+    name = clip(file.name)
     try:
-        text = file.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise TableError(f"cannot read the pairs file {file}: {error}") from None
+        text = _utf8(file.read_bytes())
+    except OSError as error:  # its words name the cause (no such file, permission denied)
+        why = clip(error.strerror or "it cannot be read")
+        raise TableError(f"cannot read the pairs file {clip(file)}: {why}") from None
+    except ValueError as error:
+        raise TableError(f"cannot read the pairs file {name}, {error}") from None
     try:
         pairs = parse_pairs(text, label_names)
     except ValueError as error:
-        raise TableError(f"{file.name}, {error}") from None
+        raise TableError(f"{name}, {error}") from None
     if not pairs:
-        raise TableError(f"{file.name}: no pairs (two consecutive 'sentence<TAB>label' lines make one)")
+        raise TableError(f"{name}: no pairs (two consecutive 'sentence<TAB>label' lines make one)")
     return labelled_pairs(pairs, label_names)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rnnviz.core.checkpoints import clip
 from rnnviz.data import corpora
 from rnnviz.data.corpora import DEFAULT_NEUTRAL_BAND, Split
 from rnnviz.data.dataset import Progress, TextDataset, stratified_split
@@ -35,7 +36,7 @@ def source_problem(source: object) -> str | None:
     """Why `source` cannot name a data source, or None when it can."""
     if isinstance(source, str) and (source in SOURCES or source.lower().endswith(TABLE_SUFFIXES)):
         return None
-    return f"unknown data source {source!r}; choose {', '.join(SOURCES)} or a .csv/.tsv file"
+    return f"unknown data source '{clip(source, 40)}'; choose {', '.join(SOURCES)} or a .csv/.tsv file"
 
 
 def load_source(
@@ -114,6 +115,6 @@ def load_splits(
     combined = TextDataset.concat(trains, " + ".join(t.name for t in trains))
     train, validation, _ = stratified_split(combined, validation_fraction, 0.0, seed)
     if len(train) < 2 or len(validation) < 1:
-        raise ValueError(f"{combined.name} has {len(combined)} examples; too few to train and validate")
+        raise ValueError(f"{clip(combined.name)} has {len(combined)} examples; too few to train and validate")
     test = TextDataset.concat(tests, " + ".join(t.name for t in tests)) if tests else None
     return Splits(train, validation, test)

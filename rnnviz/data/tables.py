@@ -2,9 +2,10 @@
 TableError that names the first bad line.
 
 UTF-8 CSV or TSV (a tab in the header line means TSV) with a header row, a text column and a
-label column (2-10 distinct label values of any name). At most MAX_TABLE_BYTES (10 MB) and
-MAX_TABLE_ROWS (50,000) rows; a text may have at most MAX_TEXT_CHARS characters. Problems
-raise TableError naming the first bad line.
+label column (2-10 distinct label values of any name, each at most MAX_LABEL_CHARS characters). At most
+MAX_TABLE_BYTES (10 MB) and MAX_TABLE_ROWS (50,000) rows; a text may have at most MAX_TEXT_CHARS
+characters. Problems raise TableError naming the first bad line, in a short message: the file's
+own text is quoted clipped (rnnviz.core.checkpoints.clip), column names at most a few.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 import os
 from pathlib import Path
 
+from rnnviz.core.checkpoints import MAX_LABEL_CHARS, clip, listed
 from rnnviz.core.text import tokenize
 from rnnviz.data.dataset import TextDataset
 
@@ -35,13 +37,22 @@ def _pick_column(header: list[str], wanted: str | None, candidates: tuple[str, .
     for name in names:
         if name in lowered:
             return lowered.index(name)
-    shown = ", ".join(repr(h) for h in header)
+    shown = listed([f"'{clip(h, 40)}'" for h in header])
     if wanted:
-        raise TableError(f"line 1: there is no column {wanted!r} (the columns are {shown})")
+        raise TableError(f"line 1: there is no column '{clip(wanted, 40)}' (the columns are {shown})")
     raise TableError(
         f"line 1: no {role} column; name one of the columns {' or '.join(candidates[:3])} "
         f"(the columns are {shown})"
     )
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """What a csv.Error means, in words for the person who made the file."""
+    if "field limit" in str(error):
+        return f"a field is longer than {csv.field_size_limit():,} characters (a quote left open?)"
+    if "NUL" in str(error):
+        return "it contains a NUL character: save the table as plain UTF-8 text"
+    return "not a valid CSV/TSV line (a quote left open?)"
 
 
 def _label_order(values: set[str]) -> tuple[str, ...]:
@@ -63,20 +74,20 @@ def load_table(
     Raises TableError with the first bad line.
     """
     if isinstance(source, bytes):
-        data, name = source, name or "the upload"
+        data, name = source, clip(name or "the upload")
     else:
         path = Path(source)
-        name = name or path.name
+        name = clip(name or path.name)
         try:
             if path.stat().st_size > MAX_TABLE_BYTES:
                 raise TableError(f"{name} is larger than {MAX_TABLE_BYTES // 2**20} MB")
             data = path.read_bytes()
         except FileNotFoundError:
-            raise TableError(f"no such file: {path}") from None
+            raise TableError(f"no such file: {clip(path)}") from None
         except IsADirectoryError:
-            raise TableError(f"{path} is a folder, not a table") from None
+            raise TableError(f"{clip(path)} is a folder, not a table") from None
         except PermissionError:
-            raise TableError(f"cannot read {path}: permission denied") from None
+            raise TableError(f"cannot read {clip(path)}: permission denied") from None
     if len(data) > MAX_TABLE_BYTES:
         raise TableError(f"{name} is larger than {MAX_TABLE_BYTES // 2**20} MB")
     try:
@@ -116,21 +127,25 @@ def load_table(
                 raise TableError(f"line {line}: the text is longer than {MAX_TEXT_CHARS:,} characters")
             if not label:
                 raise TableError(f"line {line}: the label is empty")
+            if len(label) > MAX_LABEL_CHARS:
+                raise TableError(
+                    f"line {line}: the label '{clip(label, 40)}' is longer than {MAX_LABEL_CHARS} characters"
+                )
             first_line_of.setdefault(label, line)
             if len(first_line_of) > 10:
-                raise TableError(f"line {line}: an 11th label value ({label!r}); at most 10 classes")
+                raise TableError(f"line {line}: an 11th label value ('{label}'); at most 10 classes")
             texts.append(body)
             raw_labels.append(label)
             line = reader.line_num + 1
-    except csv.Error as error:
-        raise TableError(f"{name}, line {reader.line_num}: {error}") from None
+    except csv.Error as error:  # its words are the reader's, not the user's: say what it means
+        raise TableError(f"{name}, line {reader.line_num}: {_csv_problem(error)}") from None
     except TableError as error:
         raise TableError(f"{name}, {error}") from None
     if not texts:
         raise TableError(f"{name} has a header but no rows")
     if len(first_line_of) < 2:
         raise TableError(
-            f"{name}: every row has the label {raw_labels[0]!r}; a classifier needs 2-10 classes"
+            f"{name}: every row has the label '{raw_labels[0]}'; a classifier needs 2-10 classes"
         )
     names = _label_order(set(first_line_of))
     index = {label: i for i, label in enumerate(names)}

@@ -6,7 +6,8 @@ Ranges. `TRAIN_RANGES` maps each numeric TrainConfig field to its `Range`; the n
 bounds (MAX_WIDTH, MAX_LAYERS) come from rnnviz.core.models, which owns the model itself.
 `CLASS_SERVER` is a second, named set: the choices the Train page offers a whole class sharing
 one CPU server. It is checked against TRAIN_RANGES when this module loads, so it can only ever
-be tighter.
+be tighter. `UPLOADS` is the third: the largest model a class may upload (the Train page's
+layers, with room for the shipped models), checked by the model picker's upload box.
 """
 
 from __future__ import annotations
@@ -219,6 +220,47 @@ class ClassServerLimits:
 
 
 CLASS_SERVER = ClassServerLimits()
+
+
+# --------------------------------------------------------------------------- uploaded models
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The largest uploaded model a class server traces: the Train page's layers (CLASS_SERVER),
+    with room for the shipped models (192 units, 14,000 tokens). Cost grows with the square of
+    the units a layer reads, and a bidirectional layer reads both directions' units, so those
+    count twice: 256 fits the shipped 192 and the Train page's 2 × 128, not a 2 × 256 model."""
+
+    max_units: int = 256  # hidden_size × directions
+    max_embedding: int = 256  # embedding_dim
+    max_layers: int = CLASS_SERVER.max_layers  # as on the Train page
+    max_vocab: int = TrainConfig.max_vocab  # the CLI's default vocabulary (20,000 tokens)
+
+    def __post_init__(self) -> None:
+        trained = 2 * CLASS_SERVER.widths[-1]  # a Train page model must upload again
+        if self.max_units < trained or self.max_embedding < CLASS_SERVER.widths[-1]:
+            raise ValueError(f"upload limits below what the Train page makes ({trained} units)")
+        if self.max_vocab < CLASS_SERVER.max_vocab or self.max_layers < CLASS_SERVER.max_layers:
+            raise ValueError("upload limits below what the Train page makes")
+
+    def problems(self, config: ModelConfig) -> list[str]:
+        """Why a model of `config` is too large to upload (one sentence per limit), or []."""
+        units = config.hidden_size * (2 if config.bidirectional else 1)
+        found = []
+        if config.num_layers > self.max_layers:
+            found.append(f"it has {config.num_layers} layers; at most {self.max_layers}")
+        if units > self.max_units:
+            both = " (both directions counted)" if config.bidirectional else ""
+            found.append(f"it has {units} units per layer{both}; at most {self.max_units}")
+        if config.embedding_dim > self.max_embedding:
+            found.append(f"its embedding has {config.embedding_dim} dimensions; at most {self.max_embedding}")
+        if config.vocab_size > self.max_vocab:
+            found.append(f"its vocabulary has {config.vocab_size:,} tokens; at most {self.max_vocab:,}")
+        return found
+
+
+UPLOADS = UploadLimits()
 
 
 def data_title(config: TrainConfig) -> str:

@@ -18,7 +18,8 @@ Protocol (one `run_experiment` call):
 
 At the bottom, the experiment as a job (rnnviz.training.jobs): `experiment_task` is
 run_experiment over JSON-ready values, so that an executor can run it in a worker process, and
-a JobBoard shares one job per setting between every session of a server. Never imports streamlit.
+a JobBoard shares one job per setting between the sessions of a server, a few per session, until
+its requesters leave. Never imports streamlit.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from rnnviz.core.models import CELL_TYPES, CellType
 from rnnviz.data.dataset import LABELS, TextDataset
 from rnnviz.training.config import Range, TrainConfig
-from rnnviz.training.jobs import ACTIVE, Emit, Executor, Job, JobManager, JobState
+from rnnviz.training.jobs import ACTIVE, Alive, Emit, Executor, Job, JobManager, JobState
 from rnnviz.training.metrics import evaluate_dataset
+from rnnviz.training.settings import abandon_seconds, experiments_per_session
 from rnnviz.training.trainer import Trainer, TrainEvent
 from rnnviz.training.worker import WorkerProcess
 
@@ -314,6 +316,19 @@ def experiment_task(config: dict, emit: Emit, stop: threading.Event) -> dict | N
     return None if result is None else result.to_dict()
 
 
+TYPICAL_SECONDS = 30.0  # the default run, warm, on the loaded class machine (BENCHMARKS.md)
+
+
+def work(config: LongRangeConfig) -> float:
+    """How much training `config` asks for, in sentence-words read (the estimates' unit)."""
+    return config.train_size * config.epochs * (config.max_filler / 2 + 1) * len(config.cells)
+
+
+def duration(seconds: float) -> str:
+    """'about 40 s', 'about 3 min'."""
+    return f"about {max(5, round(seconds / 5) * 5)} s" if seconds < 90 else f"about {round(seconds / 60)} min"
+
+
 @dataclass(frozen=True)
 class ExperimentState(JobState):
     """A consistent view of an experiment job, safe to read from any thread."""
@@ -321,26 +336,32 @@ class ExperimentState(JobState):
     fraction: float  # 0..1 of the training steps done
     cells: tuple[CellResult, ...]  # the cells finished so far
     result: LongRangeResult | None  # when done
+    position: int | None = None  # 1-based place in the server's queue while queued
+    wait_seconds: float | None = None  # while queued: the estimated time before it starts
 
 
 class ExperimentJob(Job):
     """One long-range experiment: its task runs on the board's executor (a worker process, or
-    this job's thread); `state()` may be polled from any thread."""
+    this job's thread); `state()` may be polled from any thread. `expected(config)` estimates a
+    run's seconds (the board's, from the runs it finished)."""
 
     what = "the experiment"
     waiting = "waiting for another experiment on this server to finish"
 
-    def __init__(self, config: LongRangeConfig) -> None:
+    def __init__(self, config: LongRangeConfig, expected: Callable[[LongRangeConfig], float] | None = None):
         super().__init__()
         self.config = config
+        self.expected = expected or (lambda c: TYPICAL_SECONDS * work(c) / work(LongRangeConfig()))
         self._fraction = 0.0
         self._cells: list[CellResult] = []
         self._result: LongRangeResult | None = None
+        self._started: float | None = None  # time.monotonic() when it began running
 
     def state(self) -> ExperimentState:
-        """A consistent snapshot, taken under the job's lock."""
+        """A consistent snapshot, taken under the job's lock; while queued, with the place in
+        the queue and the wait estimated from the running job's progress (outside the lock)."""
         with self._lock:
-            return ExperimentState(
+            state = ExperimentState(
                 self.id,
                 self._status,
                 self._message,
@@ -349,6 +370,33 @@ class ExperimentJob(Job):
                 self._result,
                 stop_reason=self._stop,
             )
+            manager = self._manager
+        if state.status != "queued" or manager is None:
+            return state
+        queue = manager.queued_jobs()
+        if self not in queue:
+            return state
+        position = queue.index(self) + 1
+        wait = sum(
+            job.remaining_seconds() for job in manager.running_jobs() if isinstance(job, ExperimentJob)
+        ) + sum(job.expected(job.config) for job in queue[: position - 1] if isinstance(job, ExperimentJob))
+        message = (
+            f"Queued, position {position}: this server runs one experiment at a time; "
+            f"yours starts in {duration(wait)}."
+        )
+        return replace(state, message=message, position=position, wait_seconds=wait)
+
+    def remaining_seconds(self) -> float:
+        """The estimated seconds until this job ends: from its progress once it has some, else
+        from the expected duration."""
+        with self._lock:
+            fraction, started = self._fraction, self._started
+        if started is None:
+            return self.expected(self.config)
+        elapsed = time.monotonic() - started
+        if fraction >= 0.05:
+            return elapsed * (1 - fraction) / fraction
+        return max(0.0, self.expected(self.config) - elapsed)
 
     def _on_event(self, event: dict) -> None:
         """One event of the task (see experiment_task), in the job's thread."""
@@ -360,6 +408,8 @@ class ExperimentJob(Job):
                 self._cells.append(CellResult.from_dict(event["cell"]))
 
     def _work(self, manager: JobManager) -> None:
+        with self._lock:
+            self._started = time.monotonic()
         self._set("running", "starting (the first run loads PyTorch in a worker)")
         outcome = manager.executor.run(TASK, self.config.to_dict(), self._on_event, self.stop_event)
         if outcome.error is not None:
@@ -373,17 +423,49 @@ class ExperimentJob(Job):
                 self._set("done", f"done in {result.seconds:.0f} s")
 
 
+class ExperimentRefused(ValueError):
+    """A start the board turns down (the session's cap); the message says why and what to do."""
+
+
+@dataclass
+class _Request:  # one session's wish for a job's result
+    seen: float  # time.monotonic() of the session's last poll
+    alive: Alive | None  # "is the session's browser still connected?" (None: unknown)
+
+
 class JobBoard:
     """Experiments shared by every session of a server, one per config: a second request for
     the same settings joins the running job or reads its result. One runs at a time (the
-    others queue) on `executor`, by default a WorkerProcess (rnnviz.training.worker); the
-    `keep` most recent are remembered. Nobody's tab owns a shared experiment, so none is
-    abandoned."""
+    others queue, with their place and an estimated wait) on `executor`, by default a
+    WorkerProcess (rnnviz.training.worker); the `keep` most recent are remembered.
 
-    def __init__(self, keep: int = 32, executor: Executor | None = None) -> None:
+    Sessions. A session (a token; None for a caller outside a browser, never abandoned) that
+    starts or joins a job is one of its requesters; it may have at most `per_session` of them
+    queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION, default 1). Its page calls
+    `poll(session)` while it looks; a requester that neither polled nor had a connected browser
+    (its `alive` probe) for `abandon_after` seconds ($RNNVIZ_TRAINING_ABANDON_SECONDS) is gone,
+    and a job whose requesters are all gone is stopped by the manager's watchdog, queued or
+    running. A requester's Stop withdraws its request: the job stops when nobody else wants it."""
+
+    def __init__(
+        self,
+        keep: int = 32,
+        executor: Executor | None = None,
+        per_session: int | None = None,
+        abandon_after: float | None = None,
+        check_every: float = 1.0,
+    ) -> None:
         self._keep = keep
-        self.manager = JobManager(max_running=1, abandon_after=None, executor=executor or WorkerProcess())
+        self.per_session = experiments_per_session() if per_session is None else per_session
+        self.abandon_after = abandon_seconds() if abandon_after is None else abandon_after
+        self.manager = JobManager(
+            max_running=1,
+            abandon_after=self.abandon_after,
+            check_every=check_every,
+            executor=executor or WorkerProcess(),
+        )
         self._jobs: OrderedDict[LongRangeConfig, ExperimentJob] = OrderedDict()
+        self._requests: dict[ExperimentJob, dict[str | None, _Request]] = {}
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -394,28 +476,122 @@ class JobBoard:
     def get(self, config: LongRangeConfig) -> ExperimentJob | None:
         """The job for `config`, if one was started (and not forgotten or stopped)."""
         with self._lock:
-            return self._jobs.get(config)
-
-    def start(self, config: LongRangeConfig) -> ExperimentJob:
-        """The job for `config`: the existing one unless it stopped or failed, else a new one."""
-        with self._lock:
             job = self._jobs.get(config)
-            if job is not None and job.status not in ("stopped", "failed"):
+        return None if job is None or job.status == "stopped" else job
+
+    def why_not(self, config: LongRangeConfig, session: str | None) -> str | None:
+        """Why `start(config, session)` would be refused, or None when it would not."""
+        with self._lock:
+            return self._refusal(config, session)
+
+    def start(
+        self, config: LongRangeConfig, session: str | None = None, alive: Alive | None = None
+    ) -> ExperimentJob:
+        """The job for `config`, with `session` among its requesters: the existing one unless
+        it stopped or failed, else a new one. Raises ExperimentRefused when the new one would
+        exceed the session's cap."""
+        with self._lock:
+            refusal = self._refusal(config, session)
+            if refusal is not None:
+                raise ExperimentRefused(refusal)
+            job = self._jobs.get(config)
+            fresh = job is None or job.status in ("stopped", "failed")
+            if fresh:
+                job = ExperimentJob(config, self.expected_seconds)
+                self._jobs[config] = job
+                self._forget_old()
+            else:
                 self._jobs.move_to_end(config)
-                return job
-            job = ExperimentJob(config)
-            self._jobs[config] = job
-            while len(self._jobs) > self._keep:
-                oldest = next(iter(self._jobs))
-                if self._jobs[oldest].status in ACTIVE:
-                    break
-                del self._jobs[oldest]
-        self.manager.submit(job)
+            if job.status in ACTIVE:
+                self._requests.setdefault(job, {})[session] = _Request(time.monotonic(), alive)
+        if fresh:
+            self.manager.submit(job, alive=lambda: self._wanted(job))
         return job
 
-    def stop(self, config: LongRangeConfig) -> None:
-        """Stop the job for `config`; it is forgotten, so the next start trains afresh."""
+    def poll(self, session: str | None) -> None:
+        """The session's page is looking: its requests are not abandoned."""
+        now = time.monotonic()
         with self._lock:
-            job = self._jobs.pop(config, None)
-        if job is not None:
-            job.stop()
+            mine = [job for job, requests in self._requests.items() if session in requests]
+            for job in mine:
+                self._requests[job][session].seen = now
+        for job in mine:
+            job.touch()
+
+    def requested(self, config: LongRangeConfig, session: str | None) -> bool:
+        """Whether `session` is among the requesters of the job for `config` (it may stop it)."""
+        with self._lock:
+            job = self._jobs.get(config)
+            return job is not None and session in self._requests.get(job, {})
+
+    def stop(self, config: LongRangeConfig, session: str | None = None) -> None:
+        """Withdraw `session`'s request for `config` (None: everyone's); when no requester is
+        left, the job stops and is forgotten, so the next start trains afresh."""
+        with self._lock:
+            job = self._jobs.get(config)
+            if job is None:
+                return
+            requests = self._requests.get(job, {})
+            requests.pop(session, None)
+            if session is not None and any(self._present(r, k) for k, r in requests.items()):
+                return
+            del self._jobs[config]
+            self._requests.pop(job, None)
+        job.stop()
+
+    def withdraw(self, session: str) -> None:
+        """Withdraw every request of `session` (its "stop my other experiment")."""
+        with self._lock:
+            configs = [job.config for job, requests in self._requests.items() if session in requests]
+        for config in configs:
+            self.stop(config, session)
+
+    def expected_seconds(self, config: LongRangeConfig) -> float:
+        """How long `config` should take here: its work at the median pace of the runs this
+        board finished, else at TYPICAL_SECONDS for the default run."""
+        with self._lock:
+            done = [(job.config, job.state().result) for job in self._jobs.values() if job.status == "done"]
+        paces = sorted(result.seconds / work(config) for config, result in done if result is not None)
+        pace = paces[len(paces) // 2] if paces else TYPICAL_SECONDS / work(LongRangeConfig())
+        return pace * work(config)
+
+    # -- under self._lock
+
+    def _refusal(self, config: LongRangeConfig, session: str | None) -> str | None:
+        job = self._jobs.get(config)
+        if session is None or (job is not None and job.status not in ("stopped", "failed")):
+            return None  # joining a job, or reading its result, costs nothing
+        mine = [
+            other
+            for other, requests in self._requests.items()
+            if session in requests and other.status in ACTIVE and other is not job
+        ]
+        if len(mine) < self.per_session:
+            return None
+        first = mine[0].config
+        return (
+            f"You already have {len(mine)} experiment{'s' if len(mine) > 1 else ''} queued or running "
+            f"(N = {first.max_filler}, {first.train_size} sentences, {first.epochs} epochs, seed "
+            f"{first.seed}); this server runs one at a time for the whole class, so each student "
+            f"may have {self.per_session}. Wait for it to finish, or stop it first."
+        )
+
+    def _present(self, request: _Request, session: str | None) -> bool:
+        if session is None or time.monotonic() - request.seen <= self.abandon_after:
+            return True
+        try:
+            return bool(request.alive and request.alive())
+        except Exception:  # a broken probe counts as gone
+            return False
+
+    def _wanted(self, job: ExperimentJob) -> bool:
+        """The manager's liveness probe for `job`: is any requester still there?"""
+        with self._lock:
+            requests = dict(self._requests.get(job, {}))
+        return any(self._present(request, session) for session, request in requests.items())
+
+    def _forget_old(self) -> None:
+        while (
+            len(self._jobs) > self._keep and (oldest := next(iter(self._jobs.values()))).status not in ACTIVE
+        ):
+            self._requests.pop(self._jobs.pop(oldest.config), None)

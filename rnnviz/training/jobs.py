@@ -15,7 +15,8 @@ Status, the words every job, the Trainer and the pages use:
     queued      waiting for a free slot (JobManager's cap, first come first served)
     loading     reading or downloading its data
     running     working (training steps)
-    paused      waiting for resume, keeping its slot
+    paused      waiting for resume, keeping its slot for `pause_release` seconds; after that
+                the slot goes to the queue, and Resume queues the job again (a TrainingJob)
     evaluating  scoring what it made on held-out data
     done        finished with a result to look at
     stopped     ended by stop() (a user, or the watchdog: nobody was looking) without a result
@@ -50,7 +51,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from rnnviz.training.settings import ABANDON_AFTER, REST, abandon_seconds, max_trainings, rest_fraction
+from rnnviz.training.settings import (
+    ABANDON_AFTER,
+    PAUSE_RELEASE,
+    REST,
+    abandon_seconds,
+    max_trainings,
+    pause_release_seconds,
+    rest_fraction,
+)
 
 _LOG = logging.getLogger(__name__)
 
@@ -265,7 +274,8 @@ class JobManager:
     """Runs jobs with at most `max_running` at once, first come first served, through one
     executor, and (with `abandon_after`) stops jobs nobody looks at. One per server process
     and kind of work. `rest` is how long in-thread training rests after each step, as a share
-    of the step (see rnnviz.training.settings)."""
+    of the step, and `pause_release` how long a paused job keeps its slot (None: for ever; see
+    rnnviz.training.settings)."""
 
     def __init__(
         self,
@@ -274,6 +284,7 @@ class JobManager:
         check_every: float = 1.0,
         rest: float = REST,
         executor: Executor | None = None,
+        pause_release: float | None = PAUSE_RELEASE,
     ) -> None:
         self.max_running = max_trainings() if max_running is None else int(max_running)
         if self.max_running < 1:
@@ -281,6 +292,7 @@ class JobManager:
         self.abandon_after = abandon_after
         self.check_every = check_every
         self.rest = rest
+        self.pause_release = pause_release
         self.executor: Executor = executor or InThread()
         self._cond = threading.Condition()
         self._queue: list[Job] = []
@@ -295,9 +307,14 @@ class JobManager:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> JobManager:
-        """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST and
-        RNNVIZ_TRAINING_ABANDON_SECONDS (see rnnviz.training.settings)."""
-        return cls(max_trainings(environ), abandon_seconds(environ), rest=rest_fraction(environ))
+        """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
+        RNNVIZ_TRAINING_ABANDON_SECONDS and RNNVIZ_PAUSE_RELEASE_SECONDS (see rnnviz.training.settings)."""
+        return cls(
+            max_trainings(environ),
+            abandon_seconds(environ),
+            rest=rest_fraction(environ),
+            pause_release=pause_release_seconds(environ),
+        )
 
     def warm_up(self) -> None:
         """Pay the executor's first-use costs now (importing torch.optim, starting a worker)."""
@@ -327,6 +344,16 @@ class JobManager:
         """Jobs holding a slot now."""
         with self._cond:
             return len(self._running)
+
+    def running_jobs(self) -> list[Job]:
+        """The jobs holding a slot now."""
+        with self._cond:
+            return list(self._running)
+
+    def queued_jobs(self) -> list[Job]:
+        """The jobs waiting for a slot now, first in line first."""
+        with self._cond:
+            return list(self._queue)
 
     @property
     def queued(self) -> int:

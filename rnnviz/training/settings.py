@@ -1,6 +1,8 @@
 """The server's background-work settings from the environment: how many trainings run at once
-($RNNVIZ_MAX_TRAININGS), how long a training rests after each step ($RNNVIZ_TRAINING_REST) and
-how long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS)."""
+($RNNVIZ_MAX_TRAININGS), how long a training rests after each step ($RNNVIZ_TRAINING_REST), how
+long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), how long a paused training keeps
+its slot ($RNNVIZ_PAUSE_RELEASE_SECONDS) and how many long-range experiments one browser session
+may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,10 @@ from collections.abc import Mapping
 MAX_TRAININGS_ENV = "RNNVIZ_MAX_TRAININGS"
 REST_ENV = "RNNVIZ_TRAINING_REST"
 ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
+PAUSE_RELEASE_ENV = "RNNVIZ_PAUSE_RELEASE_SECONDS"
+EXPERIMENTS_ENV = "RNNVIZ_EXPERIMENTS_PER_SESSION"
+PAUSE_RELEASE = 120.0  # seconds a paused training keeps its slot; then others may use it
+EXPERIMENTS_PER_SESSION = 1  # long-range experiments one session may have queued or running
 ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job stops itself
 REST = 0.5  # after each step, sleep this times the step's duration (see rnnviz.training.training_job)
 
@@ -50,3 +56,18 @@ def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:
     """Seconds without a poll or a live session before a job stops: $RNNVIZ_TRAINING_ABANDON_SECONDS,
     else ABANDON_AFTER."""
     return _env_number(environ, ABANDON_ENV, ABANDON_AFTER, 1, 24 * 3600)
+
+
+def pause_release_seconds(environ: Mapping[str, str] = os.environ) -> float:
+    """Seconds a paused training keeps its slot before it gives it to the queue (it stays
+    resumable): $RNNVIZ_PAUSE_RELEASE_SECONDS, else PAUSE_RELEASE."""
+    return _env_number(environ, PAUSE_RELEASE_ENV, PAUSE_RELEASE, 0, 24 * 3600)
+
+
+def experiments_per_session(environ: Mapping[str, str] = os.environ) -> int:
+    """Long-range experiments one browser session may have queued or running at once:
+    $RNNVIZ_EXPERIMENTS_PER_SESSION, else EXPERIMENTS_PER_SESSION."""
+    value = _env_number(environ, EXPERIMENTS_ENV, EXPERIMENTS_PER_SESSION, 1, 100)
+    if value != int(value):
+        raise ValueError(f"{EXPERIMENTS_ENV} must be a whole number; got {environ[EXPERIMENTS_ENV]!r}")
+    return int(value)

@@ -26,6 +26,12 @@ CPU to the other sessions' pages (see BENCHMARKS.md, "Training next door"). A ra
 RNN, GRU and LSTM on the same data and seed, one step each in turn (a baton passed between three
 threads), so it takes one slot and its three curves grow side by side.
 
+Pausing. A pause takes effect between two steps: the training thread waits in `_on_event`. A
+job paused longer than its manager's `pause_release` seconds gives its slot to the queue (a
+paused job does no work, and two paused students would otherwise block a class); it stays
+resumable, and Resume queues it behind the jobs already waiting ("Queued, position N") until a
+slot is free. A race pauses as one job: only the thread whose turn it is waits.
+
 Divergence. The engine stops when the loss becomes NaN or infinite. With Adam and gradient
 clipping a far too high learning rate (10, say) usually keeps the loss finite but huge, so a
 job also stops a run whose mean loss over the last DIVERGED_WINDOW steps exceeds
@@ -207,6 +213,8 @@ class TrainingJob(Job):
         self._runs = [_Run(config) for config in configs]
         self._progress: tuple[float, str] | None = None
         self._paused = False
+        self._released = False  # paused for longer than the manager's pause_release: no slot held
+        self._unpaused = threading.Condition(self._lock)  # notified by resume() and stop()
         self._pending_lr: float | None = None
         self._data: JobData | None = None
 
@@ -236,7 +244,9 @@ class TrainingJob(Job):
             self.set_learning_rate(lr)
         with self._lock:
             self._paused = False
-            trainers = [run.trainer for run in self._runs if run.trainer]
+            self._unpaused.notify_all()
+            # without a slot, the training thread resumes its trainers once it has one again
+            trainers = [] if self._released else [run.trainer for run in self._runs if run.trainer]
         for trainer in trainers:
             trainer.resume()
 
@@ -252,6 +262,7 @@ class TrainingJob(Job):
     def _on_stop(self) -> None:
         """Stop the trainers after their current step; runs keep their best weights."""
         with self._lock:
+            self._unpaused.notify_all()
             trainers = [run.trainer for run in self._runs if run.trainer]
         for trainer in trainers:
             trainer.stop()
@@ -438,6 +449,7 @@ class TrainingJob(Job):
             paused, stop = self._paused, self._stop
         if paused:
             trainer.pause()
+            self._wait_while_paused()
         if stop:
             with self._lock:
                 run.stopped_by = stop
@@ -457,6 +469,40 @@ class TrainingJob(Job):
         if turns is not None:
             turns.passed(index)
             turns.wait(index)
+
+    def _wait_while_paused(self) -> None:
+        """In the training thread between two steps: wait for resume() or stop(). After the
+        manager's pause_release seconds the slot goes to the queue; on resume the job queues
+        for one again (it stays "queued" meanwhile), then its trainers go on."""
+        manager = self._manager
+        assert manager is not None
+        while True:
+            with self._lock:
+                holding = not self._released
+                limit = manager.pause_release if holding else None
+                woken = self._unpaused.wait_for(lambda: not self._paused or self._stop is not None, limit)
+                if self._stop is not None:
+                    return  # the trainers were stopped (and so unpaused) by _on_stop
+                if woken and holding:
+                    trainers = [run.trainer for run in self._runs if run.trainer]
+                    break
+                if not woken:  # paused too long: give the slot up
+                    self._released = True
+                    self._message = (
+                        f"Paused for over {limit:g} s, so its training slot went to others; "
+                        "Resume queues it again."
+                    )
+                else:  # resumed without a slot: queue for one
+                    self._status, self._message = "queued", self.waiting
+            if not woken:
+                manager.release(self)
+            elif not manager.acquire(self):
+                return  # stopped while queued
+            else:
+                with self._lock:
+                    self._released, self._status, self._message = False, "running", ""
+        for trainer in trainers:
+            trainer.resume()
 
     def _check_divergence(self, run: _Run, trainer: Trainer, event: TrainEvent) -> None:
         if run.problem or len(run.recent_losses) < DIVERGED_WINDOW:

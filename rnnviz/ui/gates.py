@@ -3,21 +3,26 @@ LongRangeConfig, mirrored in the URL) and the live view of the server's shared j
 experiment itself lives in rnnviz.training.experiment, which never touches Streamlit.
 
 Session state keys:
-    gates_started    the configs this session started (only their starter may stop them)
+    gates_session    this session's token on the server's job board (its requests, cap and Stop)
+    gates_refused    why the board turned down this session's last start, shown once
 Widget keys start with "gates_".
 """
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
 from rnnviz.core.markup import md_escape
 from rnnviz.plots import gates as gate_plots
-from rnnviz.training.experiment import PAGE_CHOICES, JobBoard, LongRangeConfig
+from rnnviz.training.experiment import PAGE_CHOICES, ExperimentRefused, JobBoard, LongRangeConfig
 from rnnviz.ui import output, player, session, state, widgets
 from rnnviz.ui import teacher as ui_teacher
+from rnnviz.ui.train import session_alive
 
-STARTED_KEY = "gates_started"
+SESSION_KEY = "gates_session"
+REFUSED_KEY = "gates_refused"
 _DEFAULT = LongRangeConfig()
 FILLER = state.Control("gates_filler", _DEFAULT.max_filler, tuple(PAGE_CHOICES["max_filler"]))
 TRAIN = state.Control("gates_train", _DEFAULT.train_size, tuple(PAGE_CHOICES["train_size"]))
@@ -53,15 +58,23 @@ def experiment_controls() -> LongRangeConfig:
 def show_experiment(board: JobBoard, config: LongRangeConfig) -> None:
     """The Train button (no job yet, or a failed one), then a fragment that polls the job once
     a second while it runs and draws its chart and what it measured."""
-    mine = st.session_state.setdefault(STARTED_KEY, set())
+    token = st.session_state.setdefault(SESSION_KEY, uuid.uuid4().hex)
+    board.poll(token)  # this session is here: its queued and running experiments are wanted
 
     def start() -> None:
-        board.start(config)
-        mine.add(config)
+        try:
+            board.start(config, token, alive=session_alive())
+        except ExperimentRefused as refused:  # this session's cap: shown under the button
+            st.session_state[REFUSED_KEY] = str(refused)
 
     job = board.get(config)
     if job is None or job.status == "failed":  # a failed run can be tried again
-        st.button("Train the three cells", icon=":material/play_arrow:", type="primary", on_click=start)
+        refused = st.session_state.pop(REFUSED_KEY, None) or board.why_not(config, token)
+        go = "Train the three cells"
+        st.button(go, icon=":material/play_arrow:", type="primary", on_click=start, disabled=bool(refused))
+        if refused is not None:
+            st.info(md_escape(refused), icon=":material/hourglass_top:")
+            st.button("Stop my other experiment", on_click=board.withdraw, args=(token,))
         st.caption(
             "The plain RNN, the GRU and the LSTM are trained one after another with the same data, "
             "settings and seed; the default run takes well under a minute (BENCHMARKS.md)."
@@ -72,12 +85,13 @@ def show_experiment(board: JobBoard, config: LongRangeConfig) -> None:
         current = board.get(config)
         job_state = current.state() if current is not None else None
         player.sync_timer("gates_job", job_state is not None and job_state.active)
+        board.poll(token)
         if job_state is None:
             return
         if job_state.active:
             st.progress(job_state.fraction, text=md_escape(job_state.message))
-            if config in mine:
-                st.button("Stop", icon=":material/stop:", on_click=board.stop, args=(config,))
+            if board.requested(config, token):  # withdraws this session's request
+                st.button("Stop", icon=":material/stop:", on_click=board.stop, args=(config, token))
         elif job_state.status == "failed":
             st.error(md_escape(job_state.message))
         if job_state.cells:

@@ -22,6 +22,7 @@ from rnnviz.core import checkpoints
 from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES, Classifier
+from rnnviz.training.config import UPLOADS
 from rnnviz.ui import session
 from rnnviz.ui.teacher import teacher_mode
 
@@ -116,7 +117,7 @@ def _upload_box() -> None:
         done = st.session_state.setdefault(UPLOADS_KEY, {})
         if file.file_id not in done:
             try:
-                classifier = checkpoints.from_bytes(file.getvalue(), "this file")
+                classifier = checkpoints.from_bytes(file.getvalue(), "this file", UPLOADS.problems)
             except CheckpointError as error:
                 done[file.file_id] = ("error", str(error))
             else:

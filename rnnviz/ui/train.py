@@ -410,7 +410,8 @@ def show_status(state: TrainingState) -> None:
         st.progress(min(1.0, fraction), text=f"**{label}** · {md_escape(_progress_text(state))}")
         if status == "paused":
             st.info(
-                "Paused. You can change the learning rate now; it is used from the first step after Resume.",
+                "Paused. You can change the learning rate now; it is used from the first step after Resume."
+                + (f" {md_escape(state.message)}" if state.message else ""),  # e.g. its slot went to others
                 icon=":material/pause:",
             )
     elif status == "failed":
