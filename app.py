@@ -9,7 +9,13 @@ import streamlit as st
 from rnnviz.core.threads import limit_torch_threads
 from rnnviz.ui import models, session, teacher, train
 
-st.set_page_config(page_title="rnnviz", page_icon=":material/neurology:", layout="wide")
+# Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
+st.set_page_config(
+    page_title="rnnviz",
+    page_icon=":material/neurology:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if teacher.opened_in_teacher_mode() else "auto",
+)
 limit_torch_threads()
 
 # One line per page, in menu order.

@@ -60,7 +60,7 @@ def verdict(sentence: SentenceTrace) -> None:
     if all(sentence.unknown):
         st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
     labels = sentence.labels
-    left, right = st.columns([3, 1], vertical_alignment="center")
+    left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.caption("The sentence as the model sees it (one box per token):")
         output.show_tokens(sentence.tokens, sentence.unknown)
@@ -69,7 +69,7 @@ def verdict(sentence: SentenceTrace) -> None:
         colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
         output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
     chart = plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
-    output.chart(chart, key="explore_pred")
+    output.chart(chart, key="explore_pred", first_screen=True)
     st.caption(
         "Each point is what the model would answer if the sentence stopped at that word; "
         "a vertical line marks where its answer flips (watch “not”)."

@@ -342,12 +342,13 @@ def _scale_fonts(node: object, scale: float) -> None:
             _scale_fonts(item, scale)
 
 
-def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
-    """A copy of `figure` for a projector (teacher mode): every font and the height `scale`
-    times larger, so labels stay readable from the back of a room."""
+def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE, keep_height: bool = False) -> go.Figure:
+    """A copy of `figure` for a projector (teacher mode): every font and (unless `keep_height`)
+    the height `scale` times larger, so labels stay readable from the back of a room."""
     spec = figure.to_plotly_json()
     _scale_fonts(spec, scale)
     layout = spec.setdefault("layout", {})
     layout.setdefault("font", {}).setdefault("size", round(12 * scale, 1))  # plotly's default is 12
-    layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
+    if not keep_height:
+        layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
     return go.Figure(spec)

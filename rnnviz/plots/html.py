@@ -94,7 +94,7 @@ def coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRang
 def verdict(label: str, probability: float, colour: str) -> str:
     """Big 'negative 87%' line for the final prediction."""
     return (
-        '<div style="font-size:1.1rem;color:#555">Prediction for the whole sentence</div>'
-        f'<div style="font-size:2.2rem;font-weight:700;color:{colour};line-height:1.2">'
+        '<div style="font-size:1rem;color:#444">Prediction for the whole sentence</div>'
+        f'<div style="font-size:2rem;font-weight:700;color:{colour};line-height:1.2;white-space:nowrap">'
         f"<bdi>{escape(label)}</bdi> {probability:.1%}</div>"
     )

@@ -19,17 +19,33 @@ from rnnviz.plots import html as render
 from rnnviz.plots.base import ColourRange
 from rnnviz.ui.teacher import teacher_mode
 
-# Plotly's toolbar (zoom, pan, save) costs the browser time on every chart and is noise on
-# a projector; hover stays on.
-CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+# Plotly's toolbar shows on hover with one button: save the chart as a PNG at twice its size
+# (for slides), made in the browser; zoom and pan are left out (noise on a projector).
+CHART_CONFIG = {
+    "displayModeBar": "hover",
+    "displaylogo": False,
+    "scrollZoom": False,
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
-def chart(figure: go.Figure, key: str) -> None:
-    """Draw a plotly figure the way every page does: full width, no toolbar; in teacher mode
-    with larger fonts and a taller plot (plots.for_projector)."""
+FIRST_SCREEN_HEIGHT = 300  # px: a projector's (1280x720) and a laptop's first screen show this chart whole
+
+
+def chart(figure: go.Figure, key: str, first_screen: bool = False) -> None:
+    """Draw a plotly figure the way every page does: full width, a save-as-PNG button; in
+    teacher mode with larger fonts and a taller plot (plots.for_projector) — except a chart
+    that must fit the first screen (`first_screen`), which is FIRST_SCREEN_HEIGHT tall."""
     if teacher_mode():
-        figure = plots.for_projector(figure)
-    st.plotly_chart(figure, width="stretch", key=key, config=CHART_CONFIG)
+        figure = plots.for_projector(figure, keep_height=first_screen)
+    if first_screen:
+        figure.update_layout(height=FIRST_SCREEN_HEIGHT)
+    config = {
+        **CHART_CONFIG,
+        "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": key},
+    }
+    st.plotly_chart(figure, width="stretch", key=key, config=config)
 
 
 def show_tokens(tokens: Sequence[str], unknown: Sequence[bool], current: int | None = None) -> None:

@@ -26,10 +26,38 @@ _ON = ("1", "true", "on", "yes")
 
 # Fixed styles, never built from user text. Streamlit sizes its text, widgets and the sidebar
 # in rem, as do the token chips and verdicts (rnnviz.plots.html): a larger root font scales them all.
+# Every mode: a laptop's first screen (1366x768) holds the answer too.
+PAGE_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem !important; padding: 0.2rem 0 0.4rem 0 !important; }
+</style>"""
+
 PROJECTOR_STYLE = """<style>
 html { font-size: 22px !important; }
-[data-testid="stCaptionContainer"] { font-size: 0.95rem !important; color: #333 !important; }
+/* the first screen of a 1280x720 projector holds the answer: little padding, one-line titles */
+[data-testid="stMainBlockContainer"] {
+    padding: 0.6rem 1.2rem 3rem 1.2rem !important; max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] h1 {
+    font-size: 1.45rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
+[data-testid="stMainBlockContainer"] h2 {
+    font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
+[data-testid="stHeader"] { height: 2rem !important; background: transparent !important; }
+/* example pills: one row, smaller than the lesson's own text */
+[data-testid="stButtonGroup"] button p { font-size: 0.8rem !important; }
+/* captions at projector contrast (#222 on white: 15.9:1) and still readable size */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+    font-size: 0.95rem !important; color: #222 !important; opacity: 1 !important; }
+[data-testid="stElementContainer"]:has(> [data-testid="stButtonGroup"]) { margin-top: -0.4rem; }
 </style>"""
+
+
+def opened_in_teacher_mode() -> bool:
+    """Whether this run starts in teacher mode (the switch, or a `teacher=1` link), read before
+    anything is drawn, for st.set_page_config."""
+    wanted = st.query_params.get(FLAG)
+    if wanted is not None:
+        return wanted.strip().lower() in _ON
+    return teacher_mode()
 
 
 def teacher_mode() -> bool:
@@ -53,8 +81,7 @@ def teacher_switch() -> bool:
         "at the bottom of each page. A link with teacher=1 opens in teacher mode.",
     )
     session.set_query(**{FLAG: "1" if on else None})
-    if on:
-        st.html(PROJECTOR_STYLE)
+    st.html(PROJECTOR_STYLE if on else PAGE_STYLE)
     return on
 
 

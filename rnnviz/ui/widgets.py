@@ -180,6 +180,7 @@ def preset_pills(presets: Sequence[tuple[str, str]], target_key: str, key: str) 
     st.pills(
         "Try an example",
         [sentence for _, sentence in presets],
+        label_visibility="collapsed" if teacher_mode() else "visible",
         key=key,
         format_func=lambda s: f"{lessons[s]}: {s}",
         on_change=_use,
