@@ -25,7 +25,7 @@ import numpy as np
 import plotly.io as pio
 import torch
 
-from bench.common import enter_to_drawn
+from bench.common import APP, app_test, enter_to_drawn
 from rnnviz.analysis import units as analysis
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
@@ -34,6 +34,8 @@ from rnnviz.core.threads import limit_torch_threads
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
 from rnnviz.plots import html as render
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, launch_chromium, open_app
 
 WORDS = (
     "the movie was not good and the acting was not bad , but i do not think the plot "
@@ -106,11 +108,7 @@ def median_seconds(run, rounds: int) -> float:
 
 def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
     """Median time of a full page rerun after a new sentence, in AppTest."""
-    from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
-
-    if folder is not None:
-        checkpoints.MODELS_DIR = folder
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at = app_test(folder, timeout=120)
     at.run()
     flip = iter(SENTENCES * (rounds + 1))
 
@@ -121,7 +119,8 @@ def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
     return median_seconds(rerun, rounds)
 
 
-_DONE = """(last) => {
+# Done when the script has rerun and every chart's last tick shows `last`, the sentence's last word.
+CHARTS_UPDATED = """(last) => {
     const app = document.querySelector('[data-testid="stApp"]');
     const finished = app.getAttribute('data-test-script-state') === 'notRunning';
     if (!window.__rnnvizStateChanges || !finished) return false;
@@ -139,15 +138,13 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     """Seconds from pressing Enter to every chart showing the new sentence, per round."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, open_app
-
-    with AppServer(folder) as server, sync_playwright() as playwright:
+    with AppServer(APP, folder) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport=VIEWPORT)
         open_app(page, server.url)
         box = page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True)
         texts = [SENTENCES[round_ % 2] for round_ in range(rounds + 1)]
-        results = enter_to_drawn(page, box, texts, _DONE, 60_000)
+        results = enter_to_drawn(page, box, texts, CHARTS_UPDATED, 60_000)
         browser.close()
     return results
 

@@ -17,7 +17,7 @@ server's two cores. So Chromium runs at the lowest priority (`nice -n 19`), leav
 the CPU first, as separate machines would. Two times per update:
 
   server  how long the server ran the page script (every script run, timed inside the server
-          by a `sitecustomize` module on its PYTHONPATH, as in bench.train_load; the
+          by a `sitecustomize` module on its PYTHONPATH, see bench.server_runs; the
           trainer's fragment polls are left out)
   drawn   from pressing Enter until the page shows the new sentence in its charts, nothing is
           stale and every chart has drawn (this includes the low-priority browser's work)
@@ -39,9 +39,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.train_load import _SITECUSTOMIZE, RunLog
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
-from tests.pages_support import standin_models_dir
+from bench.common import APP
+from bench.server_runs import RunLog, timed_runs
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from rnnviz.tools.standins import standin_models_dir
 
 PATIENCE = 180_000  # ms: a class on two cores is slow, and a timeout is counted, not raised
 BOXES = {"Explore": "Type a sentence and press Enter", "Negation lab": "Sentence B (press Enter)"}
@@ -180,16 +182,12 @@ async def run(args) -> None:
     from playwright.async_api import async_playwright
 
     scratch = Path(tempfile.mkdtemp(prefix="rnnviz-load-"))
-    (scratch / "sitecustomize.py").write_text(_SITECUSTOMIZE)
     chromium = scratch / "chromium"
     chromium.write_text(NICE_CHROMIUM)
     chromium.chmod(0o755)
-    runs = RunLog(scratch / "runs.log")
-    runs.path.touch()
-    python_path = os.pathsep.join(filter(None, [str(scratch), os.environ.get("PYTHONPATH")]))
-    env = {"PYTHONPATH": python_path, "RNNVIZ_BENCH_RUNS": str(runs.path)}
+    runs, env = timed_runs(scratch)
     models = standin_models_dir() if args.standin else None
-    with AppServer(models, env=env) as server:
+    with AppServer(APP, models, env=env) as server:
         pid = server.process.pid
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
