@@ -34,6 +34,7 @@ from rnnviz.core.threads import limit_torch_threads
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
 from rnnviz.plots import html as render
+from rnnviz.plots import trace as trace_plots
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import VIEWPORT, launch_chromium, open_app
 
@@ -75,13 +76,13 @@ def page_figures(classifier: Classifier, text: str) -> tuple[list, list[str]]:
     tokens, trace = sentence.tokens, sentence.trace
     state = trace.state(0, "forward")
     order = analysis.unit_order(state.hidden, "index")
-    figures = [plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
+    figures = [trace_plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
     figures += [
-        plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
+        trace_plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
         for name, values in state.quantities().items()
     ]
     units = analysis.top_units(state.hidden, "changed", 3)
-    figures.append(plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
+    figures.append(trace_plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
     scale = plots.colour_range("hidden", trace.cell_type, state.hidden)
     html = [
         render.token_chips(tokens, sentence.unknown),

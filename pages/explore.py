@@ -10,6 +10,7 @@ from rnnviz.analysis import units as analysis
 from rnnviz.core.trace import trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
+from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import models, output, session, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -65,7 +66,7 @@ with right:
     colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
     output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
 
-output.chart(plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
+output.chart(trace_plots.prediction_chart(tokens, sentence.prefix_probabilities, labels), key="explore_pred")
 st.caption(
     "Each point is what the model would answer if the sentence stopped at that word; "
     "a vertical line marks where its answer flips (watch “not”)."
@@ -95,7 +96,7 @@ names = list(quantities)
 for row in range(0, len(names), 2):
     for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
         with column:
-            figure = plots.state_heatmap(
+            figure = trace_plots.state_heatmap(
                 quantities[quantity],
                 tokens,
                 quantity,
@@ -132,7 +133,7 @@ def unit_focus() -> None:
         tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
     )
     st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
-    figure = plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
+    figure = trace_plots.unit_lines(values, tokens, units, quantity, trace.cell_type)
     output.chart(figure, key="explore_lines")
 
 
