@@ -7,9 +7,13 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rnnviz.core import checkpoints
 from rnnviz.tools.browser import watch_runs
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"  # the app the benches measure
 
@@ -56,7 +60,7 @@ def enter_to_drawn(page, box, texts: list[str], done: str, timeout_ms: float) ->
     return results
 
 
-def app_test(folder: Path | None, timeout: float):
+def app_test(folder: Path | None, timeout: float) -> AppTest:
     """An AppTest of app.py reading its models from `folder` (None: the shipped models)."""
     from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
 

@@ -98,6 +98,7 @@ def library_update(classifier: Classifier, text: str) -> int:
 
 
 def median_seconds(run, rounds: int) -> float:
+    """Median seconds of `rounds` calls of `run`, after one warm-up call."""
     run()  # warm up
     times = []
     for _ in range(rounds):
@@ -151,6 +152,7 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--browser-rounds", type=int, default=7)

@@ -104,12 +104,14 @@ class Student:
         self.failures: list[str] = []
 
     async def open(self, url: str) -> None:
+        """Open the app in a new page and wait until it is drawn."""
         self.page = await self.context.new_page()
         self.page.set_default_timeout(PATIENCE)
         await self.page.goto(url)
         await self.page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
 
     async def go_to(self, title: str) -> None:
+        """Click `title` in the page menu and wait until that page is drawn."""
         page = self.page
         link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
         path = urlsplit(await link.get_attribute("href")).path
@@ -125,6 +127,7 @@ class Student:
         return " ".join([*self.random.sample(WORDS, 29), marker]), marker
 
     async def update(self, title: str) -> None:
+        """One timed update on page `title`: a new sentence, Enter, until its charts show it."""
         page = self.page
         try:
             if self.showing != title:
@@ -142,6 +145,7 @@ class Student:
             self.failures.append(f"student {self.number}, {title}: {type(error).__name__}: {error}"[:300])
 
     async def work(self, updates: int) -> None:
+        """`updates` updates, Explore and the lab in turn, with a pause to read after each."""
         for index in range(updates):
             await self.update("Negation lab" if index % 2 else "Explore")
             await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
@@ -150,6 +154,7 @@ class Student:
 
 
 async def start_training(context, url: str) -> None:
+    """A new session that starts 20 epochs on the Train page and leaves them running."""
     page = await context.new_page()
     page.set_default_timeout(PATIENCE)
     await page.goto(f"{url}/train")  # a page's own address opens inside the router (ui.ensure_routed)
@@ -179,6 +184,7 @@ def script_runs(runs: RunLog) -> list[float]:
 
 
 async def run(args) -> None:
+    """The whole bench: one student alone, then the class while one more session trains."""
     from playwright.async_api import async_playwright
 
     scratch = Path(tempfile.mkdtemp(prefix="rnnviz-load-"))
@@ -254,6 +260,7 @@ async def run(args) -> None:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument(

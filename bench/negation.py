@@ -44,6 +44,7 @@ def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, floa
 
 
 def make_classifier(num_layers: int = 1, bidirectional: bool = False) -> Classifier:
+    """A seeded LSTM with random weights over the built-in pairs' words."""
     torch.manual_seed(0)
     pairs = builtin_pairs()
     vocab = Vocab.build([tokenize(t) for p in pairs for t in (p.text_a, p.text_b)] + [tokenize(NEGATED)])
@@ -84,6 +85,7 @@ def measure(classifier: Classifier, text_a: str, text_b: str, pairs: list, sente
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load}")
     text_a = " ".join(tokenize(PLAIN)[:30])

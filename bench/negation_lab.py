@@ -21,6 +21,7 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.io as pio
 import torch
@@ -35,6 +36,9 @@ from rnnviz.plots import pair as lab_plots
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import VIEWPORT, go_to_page, launch_chromium, open_app
 from rnnviz.ui import lab
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 PLAIN = [*(w for w in WORDS if w != "not"), "and", "very", "fun"]  # 30 tokens without a negator
 NEGATED = WORDS[:30]  # 30 tokens, three of them "not"
@@ -67,18 +71,20 @@ def page_figures(classifier: Classifier, text_b: str, scores, saturation) -> lis
 
 
 def timed(run) -> float:
+    """Seconds of one call of `run`."""
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
 
 
 def median_ms(times: list[float]) -> str:
+    """The median of `times` in ms, with their range."""
     return (
         f"{statistics.median(times) * 1e3:7.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f})"
     )
 
 
-def lab_app_test(folder: Path | None):
+def lab_app_test(folder: Path | None) -> AppTest:
     """An AppTest of the lab page with the benchmark's model."""
     at = app_test(folder, timeout=300)
     at.query_params.update({"a": TEXT_A, "b": TEXT_B})
@@ -87,6 +93,7 @@ def lab_app_test(folder: Path | None):
 
 
 def check(at) -> None:
+    """Fail loudly if the AppTest run showed an exception."""
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -122,6 +129,7 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--browser-rounds", type=int, default=5)

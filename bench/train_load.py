@@ -72,6 +72,7 @@ def explore_update(page, text: str, runs: RunLog, session: str | None) -> tuple[
 
 
 def start_training(page) -> None:
+    """On the Train page, start 20 epochs and wait until the loss curve has a few points."""
     if "/train" not in page.url:
         go_to_page(page, "Train", PATIENCE)
     epochs = page.get_by_role("slider", name="Epochs")
@@ -89,6 +90,7 @@ def start_training(page) -> None:
 
 
 def stop_training(page) -> None:
+    """On the Train page, stop the training, wait for its results, and reset the page."""
     if "/train" not in page.url:
         go_to_page(page, "Train", PATIENCE)
     page.get_by_role("button", name="Stop").click()
@@ -99,6 +101,7 @@ def stop_training(page) -> None:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="Explore updates per block")
     parser.add_argument("--blocks", type=int, default=2, help="times each condition is measured")

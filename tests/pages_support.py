@@ -17,15 +17,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rnnviz.core import checkpoints
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 APP_TIMEOUT = 60  # seconds per AppTest run: generous, the CPU is shared
 
 
-def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] | None = None):
+def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] | None = None) -> AppTest:
     """An AppTest of app.py whose shipped models come from `models_dir`.
 
     rnnviz.core.checkpoints reads RNNVIZ_MODELS_DIR once at import, which has long happened in
@@ -46,6 +50,7 @@ def chart_specs(at) -> list[dict]:
 
 
 def chart_titles(at) -> list[str]:
+    """The titles of the plotly figures an AppTest run drew, in page order."""
     return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
 
 

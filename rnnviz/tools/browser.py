@@ -8,14 +8,17 @@ that know when the app has finished running.
         rerun_after(page, lambda: box.press("Enter"))     # act, then wait for the rerun to finish
 
 Playwright is imported inside the functions that need it, so importing this module never does.
-`page` and `playwright` are Playwright's sync API objects.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
+
+if TYPE_CHECKING:  # for the annotations only: importing this module never imports Playwright
+    from playwright.sync_api import Browser, Page, Playwright
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's chromium package
 CHROMIUM_ARGS = [
@@ -36,7 +39,7 @@ TIMEOUT_MS = 90_000  # waits end as soon as they can; a loaded 2-core machine ne
 APP_SELECTOR = '[data-testid="stApp"]'  # the element whose attributes tell the app's state
 
 
-def launch_chromium(playwright):
+def launch_chromium(playwright: Playwright) -> Browser:
     """Debian's Chromium, headless, with the flags a sandbox-less CI container needs."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
@@ -47,7 +50,7 @@ def app_url(base_url: str, path: str = "", query: dict[str, str] | None = None) 
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def wait_for_app(page, timeout: float = TIMEOUT_MS) -> None:
+def wait_for_app(page: Page, timeout: float = TIMEOUT_MS) -> None:
     """Wait until the app is connected, its script has finished, nothing on the page is
     stale and every plotly chart has drawn its SVG."""
     page.wait_for_selector(f'{APP_SELECTOR}[data-test-connection-state="CONNECTED"]', timeout=timeout)
@@ -65,13 +68,13 @@ def wait_for_app(page, timeout: float = TIMEOUT_MS) -> None:
     )
 
 
-def open_app(page, base_url: str, path: str = "", query: dict[str, str] | None = None) -> None:
+def open_app(page: Page, base_url: str, path: str = "", query: dict[str, str] | None = None) -> None:
     """Load a page of the app (optionally with query parameters) and wait for it."""
     page.goto(app_url(base_url, path, query))
     wait_for_app(page)
 
 
-def watch_runs(page) -> None:
+def watch_runs(page: Page) -> None:
     """Start counting changes of the app's script state (a rerun changes it at least twice)."""
     page.evaluate(
         """() => {
@@ -95,7 +98,7 @@ def watch_runs(page) -> None:
     )
 
 
-def rerun_after(page, action: Callable[[], object], timeout: float = TIMEOUT_MS) -> None:
+def rerun_after(page: Page, action: Callable[[], object], timeout: float = TIMEOUT_MS) -> None:
     """Do `action` (which must make the app rerun) and wait until that rerun has finished."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -108,7 +111,7 @@ def rerun_after(page, action: Callable[[], object], timeout: float = TIMEOUT_MS)
     wait_for_app(page, timeout)
 
 
-def go_to_page(page, title: str, timeout: float = TIMEOUT_MS) -> None:
+def go_to_page(page: Page, title: str, timeout: float = TIMEOUT_MS) -> None:
     """Click `title` in the sidebar's page menu and wait for that page to finish."""
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
     path = urlsplit(link.get_attribute("href")).path
