@@ -26,6 +26,17 @@ def seconds_per_call(run: Callable[[], object], calls: int) -> float:
     return (time.perf_counter() - start) / calls
 
 
+def repeat_seconds(run: Callable[[], object], repeats: int) -> list[float]:
+    """Seconds of each of `repeats` calls of `run`, after one warm-up call that is not counted."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return times
+
+
 def interleaved_ratio(
     measured: Callable[[], object], baseline: Callable[[], object], rounds: int = 21, calls: int = 20
 ) -> tuple[float, float, float]:

@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
 import torch
 
-from bench.common import APP, app_test, enter_to_drawn
+from bench.common import APP, app_test, enter_to_drawn, repeat_seconds
 from rnnviz.analysis import units as analysis
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
@@ -99,13 +98,7 @@ def library_update(classifier: Classifier, text: str) -> int:
 
 def median_seconds(run, rounds: int) -> float:
     """Median seconds of `rounds` calls of `run`, after one warm-up call."""
-    run()  # warm up
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(repeat_seconds(run, rounds))
 
 
 def script_rerun_seconds(folder: Path | None, rounds: int) -> float:

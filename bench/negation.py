@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
 from collections.abc import Callable
 
 import torch
 
+from bench.common import repeat_seconds
 from rnnviz.analysis.attribution import gate_saturation, word_attributions
 from rnnviz.analysis.compare import compare, trace_pair
 from rnnviz.analysis.negation_units import negation_unit_scores
@@ -34,12 +34,7 @@ NEGATED = (
 def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, float]:
     """(median, fastest) seconds of `repeats` runs after one warm-up run. On a shared machine
     the fastest run is the cost of the work itself; the median includes the neighbours."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
+    times = repeat_seconds(run, repeats)
     return statistics.median(times), min(times)
 
 
