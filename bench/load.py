@@ -157,7 +157,8 @@ async def start_training(context, url: str) -> None:
     """A new session that starts 20 epochs on the Train page and leaves them running."""
     page = await context.new_page()
     page.set_default_timeout(PATIENCE)
-    await page.goto(f"{url}/train")  # a page's own address opens inside the router (ui.ensure_routed)
+    # A page's own address opens inside the router (rnnviz.ui.session.ensure_routed).
+    await page.goto(f"{url}/train")
     await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
     epochs = page.get_by_role("slider", name="Epochs")
     await epochs.focus()
