@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import plotly.io as pio
 import torch
 
-from bench.common import enter_to_drawn
+from bench.common import APP, app_test, enter_to_drawn, repeat_seconds
 from rnnviz.analysis import units as analysis
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
@@ -34,6 +33,9 @@ from rnnviz.core.threads import limit_torch_threads
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
 from rnnviz.plots import html as render
+from rnnviz.plots import trace as trace_plots
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, launch_chromium, open_app
 
 WORDS = (
     "the movie was not good and the acting was not bad , but i do not think the plot "
@@ -73,13 +75,13 @@ def page_figures(classifier: Classifier, text: str) -> tuple[list, list[str]]:
     tokens, trace = sentence.tokens, sentence.trace
     state = trace.state(0, "forward")
     order = analysis.unit_order(state.hidden, "index")
-    figures = [plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
+    figures = [trace_plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
     figures += [
-        plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
+        trace_plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
         for name, values in state.quantities().items()
     ]
     units = analysis.top_units(state.hidden, "changed", 3)
-    figures.append(plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
+    figures.append(trace_plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
     scale = plots.colour_range("hidden", trace.cell_type, state.hidden)
     html = [
         render.token_chips(tokens, sentence.unknown),
@@ -95,22 +97,13 @@ def library_update(classifier: Classifier, text: str) -> int:
 
 
 def median_seconds(run, rounds: int) -> float:
-    run()  # warm up
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median seconds of `rounds` calls of `run`, after one warm-up call."""
+    return statistics.median(repeat_seconds(run, rounds))
 
 
 def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
     """Median time of a full page rerun after a new sentence, in AppTest."""
-    from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
-
-    if folder is not None:
-        checkpoints.MODELS_DIR = folder
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at = app_test(folder, timeout=120)
     at.run()
     flip = iter(SENTENCES * (rounds + 1))
 
@@ -121,7 +114,8 @@ def script_rerun_seconds(folder: Path | None, rounds: int) -> float:
     return median_seconds(rerun, rounds)
 
 
-_DONE = """(last) => {
+# Done when the script has rerun and every chart's last tick shows `last`, the sentence's last word.
+CHARTS_UPDATED = """(last) => {
     const app = document.querySelector('[data-testid="stApp"]');
     const finished = app.getAttribute('data-test-script-state') === 'notRunning';
     if (!window.__rnnvizStateChanges || !finished) return false;
@@ -139,20 +133,19 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     """Seconds from pressing Enter to every chart showing the new sentence, per round."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, open_app
-
-    with AppServer(folder) as server, sync_playwright() as playwright:
+    with AppServer(APP, folder) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport=VIEWPORT)
         open_app(page, server.url)
         box = page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True)
         texts = [SENTENCES[round_ % 2] for round_ in range(rounds + 1)]
-        results = enter_to_drawn(page, box, texts, _DONE, 60_000)
+        results = enter_to_drawn(page, box, texts, CHARTS_UPDATED, 60_000)
         browser.close()
     return results
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--browser-rounds", type=int, default=7)

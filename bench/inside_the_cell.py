@@ -34,6 +34,7 @@ def one_step(classifier, sentence, step: int, unit: int) -> int:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()

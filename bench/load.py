@@ -17,7 +17,7 @@ server's two cores. So Chromium runs at the lowest priority (`nice -n 19`), leav
 the CPU first, as separate machines would. Two times per update:
 
   server  how long the server ran the page script (every script run, timed inside the server
-          by a `sitecustomize` module on its PYTHONPATH, as in bench.train_load; the
+          by a `sitecustomize` module on its PYTHONPATH, see bench.server_runs; the
           trainer's fragment polls are left out)
   drawn   from pressing Enter until the page shows the new sentence in its charts, nothing is
           stale and every chart has drawn (this includes the low-priority browser's work)
@@ -39,9 +39,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.train_load import _SITECUSTOMIZE, RunLog
-from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, AppServer
-from tests.pages_support import standin_models_dir
+from bench.common import APP
+from bench.server_runs import RunLog, timed_runs
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from rnnviz.tools.standins import standin_models_dir
 
 PATIENCE = 180_000  # ms: a class on two cores is slow, and a timeout is counted, not raised
 BOXES = {"Explore": "Type a sentence and press Enter", "Negation lab": "Sentence B (press Enter)"}
@@ -102,12 +104,14 @@ class Student:
         self.failures: list[str] = []
 
     async def open(self, url: str) -> None:
+        """Open the app in a new page and wait until it is drawn."""
         self.page = await self.context.new_page()
         self.page.set_default_timeout(PATIENCE)
         await self.page.goto(url)
         await self.page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
 
     async def go_to(self, title: str) -> None:
+        """Click `title` in the page menu and wait until that page is drawn."""
         page = self.page
         link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
         path = urlsplit(await link.get_attribute("href")).path
@@ -123,6 +127,7 @@ class Student:
         return " ".join([*self.random.sample(WORDS, 29), marker]), marker
 
     async def update(self, title: str) -> None:
+        """One timed update on page `title`: a new sentence, Enter, until its charts show it."""
         page = self.page
         try:
             if self.showing != title:
@@ -140,6 +145,7 @@ class Student:
             self.failures.append(f"student {self.number}, {title}: {type(error).__name__}: {error}"[:300])
 
     async def work(self, updates: int) -> None:
+        """`updates` updates, Explore and the lab in turn, with a pause to read after each."""
         for index in range(updates):
             await self.update("Negation lab" if index % 2 else "Explore")
             await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
@@ -148,9 +154,11 @@ class Student:
 
 
 async def start_training(context, url: str) -> None:
+    """A new session that starts 20 epochs on the Train page and leaves them running."""
     page = await context.new_page()
     page.set_default_timeout(PATIENCE)
-    await page.goto(f"{url}/train")  # a page's own address opens inside the router (ui.ensure_routed)
+    # A page's own address opens inside the router (rnnviz.ui.session.ensure_routed).
+    await page.goto(f"{url}/train")
     await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
     epochs = page.get_by_role("slider", name="Epochs")
     await epochs.focus()
@@ -177,19 +185,16 @@ def script_runs(runs: RunLog) -> list[float]:
 
 
 async def run(args) -> None:
+    """The whole bench: one student alone, then the class while one more session trains."""
     from playwright.async_api import async_playwright
 
     scratch = Path(tempfile.mkdtemp(prefix="rnnviz-load-"))
-    (scratch / "sitecustomize.py").write_text(_SITECUSTOMIZE)
     chromium = scratch / "chromium"
     chromium.write_text(NICE_CHROMIUM)
     chromium.chmod(0o755)
-    runs = RunLog(scratch / "runs.log")
-    runs.path.touch()
-    python_path = os.pathsep.join(filter(None, [str(scratch), os.environ.get("PYTHONPATH")]))
-    env = {"PYTHONPATH": python_path, "RNNVIZ_BENCH_RUNS": str(runs.path)}
+    runs, env = timed_runs(scratch)
     models = standin_models_dir() if args.standin else None
-    with AppServer(models, env=env) as server:
+    with AppServer(APP, models, env=env) as server:
         pid = server.process.pid
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -256,6 +261,7 @@ async def run(args) -> None:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=10)
     parser.add_argument(

@@ -41,11 +41,13 @@ def timed_run(board: JobBoard, config: LongRangeConfig) -> tuple[float, LongRang
 
 
 def accuracy_line(result: LongRangeResult) -> str:
+    """Each cell's test accuracy at the longest filler, on one line."""
     longest = result.config.filler_grid()[-1]
     return ", ".join(f"{r.cell} {r.accuracy[longest]:.2f}" for r in result.cells)
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="new boards, each: one cold and one warm run")
     parser.add_argument("--seeds", type=int, nargs="*", default=[], help="also run these seeds (warm)")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
 from collections.abc import Callable
 
 import torch
 
+from bench.common import repeat_seconds
 from rnnviz.analysis.attribution import gate_saturation, word_attributions
 from rnnviz.analysis.compare import compare, trace_pair
 from rnnviz.analysis.negation_units import negation_unit_scores
@@ -34,16 +34,12 @@ NEGATED = (
 def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, float]:
     """(median, fastest) seconds of `repeats` runs after one warm-up run. On a shared machine
     the fastest run is the cost of the work itself; the median includes the neighbours."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
+    times = repeat_seconds(run, repeats)
     return statistics.median(times), min(times)
 
 
 def make_classifier(num_layers: int = 1, bidirectional: bool = False) -> Classifier:
+    """A seeded LSTM with random weights over the built-in pairs' words."""
     torch.manual_seed(0)
     pairs = builtin_pairs()
     vocab = Vocab.build([tokenize(t) for p in pairs for t in (p.text_a, p.text_b)] + [tokenize(NEGATED)])
@@ -84,6 +80,7 @@ def measure(classifier: Classifier, text_a: str, text_b: str, pairs: list, sente
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average {load}")
     text_a = " ".join(tokenize(PLAIN)[:30])

@@ -21,18 +21,24 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.io as pio
 import torch
 
-from bench.common import enter_to_drawn
+from bench.common import APP, app_test, enter_to_drawn
 from bench.explore import WORDS, models_dir
 from rnnviz.analysis import compare as negation
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
 from rnnviz.core.threads import limit_torch_threads
 from rnnviz.plots import pair as lab_plots
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, go_to_page, launch_chromium, open_app
 from rnnviz.ui import lab
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 PLAIN = [*(w for w in WORDS if w != "not"), "and", "very", "fun"]  # 30 tokens without a negator
 NEGATED = WORDS[:30]  # 30 tokens, three of them "not"
@@ -65,30 +71,29 @@ def page_figures(classifier: Classifier, text_b: str, scores, saturation) -> lis
 
 
 def timed(run) -> float:
+    """Seconds of one call of `run`."""
     start = time.perf_counter()
     run()
     return time.perf_counter() - start
 
 
 def median_ms(times: list[float]) -> str:
+    """The median of `times` in ms, with their range."""
     return (
         f"{statistics.median(times) * 1e3:7.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f})"
     )
 
 
-def app_test(folder: Path | None):
-    """An AppTest of the lab page with the benchmark's model (see tests/pages_support.app_test)."""
-    from streamlit.testing.v1 import AppTest  # also sets the plotly template the app uses
-
-    if folder is not None:
-        checkpoints.MODELS_DIR = folder
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300)
+def lab_app_test(folder: Path | None) -> AppTest:
+    """An AppTest of the lab page with the benchmark's model."""
+    at = app_test(folder, timeout=300)
     at.query_params.update({"a": TEXT_A, "b": TEXT_B})
     at.switch_page("pages/negation_lab.py")
     return at
 
 
 def check(at) -> None:
+    """Fail loudly if the AppTest run showed an exception."""
     assert not at.exception, [e.value for e in at.exception]
 
 
@@ -111,9 +116,7 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     """Seconds from pressing Enter in sentence B to every chart drawn with the new B."""
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.helpers import VIEWPORT, AppServer, go_to_page, launch_chromium, open_app
-
-    with AppServer(folder) as server, sync_playwright() as playwright:
+    with AppServer(APP, folder) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport=VIEWPORT)
         open_app(page, server.url, query={"sentence": ""})
@@ -126,6 +129,7 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--browser-rounds", type=int, default=5)
@@ -172,7 +176,7 @@ def main() -> None:
         len(pio.to_json(f, validate=False)) for f in page_figures(classifier, TEXT_B, scores, saturation)
     ]
 
-    at = app_test(folder)
+    at = lab_app_test(folder)
     cold = timed(at.run)
     check(at)
     new_sentence, cached = [], []

@@ -23,6 +23,7 @@ CASES = [
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     print(f"{'case':55} {'forward':>10} {'trace':>10} {'ratio':>6}")

@@ -29,45 +29,14 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from bench.explore import _DONE, SENTENCES
-from tests.e2e.helpers import VIEWPORT, AppServer, launch_chromium, rerun_after, wait_for_app
-from tests.pages_support import standin_models_dir
+from bench.common import APP
+from bench.explore import CHARTS_UPDATED, SENTENCES
+from bench.server_runs import RunLog, timed_runs
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, go_to_page, launch_chromium, wait_for_app
+from rnnviz.tools.standins import standin_models_dir
 
-# Appends "<session id> <seconds> <1 if a fragment run else 0>" per script run to $RNNVIZ_BENCH_RUNS.
-_SITECUSTOMIZE = """
-import os, time
-if os.environ.get("RNNVIZ_BENCH_RUNS"):
-    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-    _run_script = ScriptRunner._run_script
-
-    def _timed(self, rerun_data):
-        start = time.perf_counter()
-        try:
-            return _run_script(self, rerun_data)
-        finally:
-            seconds = time.perf_counter() - start
-            fragment = int(bool(rerun_data.fragment_id_queue))
-            with open(os.environ["RNNVIZ_BENCH_RUNS"], "a") as log:
-                log.write(f"{self._session_id} {seconds:.4f} {fragment}\\n")
-
-    ScriptRunner._run_script = _timed
-"""
-
-
-class RunLog:
-    """The server's script runs, read as they are appended."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.offset = path, 0
-
-    def new_runs(self) -> list[tuple[str, float, bool]]:
-        """(session id, seconds, fragment run) of the runs logged since the last call."""
-        with open(self.path) as log:
-            log.seek(self.offset)
-            text = log.read()
-            self.offset = log.tell()
-        return [(s, float(t), f == "1") for s, t, f in (line.split() for line in text.splitlines())]
-
+PATIENCE = 120_000  # ms: pages on a machine busy with training need more than the tests' waits
 
 _WATCH = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
@@ -95,47 +64,44 @@ def explore_update(page, text: str, runs: RunLog, session: str | None) -> tuple[
     box.fill(text)
     page.evaluate(_WATCH)
     box.press("Enter")
-    page.wait_for_function(_DONE, arg=text.split()[-1], polling="raf", timeout=120_000)
-    page.wait_for_function("() => window.__rnnvizServerDone !== null", timeout=120_000)
+    page.wait_for_function(CHARTS_UPDATED, arg=text.split()[-1], polling="raf", timeout=PATIENCE)
+    page.wait_for_function("() => window.__rnnvizServerDone !== null", timeout=PATIENCE)
     drawn = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
     mine = [seconds for who, seconds, fragment in runs.new_runs() if not fragment and who == session]
     return (mine[-1] if mine else float("nan")), drawn
 
 
-def go_to_page(page, title: str) -> None:
-    """Like tests.e2e.helpers.go_to_page, with the patience a loaded machine needs."""
-    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
-    rerun_after(page, link.click, timeout=120_000)
-
-
 def start_training(page) -> None:
+    """On the Train page, start 20 epochs and wait until the loss curve has a few points."""
     if "/train" not in page.url:
-        go_to_page(page, "Train")
+        go_to_page(page, "Train", PATIENCE)
     epochs = page.get_by_role("slider", name="Epochs")
     epochs.focus()
     epochs.press("End")  # 20 epochs: longer than any block
     page.wait_for_function("() => document.querySelector('input[aria-label=Epochs]').value === '20'")
-    wait_for_app(page, 120_000)
+    wait_for_app(page, PATIENCE)
     page.get_by_role("button", name="Start").click()
-    page.get_by_text("Training ·").first.wait_for(timeout=120_000)
+    page.get_by_text("Training ·").first.wait_for(timeout=PATIENCE)
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
             .some(p => p._fullData && p._fullData[0] && p._fullData[0].x.length > 5)""",
-        timeout=120_000,
+        timeout=PATIENCE,
     )
 
 
 def stop_training(page) -> None:
+    """On the Train page, stop the training, wait for its results, and reset the page."""
     if "/train" not in page.url:
-        go_to_page(page, "Train")
+        go_to_page(page, "Train", PATIENCE)
     page.get_by_role("button", name="Stop").click()
-    page.get_by_role("button", name="Reset").and_(page.locator(":enabled")).wait_for(timeout=120_000)
-    page.get_by_text("How the trained model does").wait_for(timeout=120_000)
+    page.get_by_role("button", name="Reset").and_(page.locator(":enabled")).wait_for(timeout=PATIENCE)
+    page.get_by_text("How the trained model does").wait_for(timeout=PATIENCE)
     page.get_by_role("button", name="Reset").click()
-    page.get_by_text("Press Start").first.wait_for(timeout=120_000)
+    page.get_by_text("Press Start").first.wait_for(timeout=PATIENCE)
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="Explore updates per block")
     parser.add_argument("--blocks", type=int, default=2, help="times each condition is measured")
@@ -144,26 +110,21 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    scratch = Path(tempfile.mkdtemp(prefix="rnnviz-bench-"))
-    (scratch / "sitecustomize.py").write_text(_SITECUSTOMIZE)
-    runs = RunLog(scratch / "runs.log")
-    runs.path.touch()
-    python_path = os.pathsep.join(filter(None, [str(scratch), os.environ.get("PYTHONPATH")]))
-    env = {"PYTHONPATH": python_path, "RNNVIZ_BENCH_RUNS": str(runs.path)}
+    runs, env = timed_runs(Path(tempfile.mkdtemp(prefix="rnnviz-bench-")))
     if args.rest is not None:
         env["RNNVIZ_TRAINING_REST"] = str(args.rest)
     times: dict[str, list[tuple[float, float]]] = {"idle": [], "training": [], "watching": []}
-    with AppServer(standin_models_dir(), env=env) as server, sync_playwright() as playwright:
+    with AppServer(APP, standin_models_dir(), env=env) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         pages = []
         for _ in range(2):
             page = browser.new_context(viewport=VIEWPORT).new_page()
-            page.set_default_timeout(120_000)
+            page.set_default_timeout(PATIENCE)
             page.goto(server.url)
-            wait_for_app(page, 120_000)
+            wait_for_app(page, PATIENCE)
             pages.append(page)
         explorer, trainer = pages
-        go_to_page(trainer, "Train")  # creates the server's job manager (and its warm-up) up front
+        go_to_page(trainer, "Train", PATIENCE)  # creates the server's job manager (and its warm-up) up front
         runs.new_runs()
         for _ in range(3):  # warm up Explore
             explore_update(explorer, SENTENCES[0], runs, None)
@@ -177,7 +138,7 @@ def main() -> None:
                 if condition != "idle":
                     start_training(trainer)
                     if condition == "training":
-                        go_to_page(trainer, "Explore")
+                        go_to_page(trainer, "Explore", PATIENCE)
                 for _ in range(args.rounds):
                     flip += 1
                     times[condition].append(explore_update(explorer, SENTENCES[flip % 2], runs, session))

@@ -52,6 +52,7 @@ def measure(config: TrainConfig, train, val) -> float:
 
 
 def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
     config = TrainConfig(embedding_dim=64, hidden_size=128, batch_size=64, epochs=1, seed=0)
     train, val, _ = stratified_split(grammar_dataset(3_520, seed=0), val_fraction=0.1, seed=0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")

@@ -10,6 +10,7 @@ from rnnviz.analysis import units as analysis
 from rnnviz.core.trace import SentenceTrace, trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
+from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import models, output, session, state, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -68,7 +69,7 @@ def verdict(sentence: SentenceTrace) -> None:
         winner = labels.index(sentence.predicted)
         colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
         output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
-    chart = plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
+    chart = trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
     output.chart(chart, key="explore_pred", first_screen=True)
     st.caption(
         "Each point is what the model would answer if the sentence stopped at that word; "
@@ -92,7 +93,7 @@ def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, s
     for row in range(0, len(names), 2):
         for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
             with column:
-                figure = plots.state_heatmap(
+                figure = trace_plots.state_heatmap(
                     quantities[quantity],
                     tokens,
                     quantity,
@@ -143,7 +144,9 @@ def unit_focus(sentence: SentenceTrace, quantities: dict, top: list[int]) -> Non
         tokens, values[:, units[0]], scale, f"{glossary.symbol(quantity)} of unit {units[0]}"
     )
     st.caption(f"The sentence coloured by unit {units[0]}'s {glossary.NAMES[quantity].lower()} at each word.")
-    output.chart(plots.unit_lines(values, tokens, units, quantity, trace.cell_type), key="explore_lines")
+    output.chart(
+        trace_plots.unit_lines(values, tokens, units, quantity, trace.cell_type), key="explore_lines"
+    )
 
 
 sentence = read(text)

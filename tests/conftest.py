@@ -32,8 +32,8 @@ def sentence_tokens() -> list[str]:
 
 @pytest.fixture(scope="session")
 def models_dir():
-    """A models folder with stand-in lstm/gru/rnn checkpoints (see tests/pages_support.py)."""
-    from tests.pages_support import standin_models_dir
+    """A models folder with stand-in lstm/gru/rnn checkpoints (see rnnviz/tools/standins.py)."""
+    from rnnviz.tools.standins import standin_models_dir
 
     return standin_models_dir()
 

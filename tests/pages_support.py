@@ -1,9 +1,7 @@
-"""Helpers for page tests (AppTest) and the browser tests: stand-in models and app runners.
+"""Helpers for page tests (AppTest): run app.py on given models, and read what a run drew.
 
-The shipped models are trained elsewhere and may be absent, so page tests train tiny
-stand-ins in a second or two: an LSTM, a 2-layer bidirectional GRU and a plain RNN on a
-few hundred template sentences, enough that "the movie was good" and "the movie was
-not good" really get opposite predictions.
+The shipped models are trained elsewhere and may be absent, so page tests use the stand-ins of
+rnnviz.tools.standins, trained in a second or two.
 
     models_dir = standin_models_dir()               # lstm/gru/rnn.safetensors, trained once
     at = app_test(models_dir, monkeypatch, {"model": "gru"}).run()   # AppTest of app.py
@@ -16,119 +14,22 @@ AppTest); `chart_specs`, `chart_titles`, `html_bodies` and `page_text` read what
 
 from __future__ import annotations
 
-import hashlib
-import itertools
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from rnnviz.core import checkpoints
-from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
-from rnnviz.core.text import PAD_ID, Vocab, tokenize
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 APP_TIMEOUT = 60  # seconds per AppTest run: generous, the CPU is shared
 
-_SUBJECTS = ("the movie", "the plot", "the acting", "this movie")
-_VERBS = ("was", "is")
-_POSITIVE = ("good", "great", "fun")
-_NEGATIVE = ("bad", "awful", "dull")
 
-# The stand-ins' architectures: one of each cell type, and one stacked bidirectional model.
-STANDIN_CONFIGS = {
-    "lstm": dict(cell="lstm", embedding_dim=16, hidden_size=24),
-    "gru": dict(cell="gru", embedding_dim=12, hidden_size=12, num_layers=2, bidirectional=True),
-    "rnn": dict(cell="rnn_tanh", embedding_dim=16, hidden_size=16),
-}
-
-
-def training_sentences() -> list[tuple[str, int]]:
-    """(sentence, label) with label 1 = positive: plain, negated, at a distance, contrast."""
-    data = []
-    for subject, verb in itertools.product(_SUBJECTS, _VERBS):
-        for words, label in ((_POSITIVE, 1), (_NEGATIVE, 0)):
-            for word in words:
-                data.append((f"{subject} {verb} {word}", label))
-                data.append((f"{subject} {verb} very {word}", label))
-                data.append((f"{subject} {verb} not {word}", 1 - label))
-                data.append((f"i do not think {subject} {verb} {word}", 1 - label))
-    for first, second in itertools.product(_POSITIVE + _NEGATIVE, repeat=2):
-        data.append((f"the plot was {first} but the acting was {second}", int(second in _POSITIVE)))
-    return data
-
-
-def train_standin(config: dict, seed: int = 0, steps: int = 40) -> Classifier:
-    """A small classifier trained full-batch with Adam on `training_sentences()`.
-
-    Runs on one thread: on the shared 2-core machine two threads are several times slower.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return _train(config, seed, steps)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def _train(config: dict, seed: int, steps: int) -> Classifier:
-    torch.manual_seed(seed)
-    data = training_sentences()
-    token_lists = [tokenize(text) for text, _ in data]
-    vocab = Vocab.build(token_lists)
-    model_config = ModelConfig(vocab_size=len(vocab), labels=("negative", "positive"), **config)
-    model = SentenceClassifier(model_config)
-    lengths = torch.tensor([len(tokens) for tokens in token_lists])
-    ids = torch.full((len(data), int(lengths.max())), PAD_ID, dtype=torch.long)  # [batch, steps]
-    for row, tokens in enumerate(token_lists):
-        ids[row, : len(tokens)] = torch.tensor(vocab.encode(tokens))
-    targets = torch.tensor([label for _, label in data])
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
-    model.train()
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(ids, lengths), targets)
-        loss.backward()
-        optimizer.step()
-    model.requires_grad_(False)
-    return Classifier(
-        model=model, vocab=vocab, meta={"data": "rnnviz test stand-in", "final_loss": loss.item()}
-    )
-
-
-def build_standin_models(folder: str | os.PathLike, names: tuple[str, ...] = tuple(STANDIN_CONFIGS)) -> Path:
-    """Train the stand-ins named in `names` and save them as <name>.safetensors in `folder`
-    (a models folder for RNNVIZ_MODELS_DIR). Returns the folder."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        checkpoints.save(train_standin(STANDIN_CONFIGS[name]), folder / checkpoints.SHIPPED[name])
-    return folder
-
-
-def standin_models_dir() -> Path:
-    """A folder with all three stand-ins, trained once per version of this file and torch and
-    kept in the system's temporary folder, so repeated test runs skip the training."""
-    source = Path(__file__).read_bytes() + torch.__version__.encode()
-    folder = Path(tempfile.gettempdir()) / f"rnnviz-standins-{hashlib.sha256(source).hexdigest()[:12]}"
-    if not all((folder / filename).is_file() for filename in checkpoints.SHIPPED.values()):
-        building = Path(tempfile.mkdtemp(prefix="rnnviz-standins-"))
-        build_standin_models(building)
-        try:
-            building.rename(folder)
-        except OSError:  # another test process finished first, or an old partial folder
-            shutil.rmtree(building, ignore_errors=True)
-            if not all((folder / f).is_file() for f in checkpoints.SHIPPED.values()):
-                shutil.rmtree(folder, ignore_errors=True)
-                return build_standin_models(folder)
-    return folder
-
-
-def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] | None = None):
+def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] | None = None) -> AppTest:
     """An AppTest of app.py whose shipped models come from `models_dir`.
 
     rnnviz.core.checkpoints reads RNNVIZ_MODELS_DIR once at import, which has long happened in
@@ -149,6 +50,7 @@ def chart_specs(at) -> list[dict]:
 
 
 def chart_titles(at) -> list[str]:
+    """The titles of the plotly figures an AppTest run drew, in page order."""
     return [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
 
 

@@ -81,7 +81,10 @@ def teacher_switch() -> bool:
         "at the bottom of each page. A link with teacher=1 opens in teacher mode.",
     )
     session.set_query(**{FLAG: "1" if on else None})
-    st.html(PROJECTOR_STYLE if on else PAGE_STYLE)
+    if on:
+        st.html(PROJECTOR_STYLE)
+    else:
+        st.html(PAGE_STYLE)
     return on
 
 

@@ -31,7 +31,7 @@ from rnnviz.core.models import CELL_NAMES
 from rnnviz.data import tables
 from rnnviz.data.dataset import TextDataset
 from rnnviz.lessons import glossary
-from rnnviz.plots import base as plots
+from rnnviz.plots import trace as trace_plots
 from rnnviz.plots import training as train_plots
 from rnnviz.training.config import CLASS_SERVER, TrainConfig
 from rnnviz.training.history import RunState, curves
@@ -505,7 +505,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
     latest = train_plots.epoch_labels(epochs[-1:])[0]
     left, right = st.columns(2)
     with left:
-        figure = plots.prediction_chart(
+        figure = trace_plots.prediction_chart(
             tokens, history.latest, history.labels, title=f"Prediction after each word · {latest}"
         )
         output.chart(figure, key="train_probe_now")

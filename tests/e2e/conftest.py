@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import CHROMIUM, TIMEOUT_MS, VIEWPORT, AppServer, launch_chromium
-from tests.pages_support import standin_models_dir
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import CHROMIUM, TIMEOUT_MS, VIEWPORT, launch_chromium
+from rnnviz.tools.standins import standin_models_dir
+from tests.e2e.helpers import APP, ARTIFACTS
 
 
 def pytest_collection_modifyitems(items):
@@ -42,7 +44,7 @@ def browser():
 def app_server(browser):
     """Base URL of a running `streamlit run app.py` (started after the browser check)."""
     real = os.environ.get("RNNVIZ_E2E_REAL_MODELS") == "1"
-    with AppServer(None if real else standin_models_dir()) as server:
+    with AppServer(APP, None if real else standin_models_dir(), log_dir=ARTIFACTS) as server:
         yield server.url
 
 

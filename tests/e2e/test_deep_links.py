@@ -9,8 +9,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT, AppServer, app_url, exceptions_on_page, wait_for_app
-from tests.pages_support import standin_models_dir
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, app_url, wait_for_app
+from rnnviz.tools.standins import standin_models_dir
+from tests.e2e.helpers import APP, ARTIFACTS, exceptions_on_page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +51,7 @@ LINKS = {
 @pytest.mark.parametrize("path", list(LINKS))
 def test_a_link_to_a_page_opens_it_inside_the_router(browser, path):
     query, title, model, boxes = LINKS[path]
-    with AppServer(standin_models_dir()) as server:
+    with AppServer(APP, standin_models_dir(), log_dir=ARTIFACTS) as server:
         context = browser.new_context(viewport=VIEWPORT)
         try:
             page = context.new_page()

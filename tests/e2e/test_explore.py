@@ -7,15 +7,8 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import (
-    axis_labels,
-    chart_titles,
-    exceptions_on_page,
-    open_app,
-    rerun_after,
-    screenshot,
-    type_into,
-)
+from rnnviz.tools.browser import open_app, rerun_after
+from tests.e2e.helpers import axis_labels, chart_titles, exceptions_on_page, screenshot, type_into
 
 pytestmark = pytest.mark.e2e
 

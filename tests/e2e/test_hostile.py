@@ -8,15 +8,8 @@ import pickle
 import pytest
 
 from rnnviz.core.text import tokenize
-from tests.e2e.helpers import (
-    app_url,
-    exceptions_on_page,
-    go_to_page,
-    open_app,
-    rerun_after,
-    type_into,
-    wait_for_app,
-)
+from rnnviz.tools.browser import app_url, go_to_page, open_app, rerun_after, wait_for_app
+from tests.e2e.helpers import exceptions_on_page, type_into
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,8 @@ and the equations together; Play advances one word a second on its own and stops
 
 import pytest
 
-from tests.e2e.helpers import chart_titles, exceptions_on_page, go_to_page, open_app, rerun_after, screenshot
+from rnnviz.tools.browser import go_to_page, open_app, rerun_after
+from tests.e2e.helpers import chart_titles, exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 

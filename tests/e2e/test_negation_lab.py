@@ -4,16 +4,8 @@ the link (tests/test_page_negation_lab.py proves that such a link reopens it).""
 
 import pytest
 
-from tests.e2e.helpers import (
-    axis_labels,
-    chart_titles,
-    exceptions_on_page,
-    go_to_page,
-    open_app,
-    rerun_after,
-    screenshot,
-    type_into,
-)
+from rnnviz.tools.browser import go_to_page, open_app, rerun_after
+from tests.e2e.helpers import axis_labels, chart_titles, exceptions_on_page, screenshot, type_into
 
 pytestmark = pytest.mark.e2e
 

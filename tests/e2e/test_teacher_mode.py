@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.e2e.helpers import VIEWPORT, exceptions_on_page, open_app, screenshot, wait_for_app
+from rnnviz.tools.browser import VIEWPORT, open_app, wait_for_app
+from tests.e2e.helpers import exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 

@@ -9,16 +9,10 @@ import time
 
 import pytest
 
-from tests.e2e.helpers import (
-    VIEWPORT,
-    AppServer,
-    exceptions_on_page,
-    go_to_page,
-    rerun_after,
-    screenshot,
-    wait_for_app,
-)
-from tests.pages_support import standin_models_dir
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, go_to_page, rerun_after, wait_for_app
+from rnnviz.tools.standins import standin_models_dir
+from tests.e2e.helpers import APP, ARTIFACTS, exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -76,7 +70,7 @@ def test_train_watch_the_curve_grow_stop_and_explore_the_model(page, app_server)
 
 def test_closing_a_tab_stops_its_training_and_the_next_in_line_starts(browser):
     env = {"RNNVIZ_MAX_TRAININGS": "1", "RNNVIZ_TRAINING_ABANDON_SECONDS": "3"}
-    with AppServer(standin_models_dir(), env=env) as server:
+    with AppServer(APP, standin_models_dir(), env=env, log_dir=ARTIFACTS) as server:
         tabs = [browser.new_context(viewport=VIEWPORT) for _ in range(2)]
         first, second = (tab.new_page() for tab in tabs)
         for page in (first, second):

@@ -7,15 +7,8 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import (
-    chart_titles,
-    exceptions_on_page,
-    go_to_page,
-    open_app,
-    rerun_after,
-    screenshot,
-    wait_for_app,
-)
+from rnnviz.tools.browser import go_to_page, open_app, rerun_after, wait_for_app
+from tests.e2e.helpers import chart_titles, exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 

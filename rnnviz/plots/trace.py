@@ -1,0 +1,205 @@
+"""The trace figures of Explore and the Train page: the prediction after each word, the heatmap of one
+quantity [steps, units] drawn as [units, steps], and lines of chosen units across the words.
+
+Pure functions following the conventions of rnnviz.plots.base: no Streamlit, no model maths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from rnnviz.analysis import predictions
+from rnnviz.lessons import glossary
+from rnnviz.plots.base import (
+    CLASS_COLOURS,
+    FONT_SIZE,
+    ColourRange,
+    base_layout,
+    colour_range,
+    new_figure,
+    plotly_text,
+    time_axis,
+    token_positions,
+)
+
+
+def prediction_chart(
+    tokens: Sequence[str],
+    prefix_probabilities: np.ndarray,
+    labels: Sequence[str],
+    title: str = "Prediction after each word",
+    height: int = 380,
+) -> go.Figure:
+    """Probability of each class [steps, n_labels] if the sentence ended at each token.
+
+    The background is tinted with the winning class's colour, a dashed line marks 0.5
+    for two classes (chance, 1/n, otherwise), and each place where the winner changes
+    is marked with a vertical line and '→ label'.
+    """
+    probabilities = np.asarray(prefix_probabilities, dtype=np.float32)  # [steps, n_labels]
+    positions = token_positions(tokens)
+    colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(len(labels))]
+    data = []
+    for k, label in enumerate(labels):
+        name = plotly_text(label, 30)
+        data.append(
+            dict(
+                type="scatter",
+                x=positions,
+                y=probabilities[:, k],
+                name=name,
+                mode="lines+markers",
+                line=dict(color=colours[k], width=3),
+                marker=dict(size=8),
+                hovertemplate=f"{name}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    chance = 1.0 / max(1, len(labels))
+    shapes = [
+        dict(
+            type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color="grey")
+        )
+    ]
+    for first, last, k in predictions.class_runs(probabilities):
+        shapes.append(
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=first - 0.5,
+                x1=last + 0.5,
+                y0=0,
+                y1=1,
+                fillcolor=colours[k],
+                opacity=0.08,
+                line=dict(width=0),
+                layer="below",
+            )
+        )
+    winners = predictions.predicted_classes(probabilities)
+    annotations = []
+    for t in predictions.prediction_changes(probabilities):
+        shapes.append(
+            dict(type="line", xref="x", yref="paper", x0=t - 0.5, x1=t - 0.5, y0=0, y1=1, line=dict(width=2))
+        )
+        annotations.append(
+            dict(
+                x=t - 0.5,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                xanchor="left",
+                showarrow=False,
+                text=f"→ {plotly_text(labels[winners[t]], 30)}",
+                font=dict(color=colours[winners[t]], size=FONT_SIZE),
+            )
+        )
+    layout = base_layout(title, height)
+    layout["margin"]["t"] = 80
+    layout.update(
+        shapes=shapes,
+        annotations=annotations,
+        hovermode="x unified",
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
+        xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **time_axis(tokens, 80)),
+        yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
+    )
+    return new_figure(data, layout)
+
+
+def state_heatmap(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    quantity: str,
+    cell_type: str,
+    units: Sequence[int] | None = None,
+    scale: ColourRange | None = None,
+    title: str | None = None,
+    unit_title: str = "unit",
+) -> go.Figure:
+    """Heatmap of one quantity of one layer and direction.
+
+    `values` is [steps, hidden_size] as in a trace. It is drawn transposed, as z
+    [shown units, steps]: one row per unit (units[0] at the top), one column per token
+    (left to right in reading order). `units` picks and orders the rows (default: all,
+    by number); `scale` overrides the quantity's fixed colour range.
+    """
+    values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
+    shown = np.arange(values.shape[1]) if units is None else np.asarray(units, dtype=np.int64)
+    z = np.ascontiguousarray(values[:, shown].T)  # [shown units, steps]
+    scale = scale or colour_range(quantity, cell_type, values)
+    symbol = glossary.symbol(quantity)
+    few = len(shown) <= 32  # then every unit gets a tick label and a row tall enough to read it
+    height = int(min(560, max(300, 150 + len(shown) * (14 if few else 4))))
+    unit_labels = [str(int(u)) for u in shown]
+    heatmap = dict(
+        type="heatmap",
+        z=z,
+        x=token_positions(tokens),
+        y=unit_labels,
+        zmin=scale.zmin,
+        zmax=scale.zmax,
+        colorscale=scale.colorscale,
+        colorbar=dict(
+            title=dict(text=symbol, side="top"),
+            tickvals=list(scale.tickvals),
+            ticktext=list(scale.ticktext),
+            thickness=14,
+            x=1.02,
+            xanchor="left",
+        ),
+        hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
+    )
+    layout = base_layout(title or glossary.title(quantity), height)
+    # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
+    # plot areas of the same width.
+    layout["margin"]["r"] = 150
+    unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
+    layout.update(
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 40)),
+        yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
+    )
+    return new_figure([heatmap], layout)
+
+
+def unit_lines(
+    values: np.ndarray,
+    tokens: Sequence[str],
+    units: Sequence[int],
+    quantity: str,
+    cell_type: str,
+    title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    """One line per unit in `units`: values [steps, hidden_size] of `quantity` across the
+    tokens, on the quantity's fixed value range."""
+    values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
+    positions = token_positions(tokens)
+    symbol = glossary.symbol(quantity)
+    data = [
+        dict(
+            type="scatter",
+            x=positions,
+            y=values[:, int(unit)],
+            name=f"unit {int(unit)}",
+            mode="lines+markers",
+            line=dict(width=3),
+            hovertemplate=f"unit {int(unit)}: {symbol} = %{{y:.3f}}<extra></extra>",
+        )
+        for unit in units
+    ]
+    scale = colour_range(quantity, cell_type, values)
+    margin = 0.05 * (scale.zmax - scale.zmin)
+    names = ", ".join(str(int(u)) for u in units[:6]) + (" …" if len(units) > 6 else "")
+    which = f"unit {names}" if len(units) == 1 else f"units {names}"
+    layout = base_layout(title or f"{glossary.title(quantity)} of {which}, word by word", height)
+    layout.update(
+        hovermode="x unified",
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 80)),
+        yaxis=dict(title=dict(text=symbol), range=[scale.zmin - margin, scale.zmax + margin]),
+    )
+    return new_figure(data, layout)

@@ -1,0 +1,88 @@
+"""Proves the trace figures (rnnviz.plots.trace): titles, axis titles and token labels on every figure,
+the prediction chart's flips, [steps, units] drawn as [units, steps], and small figure JSON."""
+
+import json
+
+import numpy as np
+import plotly.io as pio
+
+from rnnviz.core.trace import trace_sentence
+from rnnviz.plots import base as plots
+from rnnviz.plots import trace as trace_plots
+from tests.conftest import make_classifier
+from tests.test_plots import TOKENS, _values
+
+
+def _json(figure) -> dict:
+    return json.loads(pio.to_json(figure, validate=False))
+
+
+def _check_common(spec: dict, tokens: list[str]) -> None:
+    layout = spec["layout"]
+    assert layout["title"]["text"]
+    assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"]
+    assert layout["xaxis"]["ticktext"] == [plots.plotly_text(t, plots.MAX_LABEL_CHARS) for t in tokens]
+
+
+def test_prediction_chart_marks_the_flip():
+    probabilities = np.array(
+        [[0.3, 0.7], [0.2, 0.8], [0.4, 0.6], [0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4]]
+    )
+    figure = trace_plots.prediction_chart(TOKENS, probabilities, ("negative", "positive"))
+    spec = _json(figure)
+    _check_common(spec, TOKENS)
+    assert [trace["name"] for trace in spec["data"]] == ["negative", "positive"]
+    assert np.allclose(_values(spec["data"][0]["y"]), probabilities[:, 0])
+    assert spec["layout"]["yaxis"]["range"] == [-0.02, 1.02]
+    flips = [a for a in spec["layout"]["annotations"] if a["text"].startswith("→")]
+    assert [(a["x"], a["text"]) for a in flips] == [(2.5, "→ negative")]
+    dashed = [s for s in spec["layout"]["shapes"] if s.get("line", {}).get("dash") == "dash"]
+    assert dashed[0]["y0"] == 0.5
+
+
+def test_heatmap_layout_units_by_steps():
+    steps, units = 7, 5
+    values = np.arange(steps * units, dtype=np.float32).reshape(steps, units) / 100  # [steps, units]
+    order = [3, 0, 4]
+    figure = trace_plots.state_heatmap(values, TOKENS, "forget", "lstm", units=order)
+    spec = _json(figure)
+    _check_common(spec, TOKENS)
+    heat = spec["data"][0]
+    z = _values(heat["z"])
+    assert z.shape == (3, steps)  # [shown units, steps]
+    assert np.allclose(z[0], values[:, 3]) and np.allclose(z[1], values[:, 0])
+    assert heat["y"] == ["3", "0", "4"]
+    assert (heat["zmin"], heat["zmax"]) == (0.0, 1.0)
+    assert heat["colorbar"]["title"]["text"] == "f"
+    assert (
+        "%{x}" in heat["hovertemplate"]
+        and "%{y}" in heat["hovertemplate"]
+        and "%{z:.3f}" in heat["hovertemplate"]
+    )
+    assert "text" not in heat and "customdata" not in heat
+    assert spec["layout"]["yaxis"]["autorange"] == "reversed"
+
+
+def test_unit_lines():
+    values = np.random.default_rng(0).uniform(-1, 1, (7, 6)).astype(np.float32)
+    spec = _json(trace_plots.unit_lines(values, TOKENS, [4, 1], "hidden", "gru"))
+    _check_common(spec, TOKENS)
+    assert [trace["name"] for trace in spec["data"]] == ["unit 4", "unit 1"]
+    assert np.allclose(_values(spec["data"][0]["y"]), values[:, 4])
+    assert spec["layout"]["yaxis"]["range"][0] < -1 < 1 < spec["layout"]["yaxis"]["range"][1]
+    assert "units 4, 1" in spec["layout"]["title"]["text"]
+
+
+def test_all_figures_of_a_30_token_update_stay_small():
+    classifier = make_classifier(cell="lstm", hidden_size=128, embedding_dim=32)
+    words = "the movie was not very good but i do think it is great".split()
+    sentence = trace_sentence(classifier, " ".join((words * 3)[:30]))
+    state = sentence.trace.state(0)
+    figures = [trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, sentence.labels)]
+    figures += [
+        trace_plots.state_heatmap(values, sentence.tokens, name, "lstm")
+        for name, values in state.quantities().items()
+    ]
+    figures.append(trace_plots.unit_lines(state.hidden, sentence.tokens, [1, 2, 3], "hidden", "lstm"))
+    size = sum(len(pio.to_json(f, validate=False)) for f in figures)
+    assert len(figures) == 8 and size < 300_000, size
