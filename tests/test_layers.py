@@ -127,6 +127,17 @@ def test_only_the_ui_layer_imports_streamlit():
     assert not offenders, "streamlit outside rnnviz/ui/:\n" + "\n".join(offenders)
 
 
+def test_the_package_and_the_benches_never_import_tests():
+    # Product code must work where tests/ is absent (an installed package, a slim deployment).
+    reaching = [
+        f"{imp.path}:{imp.line} imports {imp.module}"
+        for imp in ALL
+        if imp.path.startswith(("rnnviz/", "bench/", "app.py", "pages/"))
+        and imp.module.split(".")[0] == "tests"
+    ]
+    assert not reaching, "product code imports tests/:\n" + "\n".join(reaching)
+
+
 def test_private_streamlit_modules_say_why():
     unexplained = [
         f"{imp.path}:{imp.line} imports {imp.module}"

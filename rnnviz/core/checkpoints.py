@@ -33,6 +33,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
+from rnnviz.core import files
+from rnnviz.core.markup import QUOTE_CHARS, clip, listed
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
 from rnnviz.core.text import Vocab
 
@@ -54,7 +56,6 @@ SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.saf
 WEIGHT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 PROBE_TOKENS = ("the", "movie", "was", "not", "good", "!")  # run once on load: outputs must be finite
 MAX_LABEL_CHARS = 40  # a label is shown in captions and chart legends: longer ones are refused
-QUOTE_CHARS = 80  # at most this much of a file's own text (names, keys, values) in a message
 Limits = Callable[[ModelConfig], list[str]]  # a config -> why it is too large for this server, or []
 
 
@@ -241,33 +242,13 @@ def _short(error: BaseException, limit: int = 2 * QUOTE_CHARS) -> str:
     return clip(str(error), limit)
 
 
-def clip(value: object, limit: int = QUOTE_CHARS) -> str:
-    """`value` as text for a message, cut to `limit` characters with "…" (plain text: callers
-    that draw it as markdown escape it)."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def listed(names: list[str], most: int = 4) -> str:
-    """At most `most` names, each clipped, and how many more: "a, b, c, d and 96 more" ("none")."""
-    shown = ", ".join(clip(n, 40) for n in names[:most]) or "none"
-    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
-
-
 def load(path: str | os.PathLike) -> Classifier:
     """Load a checkpoint file (see the module docstring). Raises CheckpointError."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise CheckpointError(f"{path.name} is larger than {MAX_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CheckpointError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise CheckpointError(f"{path} is a folder, not a checkpoint file") from None
-    except PermissionError:
-        raise CheckpointError(f"cannot read {path}: permission denied") from None
+        data = files.read_capped(path, MAX_BYTES, "checkpoint file")
+    except files.FileProblem as problem:
+        raise CheckpointError(str(problem)) from None
     return from_bytes(data, path.name)
 
 

@@ -1,4 +1,4 @@
-"""User text made safe to show in Streamlit: literal inside markdown, quoted in messages, cleaned for widgets.
+"""User text made safe to show: literal inside markdown, quoted and clipped in messages, cleaned for widgets.
 
 Streamlit runs markdown (and its own `:emoji:` / `:red[colour]` shortcodes and `$LaTeX$`) in
 st.markdown, st.caption, alerts and widget labels; every piece of user text that reaches one
@@ -36,3 +36,19 @@ def clean_text(value: str, max_chars: int) -> tuple[str, bool]:
     replaced, cut to `max_chars`. Returns (text, whether it was cut)."""
     text = str(value).encode("utf-8", "replace").decode("utf-8")
     return text[:max_chars], len(text) > max_chars
+
+
+QUOTE_CHARS = 80  # at most this much of a file's own text (names, keys, values) in a message
+
+
+def clip(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as text for a message, cut to `limit` characters with "…" (plain text: callers
+    that draw it as markdown escape it)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def listed(names: list[str], most: int = 4) -> str:
+    """At most `most` names, each clipped, and how many more: "a, b, c, d and 96 more" ("none")."""
+    shown = ", ".join(clip(n, 40) for n in names[:most]) or "none"
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")

@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-from rnnviz.core.checkpoints import clip
+from rnnviz.core.markup import clip
 from rnnviz.core.text import has_negator, tokenize
 from rnnviz.data.dataset import LABELS
 from rnnviz.data.tables import TableError

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rnnviz.core.checkpoints import clip
+from rnnviz.core.markup import clip
 from rnnviz.data import corpora
 from rnnviz.data.corpora import DEFAULT_NEUTRAL_BAND, Split
 from rnnviz.data.dataset import Progress, TextDataset, stratified_split

@@ -5,7 +5,7 @@ UTF-8 CSV or TSV (a tab in the header line means TSV) with a header row, a text 
 label column (2-10 distinct label values of any name, each at most MAX_LABEL_CHARS characters). At most
 MAX_TABLE_BYTES (10 MB) and MAX_TABLE_ROWS (50,000) rows; a text may have at most MAX_TEXT_CHARS
 characters. Problems raise TableError naming the first bad line, in a short message: the file's
-own text is quoted clipped (rnnviz.core.checkpoints.clip), column names at most a few.
+own text is quoted clipped (rnnviz.core.markup.clip), column names at most a few.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import io
 import os
 from pathlib import Path
 
-from rnnviz.core.checkpoints import MAX_LABEL_CHARS, clip, listed
+from rnnviz.core import files
+from rnnviz.core.checkpoints import MAX_LABEL_CHARS
+from rnnviz.core.markup import clip, listed
 from rnnviz.core.text import tokenize
 from rnnviz.data.dataset import TextDataset
 
@@ -79,15 +81,9 @@ def load_table(
         path = Path(source)
         name = clip(name or path.name)
         try:
-            if path.stat().st_size > MAX_TABLE_BYTES:
-                raise TableError(f"{name} is larger than {MAX_TABLE_BYTES // 2**20} MB")
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise TableError(f"no such file: {clip(path)}") from None
-        except IsADirectoryError:
-            raise TableError(f"{clip(path)} is a folder, not a table") from None
-        except PermissionError:
-            raise TableError(f"cannot read {clip(path)}: permission denied") from None
+            data = files.read_capped(path, MAX_TABLE_BYTES, "table")
+        except files.FileProblem as problem:
+            raise TableError(str(problem)) from None
     if len(data) > MAX_TABLE_BYTES:
         raise TableError(f"{name} is larger than {MAX_TABLE_BYTES // 2**20} MB")
     try:

@@ -1,0 +1,28 @@
+"""Reading a user's or the server's file with one size cap and one set of plain-words refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rnnviz.core.markup import clip
+
+
+class FileProblem(ValueError):
+    """A file that cannot be read as asked; the message says why in plain words."""
+
+
+def read_capped(path: str | os.PathLike, max_bytes: int, what: str = "file") -> bytes:
+    """The bytes of `path`, refused (FileProblem) when it is missing, a folder, unreadable or
+    larger than `max_bytes` (checked before reading)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > max_bytes:
+            raise FileProblem(f"{clip(path.name)} is larger than {max_bytes // 2**20} MB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileProblem(f"no such file: {clip(path)}") from None
+    except IsADirectoryError:
+        raise FileProblem(f"{clip(path)} is a folder, not a {what}") from None
+    except PermissionError:
+        raise FileProblem(f"cannot read {clip(path)}: permission denied") from None
