@@ -10,8 +10,8 @@ An action is a plain tuple, so a failing seed prints a list that reproduces it:
     ("visit", page)               go to another page and back: every control must come back
     ("empty", key)                empty a text box, run, type its text again: nothing else changes
 
-After every step: no exception on the page. After the three round trips: every widget the page
-drew before shows the value it had, and the page draws the same widgets.
+After every step: no exception on the page, and every control shows the value the page used.
+After the three round trips: every widget the page drew before shows the value it had.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ PAGES = (
     "pages/why_gates.py",
 )
 TEACHER_KEY = "rnnviz_teacher"
+STORE_KEY = "rnnviz_state"  # rnnviz.ui.state.STORE_KEY: the values the pages used
 KINDS = (
     "text_input",
     "text_area",
@@ -237,9 +238,24 @@ def choose(at, rng: random.Random, page: str) -> tuple:
     return ("set", element.key, value)
 
 
+def shown_differs_from_used(at) -> list[str]:
+    """Controls whose widget shows another value than the one the page used (the value the
+    state layer handed the page, rnnviz.ui.state)."""
+    used = at.session_state[STORE_KEY] if STORE_KEY in at.session_state else {}  # noqa: SIM401 (no .get)
+    wrong = []
+    for key, shown in snapshot(at).items():
+        if key in used:
+            value = used[key]
+            value = list(value) if isinstance(value, (list, tuple)) else value
+            if value != shown:
+                wrong.append(f"control {key!r} shows {shown!r} but the page used {value!r}")
+    return wrong
+
+
 def problems(at) -> list[str]:
-    """What is wrong with the page as the last run left it: exceptions and tracebacks."""
-    found = [f"exception: {e.value}" for e in at.exception]
+    """What is wrong with the page as the last run left it: exceptions, tracebacks, and
+    controls that show another value than the page used."""
+    found = [f"exception: {e.value}" for e in at.exception] + shown_differs_from_used(at)
     for error in at.error:
         if "Traceback" in str(error.value):
             found.append(f"traceback shown: {str(error.value)[:200]}")
