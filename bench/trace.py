@@ -1,41 +1,44 @@
-"""Cost of a full trace (all states and gates) relative to the plain module forward.
+"""Cost of a full trace (all states and gates) relative to the plain module forward, for the
+shipped LSTM and GRU at 8, 16, 64 and 200 tokens, batch 1, one torch thread (as the app runs).
+Sentences up to rnnviz.core.trace.STEPWISE_MAX_STEPS tokens take the numpy step-by-step path,
+longer ones the fused kernel plus gate recovery.
 
 Run: python -m bench.trace
 """
 
 from __future__ import annotations
 
+import os
+
 import torch
-from torch import nn
 
 from bench.common import interleaved_ratio
-from rnnviz.core.trace import trace_module
+from rnnviz.core import checkpoints
+from rnnviz.core.threads import limit_torch_threads
+from rnnviz.core.trace import STEPWISE_MAX_STEPS, trace_module
 
-CASES = [
-    ("LSTM, 1 layer, 128 units, 64 tokens", nn.LSTM(128, 128), 64),
-    (
-        "GRU, 2 layers, bidirectional, 128 units, 64 tokens",
-        nn.GRU(128, 128, num_layers=2, bidirectional=True),
-        64,
-    ),
-    ("LSTM, 1 layer, 128 units, 200 tokens", nn.LSTM(128, 128), 200),
-]
+LENGTHS = (8, 16, 64, 200)
 
 
 def main() -> None:
     """Measure and print the results (see the module's docstring)."""
+    limit_torch_threads()
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"{'case':55} {'forward':>10} {'trace':>10} {'ratio':>6}")
-    for name, module, steps in CASES:
-        module.eval()
-        inputs = torch.randn(steps, module.input_size)
-        with torch.no_grad():
-            ratio, traced, forward = interleaved_ratio(
-                lambda m=module, x=inputs: trace_module(m, x),
-                lambda m=module, x=inputs: m(x[:, None]),
-            )
-        print(f"{name:55} {forward * 1e3:8.3f}ms {traced * 1e3:8.3f}ms {ratio:6.2f}")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), load average {load}")
+    print(f"step-by-step path up to {STEPWISE_MAX_STEPS} tokens")
+    print(f"{'case':40} {'forward':>10} {'trace':>10} {'ratio':>6}")
+    for name in ("lstm", "gru"):
+        module = checkpoints.load_classifier(name).model.rnn
+        for steps in LENGTHS:
+            inputs = torch.randn(steps, module.input_size)
+            with torch.no_grad():
+                ratio, traced, forward = interleaved_ratio(
+                    lambda m=module, x=inputs: trace_module(m, x),
+                    lambda m=module, x=inputs: m(x[None]),
+                )
+            case = f"shipped {name.upper()} {module.num_layers}x{module.hidden_size}, {steps} tokens"
+            print(f"{case:40} {forward * 1e3:8.3f}ms {traced * 1e3:8.3f}ms {ratio:6.2f}")
 
 
 if __name__ == "__main__":

@@ -70,3 +70,14 @@ def test_to_json_is_the_model_config_and_the_dict():
     assert data == {"model": classifier.config.to_dict(), **json.loads(json.dumps(sentence.to_dict()))}
     assert "“" in sentence.to_json(classifier.config)  # non-ASCII kept as is, as the CLI prints it
     assert sentence.trace.quantity_names == ["hidden", "reset", "update", "new"]
+
+
+@pytest.mark.parametrize("cell", ["rnn_tanh", "gru", "lstm"])
+@pytest.mark.parametrize("readout", ["last", "mean", "max"])
+@pytest.mark.parametrize("words", [3, 31, 40])  # both sides of the step-by-step path's limit
+def test_prefix_predictions_from_the_trace_equal_the_models_own(cell, readout, words):
+    classifier = make_classifier(cell=cell, readout=readout, num_layers=2)
+    text = " ".join(["the movie was not good"] * 10).split()[:words]
+    sentence = trace_sentence(classifier, text)
+    ids = classifier.vocab.encode(text)
+    assert np.abs(sentence.prefix_probabilities - classifier.prefix_proba(ids)).max() <= 1e-5

@@ -12,11 +12,14 @@ elementwise product, W/b the module's weight_ih/bias_ih, U/c its weight_hh/bias_
           c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
           h_t = o_t ⊙ tanh(c_t)
 
-How: each layer runs once through the same fused kernel nn.RNN/GRU/LSTM use, which gives
+How (long sentences): each layer runs once through the same fused kernel nn.RNN/GRU/LSTM use, which gives
 the hidden states h_t of both directions. The gates are then recovered for all steps at
 once with one matrix product over [x_t, h_{t-1}] — no per-step Python loop — and the LSTM
-cell state with one cheap elementwise scan. Dropout between layers is off: a trace is
-what the module computes in eval mode.
+cell state with one cheap elementwise scan. Short sentences (up to STEPWISE_MAX_STEPS words)
+are stepped through in numpy instead, one matrix-vector product per step, which costs less
+than the fused kernel's fixed overhead (bench/trace.py). Both paths agree with the module to
+float32 rounding (tests/test_trace.py). Dropout between layers is off: a trace is what the
+module computes in eval mode.
 
 Layout: every array is [steps, hidden_size], float32, row t belonging to input position t
 for both directions (the backward direction's row t has read inputs t..steps-1).
@@ -33,8 +36,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from rnnviz.core.models import CellType, Classifier, ModelConfig
+from rnnviz.core.models import CellType, Classifier, ModelConfig, prefix_vectors
 
+STEPWISE_MAX_STEPS = 32  # sentences up to this long are traced step by step in numpy (see above)
 Direction = Literal["forward", "backward"]
 DIRECTIONS: tuple[Direction, Direction] = ("forward", "backward")
 
@@ -239,6 +243,88 @@ def _as_numpy(values: torch.Tensor) -> np.ndarray:
     return values.detach().to("cpu", torch.float32).numpy()
 
 
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 0.5 * (np.tanh(0.5 * values) + 1.0)  # the logistic function, without overflow warnings
+
+
+def _step_layer(
+    kind: CellType, x: np.ndarray, weights: list[np.ndarray], reverse: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
+    """One direction of one layer, step by step in numpy: hidden states [steps, H], gates and
+    the LSTM cell state. For short sentences this costs less than the fused kernel's fixed
+    overhead; the arithmetic is the module docstring's, in float32."""
+    w_ih, w_hh = weights[0], weights[1]
+    b_ih, b_hh = (weights[2], weights[3]) if len(weights) == 4 else (None, None)
+    steps, size = len(x), w_hh.shape[1]
+    # [steps, gates * H]: every input term at once. torch's GEMM keeps to the app's one thread;
+    # numpy's OpenBLAS would start its own threads, which a loaded class server makes slow.
+    from_input = (torch.from_numpy(x) @ torch.from_numpy(w_ih).T).numpy()
+    if b_ih is not None:
+        from_input += b_ih
+    hidden = np.zeros((steps, size), np.float32)
+    h = np.zeros(size, np.float32)
+    c = np.zeros(size, np.float32)
+    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    if kind == "lstm":
+        gates = np.zeros((steps, 4 * size), np.float32)
+        cell = np.zeros((steps, size), np.float32)
+        for t in order:
+            pre = from_input[t] + w_hh @ h  # [4H], order i, f, g, o
+            if b_hh is not None:
+                pre += b_hh
+            act = _sigmoid(pre)
+            act[2 * size : 3 * size] = np.tanh(pre[2 * size : 3 * size])
+            i, f, g, o = act[:size], act[size : 2 * size], act[2 * size : 3 * size], act[3 * size :]
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            gates[t], cell[t], hidden[t] = act, c, h
+        names = dict(zip(GATE_NAMES["lstm"], np.split(gates, 4, axis=1), strict=True))
+        return hidden, names, cell
+    if kind == "gru":
+        gates = np.zeros((steps, 3 * size), np.float32)
+        for t in order:
+            from_hidden = w_hh @ h  # [3H], order r, z, n
+            if b_hh is not None:
+                from_hidden += b_hh
+            i_t = from_input[t]
+            r = _sigmoid(i_t[:size] + from_hidden[:size])
+            z = _sigmoid(i_t[size : 2 * size] + from_hidden[size : 2 * size])
+            n = np.tanh(i_t[2 * size :] + r * from_hidden[2 * size :])
+            h = (1 - z) * n + z * h
+            gates[t, :size], gates[t, size : 2 * size], gates[t, 2 * size :] = r, z, n
+            hidden[t] = h
+        names = dict(zip(GATE_NAMES["gru"], np.split(gates, 3, axis=1), strict=True))
+        return hidden, names, None
+    activate = (lambda v: np.maximum(v, 0)) if kind == "rnn_relu" else np.tanh
+    for t in order:
+        pre = from_input[t] + w_hh @ h
+        if b_hh is not None:
+            pre += b_hh
+        h = activate(pre).astype(np.float32, copy=False)
+        hidden[t] = h
+    return hidden, {}, None
+
+
+def _trace_stepwise(module: nn.RNNBase, kind: CellType, x: np.ndarray) -> list[LayerTrace]:
+    """Every layer and direction through `_step_layer` (the path for short sentences)."""
+    directions = DIRECTIONS[: 2 if module.bidirectional else 1]
+    states = []
+    for layer in range(module.num_layers):
+        outputs = []
+        for direction in directions:
+            weights = [
+                w.detach().to("cpu", torch.float32).numpy()
+                for w in _layer_weights(module, layer, direction == "backward")
+            ]
+            hidden, gates, cell = _step_layer(kind, x, weights, direction == "backward")
+            states.append(
+                LayerTrace(layer=layer, direction=direction, inputs=x, hidden=hidden, cell=cell, gates=gates)
+            )
+            outputs.append(hidden)
+        x = np.concatenate(outputs, axis=1)  # the next layer reads both directions, concatenated
+    return states
+
+
 def trace_module(module: nn.Module, inputs: torch.Tensor) -> Trace:
     """Trace a torch.nn.RNN, GRU or LSTM over one sequence `inputs` [steps, input_size].
 
@@ -256,6 +342,9 @@ def trace_module(module: nn.Module, inputs: torch.Tensor) -> Trace:
     if inputs.shape[0] == 0:
         raise ValueError("inputs has no steps")
     reference = module.weight_ih_l0
+    if inputs.shape[0] <= STEPWISE_MAX_STEPS and reference.dtype == torch.float32:
+        x_np = inputs.detach().to("cpu", torch.float32).numpy()
+        return Trace(cell_type=kind, states=_trace_stepwise(module, kind, x_np))
     x = inputs.to(reference.device, reference.dtype)
     hidden_size = module.hidden_size
     directions = DIRECTIONS[: 2 if module.bidirectional else 1]
@@ -355,6 +444,17 @@ def embed_and_trace(classifier: Classifier, token_ids: Sequence[int]) -> tuple[t
         return embeddings, trace_module(model.rnn, embeddings)
 
 
+def _prefix_probabilities(classifier: Classifier, trace: Trace) -> np.ndarray:
+    """Prediction after each word [steps, n_labels] of a forward-only network, from the top
+    layer's traced states (no second forward: the state at word t has read exactly words 0..t)."""
+    model = classifier.model
+    top = torch.from_numpy(trace.state(trace.num_layers - 1, "forward").hidden)
+    top = top.to(next(model.parameters()).device)
+    with torch.no_grad():
+        logits = model.head(prefix_vectors(classifier.config, top))  # [steps, n_labels]
+    return torch.softmax(logits.float(), -1).cpu().numpy()
+
+
 def trace_sentence(
     classifier: Classifier, text: str | Sequence[str], max_tokens: int | None = None
 ) -> SentenceTrace:
@@ -374,7 +474,9 @@ def trace_sentence(
     if not tokens:
         raise ValueError("the text has no tokens to trace")
     embeddings, trace = embed_and_trace(classifier, ids)
-    prefix = classifier.prefix_proba(ids)
+    prefix = _prefix_probabilities(classifier, trace) if not classifier.config.bidirectional else None
+    if prefix is None:  # a backward direction reads each prefix afresh: the model's own way
+        prefix = classifier.prefix_proba(ids)
     vocab = classifier.vocab
     return SentenceTrace(
         tokens=tokens,
