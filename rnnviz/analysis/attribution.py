@@ -190,6 +190,7 @@ class Saturation:
 
     @property
     def empty(self) -> bool:
+        """Whether there is nothing to show (a plain RNN has no gates)."""
         return not self.gates
 
     @property

@@ -49,6 +49,7 @@ class ProbeHistory:
         return self.prefix_probabilities[-1]
 
     def default_quantity(self) -> str:
+        """The quantity shown first: the LSTM's forget gate, the GRU's update gate, else h."""
         return next(name for name in (*GATE_PREFERENCE, *self.quantities) if name in self.quantities)
 
     def view(self, quantity: str, unit: int | None = None) -> np.ndarray:

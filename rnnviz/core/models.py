@@ -74,6 +74,7 @@ class ModelConfig:
 
     @property
     def num_directions(self) -> int:
+        """2 for a bidirectional network, else 1."""
         return 2 if self.bidirectional else 1
 
     def describe(self) -> str:
@@ -84,12 +85,14 @@ class ModelConfig:
         return text + f", emb {self.embedding_dim}, readout {self.readout}"
 
     def to_dict(self) -> dict:
+        """The config as plain JSON-ready values (the checkpoint's 'config')."""
         data = asdict(self)
         data["labels"] = list(self.labels)
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
+        """A config from a checkpoint's JSON; ValueError naming unknown or missing fields."""
         if not isinstance(data, dict):
             raise ValueError("a model config is a JSON object")
         known = {f.name for f in fields(cls)}
@@ -268,13 +271,16 @@ class Classifier:
 
     @property
     def config(self) -> ModelConfig:
+        """The network's ModelConfig."""
         return self.model.config
 
     @property
     def labels(self) -> tuple[str, ...]:
+        """The class names, in the order of the outputs."""
         return self.config.labels
 
     def tokens_and_ids(self, text: str) -> tuple[list[str], list[int]]:
+        """The tokens of `text` (rnnviz.core.text.tokenize) and their ids (<unk> for unknown words)."""
         tokens = tokenize(text)
         return tokens, self.vocab.encode(tokens)
 

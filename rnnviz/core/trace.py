@@ -107,18 +107,22 @@ class Trace:
 
     @property
     def num_layers(self) -> int:
+        """How many stacked layers the traced module has."""
         return 1 + max(s.layer for s in self.states)
 
     @property
     def directions(self) -> tuple[Direction, ...]:
+        """The directions traced: ('forward',) or ('forward', 'backward')."""
         return tuple(dict.fromkeys(s.direction for s in self.states))
 
     @property
     def steps(self) -> int:
+        """How many input positions (tokens) were traced."""
         return self.states[0].hidden.shape[0]
 
     @property
     def hidden_size(self) -> int:
+        """Units per layer and direction."""
         return self.states[0].hidden.shape[1]
 
     @property
@@ -128,6 +132,7 @@ class Trace:
         return list(self.states[0].quantities())
 
     def state(self, layer: int, direction: Direction = "forward") -> LayerTrace:
+        """The LayerTrace of one layer (0-based) and direction."""
         for s in self.states:
             if s.layer == layer and s.direction == direction:
                 return s
@@ -386,6 +391,7 @@ class SentenceTrace:
 
     @property
     def predicted(self) -> str:
+        """The winning class for the whole sentence."""
         return self.labels[int(np.argmax(self.probabilities))]
 
     def to_dict(self, decimals: int = 7) -> dict:
