@@ -89,16 +89,22 @@ def load_training_data(
 ) -> tuple[TextDataset, TextDataset]:
     """(train, val) for `config`: the training part of every source, mixed, then a stratified
     validation share. Raises ValueError, data.TableError or data.CorpusError with a clear message."""
-    splits = sources.load_splits(
+    splits = splits_for(config, progress, with_test=False)
+    return splits.train, splits.validation
+
+
+def splits_for(config: TrainConfig, progress: dataset.Progress | None = None, **options) -> sources.Splits:
+    """`config`'s sources cut into train, validation (and test) with `config`'s size, seed,
+    validation share and neutral band; `options` go to rnnviz.data.sources.load_splits."""
+    return sources.load_splits(
         config.data,
         builtin_size=config.builtin_size,
         seed=config.seed,
         validation_fraction=config.val_fraction,
         neutral_band=config.neutral_band,
-        with_test=False,
         progress=progress,
+        **options,
     )
-    return splits.train, splits.validation
 
 
 def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:

@@ -55,7 +55,7 @@ import numpy as np
 from rnnviz.analysis.probe import ProbeHistory, probe_history, trace_probe
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.core.trace import SentenceTrace
-from rnnviz.data import corpora, dataset, sources
+from rnnviz.data import corpora, dataset
 from rnnviz.data.corpora import CorpusError
 from rnnviz.data.dataset import TextDataset
 from rnnviz.data.tables import TableError
@@ -63,7 +63,7 @@ from rnnviz.training.config import TRAIN_RANGES, TrainConfig, model_name
 from rnnviz.training.history import RunState
 from rnnviz.training.jobs import Job, JobManager, JobState, StopReason
 from rnnviz.training.metrics import RunResult, score_model
-from rnnviz.training.trainer import Trainer, TrainEvent
+from rnnviz.training.trainer import Trainer, TrainEvent, splits_for
 
 _LOG = logging.getLogger(__name__)
 
@@ -99,16 +99,12 @@ def load_job_data(
     """Train/val/test for `config`. Named sources use their fixed test split (the grammar: a
     held-out seed); a table in `tables` (an upload, by the name it has in config.data) gives
     a stratified TABLE_TEST_FRACTION. Raises ValueError, TableError or CorpusError."""
-    splits = sources.load_splits(
-        config.data,
-        builtin_size=config.builtin_size,
-        seed=config.seed,
-        validation_fraction=config.val_fraction,
-        neutral_band=config.neutral_band,
+    splits = splits_for(
+        config,
+        progress,
         builtin_test_size=min(config.builtin_size, MAX_BUILTIN_TEST),
         tables=tables,
         table_test_fraction=TABLE_TEST_FRACTION,
-        progress=progress,
     )
     train = splits.train
     step = max(1, math.ceil(len(train) / TRAIN_SAMPLE))
