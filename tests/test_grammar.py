@@ -1,11 +1,13 @@
-"""Proves the built-in grammar is right: labels follow the documented rules, every construction
-appears, sentences are seeded, balanced and distinct, the sentiment words agree with the VADER
-lexicon, and long-range sentences have the exact length with the first word deciding."""
+"""Proves the built-in grammar is right: labels follow the documented rules (1-5 by an oracle, the
+families of rules 6-13 by checks of their own), every construction appears, sentences are seeded,
+balanced and distinct, the sentiment words agree with the VADER lexicon, and long-range sentences
+have the exact length with the first word deciding."""
 
 import pytest
 
 from rnnviz.core.text import tokenize
-from rnnviz.data import grammar
+from rnnviz.data import grammar_families
+from rnnviz.data import grammar_words as grammar
 from rnnviz.data.dataset import POSITIVE
 from rnnviz.data.grammar import grammar_dataset, long_range_dataset
 from rnnviz.data.lexicon import vader_lexicon
@@ -72,9 +74,10 @@ def sentences():
     return grammar_dataset(6000, seed=3)
 
 
-def test_grammar_labels_follow_the_rules(sentences):
+def test_grammar_labels_follow_the_rules():
     checked = 0
-    for text, label in zip(sentences.texts, sentences.labels, strict=True):
+    rules_one_to_five = grammar_dataset(6000, seed=3, families=False)
+    for text, label in zip(rules_one_to_five.texts, rules_one_to_five.labels, strict=True):
         tokens = tokenize(text)
         if "but" in tokens:  # rule 4: the clause after "but" decides
             tokens = tokens[tokens.index("but") + 1 :]
@@ -89,7 +92,8 @@ def test_grammar_labels_follow_the_rules(sentences):
 
 def test_grammar_covers_every_construction(sentences):
     tokens = [set(tokenize(text)) for text in sentences.texts]
-    for cue in ("not", "n't", "never", "no", "nothing", "neither", "hardly", "but", "although", "think"):
+    cues = ("not", "n't", "never", "no", "nothing", "neither", "hardly", "but", "although", "think")
+    for cue in (*cues, "?", "anything", "only", "nope", "matter", "could"):
         assert sum(cue in t for t in tokens) >= 20, cue
     assert any("not" in t and "bad" in t for t, y in zip(tokens, sentences.labels, strict=True) if y == 1)
 
@@ -127,3 +131,71 @@ def test_long_range_sentences_have_exact_length_and_the_word_decides():
     assert long_range_dataset(12, size=200, seed=1) == dataset
     with pytest.raises(ValueError, match="n_filler"):
         long_range_dataset(-1)
+
+
+def _word_polarities(tokens: list[str]) -> set[int]:
+    return {POLARITY[t] for t in tokens if t in POLARITY}
+
+
+def _family_sentences(maker, n: int = 300):
+    rng = grammar.GrammarRandom("test-families")
+    for i in range(n):
+        polarity = 1 if i % 2 else -1
+        yield maker(rng, polarity), polarity
+
+
+def test_trailing_negation_takes_back_the_expectation():
+    for text, label in _family_sentences(grammar_families.trailing_negation):
+        tokens = tokenize(text)
+        words = _word_polarities(tokens)
+        assert len(words) == 1, text
+        cut = max(i for i, t in enumerate(tokens) if t in {",", ".", "but", "and"})
+        negated = bool({"not", "n't", "no", "nope"} & set(tokens[cut:]))
+        assert label == words.pop() * (-1 if negated else 1), text
+
+
+def test_question_answers_flip_on_no_and_keep_on_yes():
+    for text, label in _family_sentences(grammar_families.question_answer):
+        tokens = tokenize(text)
+        asked = _word_polarities(tokens[: tokens.index("?")])
+        answer = set(tokens[tokens.index("?") + 1 :])
+        assert len(asked) == 1, text
+        if "n't" in tokens[:2] or tokens[-1] == "?":  # a negated question expects yes
+            assert label == asked.pop(), text
+        else:
+            assert label == asked.pop() * (-1 if answer & {"no", "nope", "not"} else 1), text
+
+
+@pytest.mark.parametrize(
+    ("maker", "flips"),
+    [
+        (grammar_families.across_clause, True),
+        (grammar_families.not_only, False),
+        (grammar_families.double_negation, False),
+    ],
+)
+def test_scope_across_an_aside_not_only_and_double_negation(maker, flips):
+    for text, label in _family_sentences(maker):
+        for aside in grammar_families.ASIDES:  # "to be honest" is a discourse marker, not praise
+            text = text.replace(f", {aside} ,", ",")
+        words = _word_polarities(tokenize(text))
+        assert len(words) == 1, text
+        assert label == words.pop() * (-1 if flips else 1), text
+
+
+def test_anything_but_means_not_and_nothing_but_keeps():
+    for text, label in _family_sentences(grammar_families.anything_but):
+        words = _word_polarities(tokenize(text))
+        assert len(words) == 1, text
+        assert label == words.pop() * (1 if "nothing but" in text else -1), text
+
+
+def test_comparatives_and_idioms_have_their_documented_polarity():
+    for text, label in _family_sentences(grammar_families.comparative):
+        tokens = tokenize(text)
+        said = {p for p, words in grammar_families.COMPARATIVES.items() for w in words if w in text}
+        negated = bool({"not", "n't", "nothing"} & set(tokens))
+        assert len(said) == 1 and negated != ("have" in tokens and not negated), text
+        assert label == said.pop() * (1 if negated else -1), text
+    for text, label in _family_sentences(grammar_families.idiom):
+        assert any(text.endswith(idiom) for idiom in grammar_families.IDIOMS[label]), text

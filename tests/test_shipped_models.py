@@ -1,10 +1,13 @@
-"""Proves the shipped default models load, fit in 5 MB, read left to right, and that the LSTM flips
-its prediction on negation and meets its targets (pairs; movie accuracy with the corpus)."""
+"""Proves the shipped default models load, fit in 5 MB, read left to right (all but the bidirectional
+`bilstm`), know every VADER word as the card says, and that the LSTM flips its prediction on negation
+and meets its targets (pairs; movie accuracy with the corpus)."""
 
 import pytest
 
 from rnnviz.core import checkpoints
+from rnnviz.core.text import tokenize
 from rnnviz.data.corpora import load_corpus
+from rnnviz.data.lexicon import vader_lexicon
 from rnnviz.data.pairs import read_pairs
 from rnnviz.training.metrics import evaluate_dataset, pair_score
 
@@ -20,9 +23,19 @@ def test_shipped_model_loads_and_is_small(name):
     assert (MODELS / checkpoints.SHIPPED[name]).stat().st_size <= 5 * 2**20
     classifier = shipped(name)
     assert classifier.labels == ("negative", "positive")
-    assert not classifier.config.bidirectional
+    assert classifier.config.bidirectional == (name == "bilstm")
+    assert classifier.config.num_layers == (2 if name == "bilstm" else 1)
     assert classifier.meta["settings"]["data"] == ["vader-all", "builtin"]
     assert classifier.predict_proba(["a wonderful film"]).argmax() == 1
+
+
+@pytest.mark.parametrize("name", sorted(checkpoints.SHIPPED))
+def test_every_alphabetic_one_token_vader_word_is_known_as_the_card_says(name):
+    vocab = shipped(name).vocab
+    words = [w for w in vader_lexicon() if w.isalpha() and tokenize(w) == [w]]
+    assert len(words) > 7000
+    assert [w for w in words if w not in vocab] == []
+    assert {"abhor", "abusive", "appall"} <= set(vocab.tokens)
 
 
 def test_lstm_flips_on_negation():

@@ -1,5 +1,6 @@
 """Proves the trainer learns with every cell type, is deterministic, obeys pause/resume/stop and
-learning-rate changes from another thread, survives a NaN loss and keeps the lexicon prior fixed."""
+learning-rate changes from another thread, survives a NaN loss, keeps the lexicon prior fixed, builds
+the vocabulary it documents (lexicon words reserved, ties by first appearance) and calms neutral prefixes."""
 
 import threading
 import time
@@ -8,13 +9,21 @@ import numpy as np
 import pytest
 import torch
 
-from rnnviz.core.models import Classifier
+from rnnviz.core.models import Classifier, SentenceClassifier
 from rnnviz.data.dataset import TextDataset, stratified_split
 from rnnviz.data.grammar import grammar_dataset
 from rnnviz.data.lexicon import vader_lexicon
 from rnnviz.training.config import PRIOR_DIMS, TrainConfig
 from rnnviz.training.metrics import evaluate
-from rnnviz.training.trainer import Trainer, lexicon_prior
+from rnnviz.training.trainer import (
+    Trainer,
+    build_vocab,
+    calm_target,
+    lexicon_prior,
+    lexicon_words,
+    neutral_token_ids,
+    prefix_calm_loss,
+)
 
 TINY = dict(embedding_dim=16, hidden_size=24, batch_size=32, lr=0.01, threads=1)
 
@@ -155,3 +164,67 @@ def test_mixed_labels_are_refused():
     other = TextDataset(("x", "y"), (0, 1), ("cat", "dog"))
     with pytest.raises(ValueError, match="same label names"):
         Trainer(TrainConfig(), grammar_dataset(10), other)
+
+
+def test_vocabulary_reserves_the_lexicon_then_keeps_ties_in_first_seen_order():
+    train = TextDataset(("zebra apple mango", "apple zebra kiwi"), (0, 1))
+    plain = build_vocab(TrainConfig(max_vocab=4), train)
+    assert plain.tokens == ("<pad>", "<unk>", "zebra", "apple")  # both seen twice; zebra came first
+    assert build_vocab(TrainConfig(max_vocab=5), train).tokens[4] == "mango"  # not "kiwi", the alphabet's
+    reserved = len(lexicon_words()) + 2
+    with_prior = build_vocab(TrainConfig(embedding_dim=16, lexicon_prior=True, max_vocab=reserved + 1), train)
+    assert with_prior.tokens[2:reserved] == lexicon_words() and with_prior.tokens[reserved:] == ("zebra",)
+    assert {"abhor", "abusive", "appall"} <= set(with_prior.tokens)
+    with pytest.raises(ValueError, match="max_vocab"):
+        build_vocab(TrainConfig(embedding_dim=16, lexicon_prior=True, max_vocab=100), train)
+
+
+def test_neutral_tokens_are_those_without_valence_and_negators():
+    train = TextDataset(("the movie was not good", "no bad"), (1, 0))
+    vocab = build_vocab(TrainConfig(), train)
+    neutral = dict(zip(vocab.tokens, neutral_token_ids(vocab).tolist(), strict=True))
+    assert neutral["the"] and neutral["movie"] and neutral["was"] and neutral["not"] and neutral["no"]
+    assert not (neutral["good"] or neutral["bad"])
+
+
+def test_calm_target_leans_as_asked_for_two_labels_and_is_uniform_for_more():
+    assert calm_target(2, 0.55).tolist() == pytest.approx([0.45, 0.55])
+    assert calm_target(3, 0.55).tolist() == pytest.approx([1 / 3] * 3)
+
+
+def test_calm_loss_is_zero_on_target_and_spares_the_last_word():
+    vocab_size = 10
+    config = TrainConfig(**TINY).model_config(vocab_size, ("negative", "positive"))
+    model = SentenceClassifier(config).eval().requires_grad_(False)
+    ids = torch.tensor([[2, 3, 4, 5], [2, 3, 0, 0]])
+    lengths = torch.tensor([4, 2])
+    neutral = torch.ones(vocab_size, dtype=torch.bool)
+    target = calm_target(2, 0.5)
+    final, calm = prefix_calm_loss(model, ids, lengths, neutral, target)
+    assert torch.allclose(final, model(ids, lengths), atol=1e-6)  # the same answer as forward
+    assert float(calm) >= 0
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.zero_()
+    assert float(prefix_calm_loss(model, ids, lengths, neutral, target)[1]) == pytest.approx(0.0, abs=1e-6)
+    leaning = float(prefix_calm_loss(model, ids, lengths, neutral, calm_target(2, 0.6))[1])
+    assert leaning > 0  # 50/50 is off a 0.6 target
+    neutral[3] = False  # token 3 carries sentiment: nothing after it is calm, nor the last word
+    _, none_calm = prefix_calm_loss(model, torch.tensor([[3, 2]]), torch.tensor([2]), neutral, target)
+    assert float(none_calm) == 0.0
+
+
+def test_calm_prefixes_pull_the_answer_toward_fifty_fifty():
+    # Every positive sentence starts with "the", every negative one with "a": without the calm
+    # loss "the" alone reads as positive; with it, the answer after "the" stays near 50/50.
+    nouns = ("movie", "book", "meal", "trip", "song", "show", "hotel", "game")
+    texts = [f"the {n} was {w}" for n in nouns for w in ("good", "great", "nice")]
+    texts += [f"a {n} was {w}" for n in nouns for w in ("bad", "awful", "dull")]
+    data = TextDataset(tuple(texts), (1,) * 24 + (0,) * 24)
+
+    def after_the(calm: float) -> float:
+        config = TrainConfig(**{**TINY, "epochs": 30, "prefix_calm": calm, "prefix_calm_positive": 0.5})
+        classifier = Trainer(config, data, data).run()
+        return float(classifier.predict_proba(["the"])[0, 1])
+
+    assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)

@@ -48,7 +48,12 @@ MAX_BYTES = 200 * 1024 * 1024  # refuse anything larger before reading it
 SHIPPED_DIR = Path(str(resources.files("rnnviz").joinpath("resources", "models")))
 MODELS_DIR = Path(os.environ.get("RNNVIZ_MODELS_DIR") or SHIPPED_DIR)
 # The shipped default models, by the name the app and the CLI use for them.
-SHIPPED = {"lstm": "lstm.safetensors", "gru": "gru.safetensors", "rnn": "rnn.safetensors"}
+SHIPPED = {
+    "lstm": "lstm.safetensors",
+    "gru": "gru.safetensors",
+    "rnn": "rnn.safetensors",
+    "bilstm": "bilstm.safetensors",
+}
 
 
 # Tensor types a checkpoint may hold; they are converted to float32 on load. Others (float8,

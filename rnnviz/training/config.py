@@ -94,6 +94,8 @@ TRAIN_RANGES: dict[str, Range] = {
     "clip_norm": Range(0.0, 1e6),
     "neutral_band": Range(0.0, 4.0),
     "val_fraction": Range(0.0, 0.5, low_open=True),
+    "prefix_calm": Range(0.0, 100.0),
+    "prefix_calm_positive": Range(0.0, 1.0, low_open=True, high_open=True),
 }
 
 
@@ -125,6 +127,12 @@ class TrainConfig:
     max_vocab: int = 20_000  # at most this many ids, including <pad> and <unk>
     max_tokens: int = 100  # longer texts are cut to their first max_tokens tokens
     threads: int = 0  # torch CPU threads for the whole process; 0 leaves the setting alone
+    # Weight of the calm-prefix loss (forward-only networks): the prediction after a prefix with no
+    # sentiment word yet is pulled toward 50/50 (see trainer.prefix_calm_loss); 0 turns it off.
+    prefix_calm: float = 0.0
+    # P(the second label) those prefixes are pulled to, with two labels (more labels: uniform). A
+    # little above 0.5 keeps the winner steady until the first sentiment word or negator.
+    prefix_calm_positive: float = 0.5
 
     def __post_init__(self) -> None:
         if isinstance(self.data, str):

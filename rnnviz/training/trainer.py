@@ -10,9 +10,9 @@ Determinism: on the CPU, the same config and data give bit-identical weights (mo
 batch order and dropout are seeded from `seed`), as long as one trainer runs at a time in the
 process (dropout draws from torch's global generator) and the thread count is the same.
 
-The optional lexicon prior (`lexicon_prior=True`): the vocabulary also gets every one-token
-word of the VADER lexicon, and the first PRIOR_DIMS embedding columns start as facts from
-vaderSentiment:
+The optional lexicon prior (`lexicon_prior=True`): every one-token word of the VADER lexicon
+gets a vocabulary slot before the frequency cut (build_vocab), and the first PRIOR_DIMS
+embedding columns start as facts from vaderSentiment:
     columns 0-3 = valence / 4 (-1..1), four copies so that dropout seldom hides it,
     column 4 = 1 for VADER's one-token negation words and "no", "nobody", "n't",
     column 5 = VADER's intensifier sign (+1 "very", -1 "barely").
@@ -20,14 +20,20 @@ These columns stay fixed for the words VADER knows. Every other word starts at 0
 may learn, so a word that only the training data shows to be positive ("reliable") can
 move to where the network already reads valence, and negation applies to it as well.
 Other columns start small (std 0.1), so a word never seen in training still carries its valence.
+
+The optional calm-prefix loss (`prefix_calm` > 0, forward-only networks): the head also reads
+the state after every word, and positions with no sentiment word yet are pulled toward a calm
+answer near 50/50, so the prediction after "the movie" says nothing yet (prefix_calm_loss).
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,8 +42,9 @@ from typing import Literal
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnviz.core.models import Classifier, SentenceClassifier
+from rnnviz.core.models import Classifier, SentenceClassifier, prefix_vectors
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
 from rnnviz.data import dataset, sources
 from rnnviz.data.dataset import TextDataset
@@ -108,35 +115,110 @@ def splits_for(config: TrainConfig, progress: dataset.Progress | None = None, **
 
 
 def build_vocab(config: TrainConfig, train: TextDataset) -> Vocab:
-    """Tokens of the training texts (min_count, max_vocab); with the lexicon prior, also the
-    VADER lexicon's one-token words, which then keep their valence even if never seen."""
-    token_lists = [tokenize(text) for text in train.texts]
-    vocab = Vocab.build(token_lists, config.min_count, config.max_vocab)
-    if not config.lexicon_prior:
-        return vocab
-    known = set(vocab.tokens)
-    extra = sorted(
-        word
-        for word in vader_lexicon()
-        if word not in known and tokenize(word) == [word] and word not in (PAD, UNK)
-    )
-    room = max(0, config.max_vocab - len(vocab))
-    return Vocab((*vocab.tokens, *extra[:room]))
+    """<pad>, <unk>, then (with the lexicon prior) every one-token word of the VADER lexicon, then
+    the training tokens seen at least min_count times, commonest first, up to max_vocab ids.
+
+    The lexicon words are reserved before the frequency cut, so they are always in (and keep
+    their valence even if never seen). Among training tokens with equal counts the earlier
+    first appearance in the (shuffled) training data wins, not the alphabet.
+    """
+    counts = Counter(token for text in train.texts for token in tokenize(text))  # first-seen order
+    reserved = lexicon_words() if config.lexicon_prior else ()
+    if len(reserved) + 2 > config.max_vocab:
+        raise ValueError(
+            f"max_vocab {config.max_vocab} is too small: the lexicon prior alone needs "
+            f"{len(reserved) + 2} ids"
+        )
+    taken = {PAD, UNK, *reserved}
+    # sorted() is stable: equal counts keep their first-appearance order.
+    kept = (t for t, c in counts.items() if c >= config.min_count and t not in taken)
+    frequent = sorted(kept, key=lambda t: -counts[t])
+    return Vocab((PAD, UNK, *reserved, *frequent[: config.max_vocab - len(taken)]))
+
+
+@functools.cache
+def negator_words() -> frozenset[str]:
+    """VADER's one-token negation words, and "no", "nobody", "n't"."""
+    from vaderSentiment.vaderSentiment import NEGATE
+
+    return frozenset({word for word in NEGATE if tokenize(word) == [word]} | {"n't", "no", "nobody"})
+
+
+@functools.cache
+def lexicon_words() -> tuple[str, ...]:
+    """The VADER lexicon's words that are one token each, in the lexicon's order."""
+    return tuple(word for word in vader_lexicon() if tokenize(word) == [word] and word not in (PAD, UNK))
+
+
+def neutral_token_ids(vocab: Vocab) -> torch.Tensor:
+    """[vocab_size] bool: True for tokens that carry no sentiment of their own — no valence in the
+    VADER lexicon — and for negators, which only flip what follows ("the movie was not" is still
+    undecided)."""
+    lexicon = vader_lexicon()
+    negators = negator_words()
+    return torch.tensor([lexicon.get(token, 0.0) == 0.0 or token in negators for token in vocab.tokens])
 
 
 def lexicon_prior(vocab: Vocab) -> torch.Tensor:
     """The fixed embedding columns [vocab_size, PRIOR_DIMS] (see the module docstring)."""
-    from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT
 
     lexicon = vader_lexicon()
     prior = torch.zeros(len(vocab), PRIOR_DIMS)
-    negators = {word for word in NEGATE if tokenize(word) == [word]} | {"n't", "no", "nobody"}
+    negators = negator_words()
     for i, token in enumerate(vocab.tokens):
         prior[i, :VALENCE_COPIES] = lexicon.get(token, 0.0) / 4.0
         prior[i, VALENCE_COPIES] = 1.0 if token in negators else 0.0
         prior[i, VALENCE_COPIES + 1] = float(np.sign(BOOSTER_DICT.get(token, 0.0)))
     prior[0] = 0.0  # <pad>
     return prior
+
+
+# --------------------------------------------------------------------------- the calm-prefix loss
+
+
+def calm_target(n_labels: int, positive: float) -> torch.Tensor:
+    """[n_labels] the distribution calm prefixes are pulled to: (1 - positive, positive) for two
+    labels, uniform for more."""
+    if n_labels == 2:
+        return torch.tensor([1.0 - positive, positive])
+    return torch.full((n_labels,), 1.0 / n_labels)
+
+
+def prefix_calm_loss(
+    model: SentenceClassifier,
+    ids: torch.Tensor,
+    lengths: torch.Tensor,
+    neutral: torch.Tensor,
+    target: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(sentence logits [batch, n_labels], calm loss []) for a forward-only network, in one pass.
+
+    The head reads every position's prefix vector (rnnviz.core.models.prefix_vectors), so
+    logits[b, t] is the answer the model would give if sentence b ended after token t. The calm
+    loss is the mean KL divergence, over the calm positions, from `target` [n_labels] (see
+    calm_target) to those answers: 0 when they match. A position is calm when no token up to it
+    carries sentiment (neutral[id], see neutral_token_ids) and it is not the sentence's last:
+    there the label rules.
+    """
+    batch, steps = ids.shape
+    embedded = model.dropout(model.embedding(ids))  # [batch, steps, embedding_dim]
+    packed = pack_padded_sequence(embedded, lengths.to("cpu"), batch_first=True, enforce_sorted=False)
+    outputs, _ = pad_packed_sequence(model.rnn(packed)[0], batch_first=True, total_length=steps)
+    # prefix_vectors runs along dim 0: lay the batch out as [steps, batch * hidden] and back.
+    hidden = outputs.shape[-1]
+    flat = outputs.transpose(0, 1).reshape(steps, batch * hidden)
+    prefixes = prefix_vectors(model.config, flat).reshape(steps, batch, hidden).transpose(0, 1)
+    logits = model.head(model.dropout(prefixes))  # [batch, steps, n_labels]
+    final = logits[torch.arange(batch, device=ids.device), lengths - 1]  # [batch, n_labels]
+    positions = torch.arange(steps, device=ids.device)[None, :]
+    calm = neutral[ids].long().cumprod(1).bool() & (positions < lengths[:, None] - 1)  # [batch, steps]
+    if not bool(calm.any()):
+        return final, logits.new_zeros(())
+    log_p = torch.log_softmax(logits[calm], -1)  # [calm positions, n_labels]
+    target = target.to(log_p)
+    entropy = -(target * target.clamp_min(1e-12).log()).sum()
+    return final, -(log_p * target).sum(-1).mean() - entropy
 
 
 # --------------------------------------------------------------------------- the trainer
@@ -194,6 +276,11 @@ class Trainer:
             rows = torch.nonzero(prior.abs().sum(-1) > 0).flatten()
             self._prior_rows, self._prior = rows.to(self.device), prior[rows].to(self.device)
         self.model.to(self.device)
+        # (neutral tokens [vocab_size] bool, target [n_labels]) for the calm-prefix loss, forward-only
+        self._calm: tuple[torch.Tensor, torch.Tensor] | None = None
+        if config.prefix_calm > 0 and not config.bidirectional:
+            target = calm_target(len(train.label_names), config.prefix_calm_positive)
+            self._calm = (neutral_token_ids(self.vocab).to(self.device), target.to(self.device))
         self.on_event = on_event
         self.on_epoch_end = on_epoch_end
         self.steps_per_epoch = math.ceil(len(train) / config.batch_size)
@@ -321,7 +408,11 @@ class Trainer:
                             group["lr"] = self._lr
                     ids, lengths, labels = (t.to(self.device, non_blocking=True) for t in batch)
                     optimizer.zero_grad(set_to_none=True)
-                    loss = loss_fn(model(ids, lengths), labels)
+                    if self._calm is None:
+                        loss = loss_fn(model(ids, lengths), labels)
+                    else:
+                        final_logits, calm = prefix_calm_loss(model, ids, lengths, *self._calm)
+                        loss = loss_fn(final_logits, labels) + config.prefix_calm * calm
                     loss_value = float(loss.detach())
                     if not math.isfinite(loss_value):
                         return "error", self._diverged_message("loss", loss_value, epoch)

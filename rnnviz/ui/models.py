@@ -31,7 +31,12 @@ MODEL_REQUEST_KEY = "rnnviz_model_request"
 SESSION_MODELS_KEY = "rnnviz_session_models"
 UPLOADS_KEY = "rnnviz_uploads"
 
-SHIPPED_TITLES = {"lstm": "LSTM (shipped)", "gru": "GRU (shipped)", "rnn": "plain RNN (shipped)"}
+SHIPPED_TITLES = {
+    "lstm": "LSTM (shipped)",
+    "gru": "GRU (shipped)",
+    "rnn": "plain RNN (shipped)",
+    "bilstm": "BiLSTM, 2 layers (shipped)",
+}
 DEFAULT_MODEL = "lstm"
 MAX_NAME_CHARS = 60  # model names shown in the picker and written to URLs
 
