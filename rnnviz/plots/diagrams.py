@@ -227,6 +227,26 @@ def _ends(fig: _Canvas, left: str, right: str) -> None:
     _value(fig, X_RANGE[1] - 0.1, _TOP + _OVER_NODES, right, xanchor="right")
 
 
+def _state_path(fig: _Canvas, left: str, right: str) -> None:
+    """The state carried along the top from the left edge to the right one, its ends labelled."""
+    _line(fig, [(0.8, _TOP), (14.0, _TOP)], _STATE_PATH)
+    _ends(fig, left, right)
+
+
+def _feeds(fig: _Canvas, d: StepDetail, xs: list[float], row: float) -> None:
+    """x_t into the bus, and a wire from the bus up to each gate box (centred at `row`)."""
+    _inputs(fig, d)
+    for x in xs:
+        _line(fig, [(x, _BUS), (x, row)])
+
+
+def _keep(fig: _Canvas, x: float, row: float, product: str) -> None:
+    """A gate's wire up to a × on the state path, its product labelled above, right of the ×."""
+    _line(fig, [(x, row), (x, _TOP)])
+    _node(fig, _Node(x, _TOP, "×"))
+    _value(fig, x + 0.4, _TOP + _OVER_NODES, product)
+
+
 def _lstm(fig: _Canvas, d: StepDetail) -> None:
     gates = {g.name: g for g in d.gates}
     i, f, g, o = gates["input"], gates["forget"], gates["cell"], gates["output"]
@@ -235,19 +255,13 @@ def _lstm(fig: _Canvas, d: StepDetail) -> None:
     xs = {"forget": 3.0, "input": 5.5, "cell": 8.15, "output": 10.9}
     prev = _previous(d)
     # Cell-state path along the top: c_prev -> ×f -> +(i·g) -> c_t.
-    _line(fig, [(0.8, _TOP), (14.0, _TOP)], _STATE_PATH)
-    _ends(fig, f"c<sub>{prev}</sub> = {_fmt(d.previous_cell)}", f"c<sub>t</sub> = {_fmt(d.cell)}")
+    _state_path(fig, f"c<sub>{prev}</sub> = {_fmt(d.previous_cell)}", f"c<sub>t</sub> = {_fmt(d.cell)}")
     # Inputs: h_prev from the left and x_t from below join a bus feeding every gate.
     _line(fig, [(0.8, _BUS), (xs["output"], _BUS)])
     _value(fig, 0.0, _BUS + _LABEL_GAP, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}")
-    _inputs(fig, d)
-    for x in xs.values():
-        _line(fig, [(x, _BUS), (x, row)])
-    # Forget: f × c_prev, labelled above the path, right of the node.
-    fx = xs["forget"]
-    _line(fig, [(fx, row), (fx, _TOP)])
-    _node(fig, _Node(fx, _TOP, "×"))
-    _value(fig, fx + 0.4, _TOP + _OVER_NODES, f"f·c<sub>{prev}</sub> = {_fmt(f.value * d.previous_cell)}")
+    _feeds(fig, d, list(xs.values()), row)
+    # Forget: f × c_prev.
+    _keep(fig, xs["forget"], row, f"f·c<sub>{prev}</sub> = {_fmt(f.value * d.previous_cell)}")
     # Input: i × g, added to the cell state.
     middle = (xs["input"] + xs["cell"]) / 2
     _line(fig, [(xs["input"], row), (xs["input"], mix), (xs["cell"], mix), (xs["cell"], row)])
@@ -273,18 +287,13 @@ def _gru(fig: _Canvas, d: StepDetail) -> None:
     xs = {"update": 3.3, "reset": 5.9, "new": 8.5}
     prev = _previous(d)
     # State path along the top: h_prev -> ×z -> + (1−z)·n -> h_t.
-    _line(fig, [(0.8, _TOP), (14.0, _TOP)], _STATE_PATH)
-    _ends(fig, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", f"h<sub>t</sub> = {_fmt(d.hidden)}")
+    _state_path(fig, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", f"h<sub>t</sub> = {_fmt(d.hidden)}")
     # h_prev also feeds every gate, together with x_t.
     _line(fig, [(0.8, _TOP), (0.8, _BUS), (xs["new"], _BUS)])
-    _inputs(fig, d)
-    for x in xs.values():
-        _line(fig, [(x, _BUS), (x, row)])
+    _feeds(fig, d, list(xs.values()), row)
     # Update gate: keep z of the old state ...
     zx = xs["update"]
-    _line(fig, [(zx, row), (zx, _TOP)])
-    _node(fig, _Node(zx, _TOP, "×"))
-    _value(fig, zx + 0.4, _TOP + _OVER_NODES, f"z·h<sub>{prev}</sub> = {_fmt(z.value * d.previous_hidden)}")
+    _keep(fig, zx, row, f"z·h<sub>{prev}</sub> = {_fmt(z.value * d.previous_hidden)}")
     # ... and take 1−z of the candidate n.
     _line(fig, [(zx, mix), (out, mix)])
     _node(fig, _Node((zx + out) / 2, mix, "1−"))
