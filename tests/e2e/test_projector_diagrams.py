@@ -58,7 +58,7 @@ def _overlap(a: dict, b: dict) -> float:
     return max(0.0, width) * max(0.0, height)
 
 
-def _check_diagram(page, where: str) -> int:
+def _check_diagram(page, where: str) -> None:
     found = page.locator(DIAGRAM).evaluate(_TEXT_BOXES)
     texts, chart = found["texts"], found["chart"]
     assert len(texts) >= 8, (where, texts)
@@ -73,7 +73,6 @@ def _check_diagram(page, where: str) -> int:
     for k, a in enumerate(texts):
         for b in texts[k + 1 :]:
             assert _overlap(a, b) < 1.0, (where, "overprints", a, b)
-    return len(texts)
 
 
 def _check_equations(page, where: str, expected: int) -> None:
