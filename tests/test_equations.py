@@ -1,6 +1,7 @@
 """Proves the substituted equations add up: evaluating every side of every numeric line gives the
 shown result within rounding, for each cell type, layer, direction, step and unit; the results
-are the trace's own values; the LaTeX holds only numbers and fixed symbols."""
+are the trace's own values; the LaTeX holds only numbers and fixed symbols, and shows the numeric
+line whole, broken into aligned rows none longer than the symbolic row or the numbers put in."""
 
 import math
 import re
@@ -109,6 +110,21 @@ def test_latex_holds_only_numbers_and_fixed_symbols():
         for equation in equations(step_detail(module, state, 1, 1)):
             leftover = allowed.sub("", equation.latex)
             assert leftover == "", (kind, leftover)
+
+
+@pytest.mark.parametrize("kind", list(MODULES))
+def test_latex_breaks_the_numeric_line_into_short_aligned_rows(kind):
+    torch.manual_seed(3)
+    module = MODULES[kind]().eval()
+    state = trace_module(module, torch.randn(4, 4)).states[0]
+    for equation in equations(step_detail(module, state, 2, 0)):
+        body = equation.latex.removeprefix(r"\begin{aligned} ").removesuffix(r" \end{aligned}")
+        symbolic, *numeric = body.split(r" \\ ")
+        assert symbolic == equation.symbolic.replace(" = ", " &= ", 1)
+        assert all(row.startswith("&= ") for row in numeric) and 2 <= len(numeric) <= 3
+        assert " ".join(row.removeprefix("&") for row in numeric) == equation.numeric  # nothing lost
+        substituted = equation.numeric.removeprefix("= ").split(" = ")[0]
+        assert max(len(row) for row in numeric) <= max(len(symbolic), len(substituted) + 3)
 
 
 def test_number_formatting():

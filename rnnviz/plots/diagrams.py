@@ -5,14 +5,26 @@ label is built from numbers and fixed strings only — never from user text — 
 figures are safe to show whatever the sentence was.
 
 Coordinates: x runs 0..14 left to right (inputs enter on the left, outputs leave on the
-right), y runs 0..7 bottom to top (x_t enters at the bottom, the state paths run on top).
-Layers and words are counted from 1, as on every page. The backward direction of a
-bidirectional layer reads right to left, so its "previous" state is the one at t+1 and
-the labels say so.
+right), y runs −1.3..6.9 bottom to top (x_t enters at the bottom, the state paths run on
+top, the colour legend sits under everything). Layers and words are counted from 1, as on
+every page. The backward direction of a bidirectional layer reads right to left, so its
+"previous" state is the one at t+1 and the labels say so.
+
+Text never collides, at any word: the chart is drawn as wide as its column, so a data unit
+may be as narrow as LAYOUT_MIN_WIDTH / 14.4 px while text keeps its pixel size (1.35 times
+larger in teacher mode). So labels that share a row get a fixed slot, sized for the widest
+text their numbers can make ("σ(−12.345)"), and grow away from their neighbours (a label
+right of a wire is anchored left, one at the right edge is anchored right); everything else
+is kept apart vertically, which does not depend on the width. The boxes are the labels'
+own backgrounds, so a box always holds its text; the nodes are circles of fixed pixel size;
+the one-line title is set smaller when a long token would push it past the chart's edge.
+tests/test_diagrams.py checks this with the widest numbers, and
+tests/e2e/test_projector_diagrams.py in Chromium.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,22 +33,34 @@ import plotly.graph_objects as go
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
 from rnnviz.plots import numbers
-from rnnviz.plots.base import DIVERGING, plotly_text
+from rnnviz.plots.base import DIVERGING, PROJECTOR_SCALE, plotly_text
 
+LAYOUT_MIN_WIDTH = 700  # px: the narrowest chart every label is laid out for, teacher mode's fonts too
+X_RANGE = (-0.2, 14.2)
+Y_RANGE = (-1.3, 6.9)
+HEIGHT = 460  # px, before teacher mode's enlargement
+MARGIN = dict(l=10, r=10, t=56, b=10)  # px; t holds the title
 _GATE_COLOURS = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
 _PATH = dict(color="#555", width=2)
 _STATE_PATH = dict(color="#1f77b4", width=4)
-_FONT = 15  # annotations: readable on a projector
+# Font sizes in px; teacher mode multiplies them by 1.35, so the smallest stays above 16 px.
+_FONT = 15  # values along the paths and node symbols
+_BOX_FONT = 14  # text inside the gate boxes
+_NOTE_FONT = 13  # the colour legend
+_TITLE_FONT = 18
+_NODE_RADIUS = 15  # px: a node's circle stays round and holds its symbol at any width
 _VALUE_COLOUR = "#1f3b73"
 _INK = "#111"  # explicit: Streamlit's plotly theme would grey out uncoloured text
-MAX_TOKEN_CHARS = 40  # a longer token is cut in titles
+_PAPER = "rgba(255,255,255,0.9)"  # behind path labels, so a wire passing behind stays legible
+MAX_TOKEN_CHARS = 40  # a longer token is cut in the step vectors' title
+TITLE_TOKEN_CHARS = 16  # columns (a CJK character takes 2) of the token in the one-line diagram title
 
 
 @dataclass(frozen=True)
 class _Node:
     x: float
     y: float
-    label: str  # "×", "+", "1−", "tanh"
+    label: str  # "×", "+", "1−"
 
 
 def _fmt(value: float) -> str:
@@ -59,47 +83,54 @@ def _previous(d: StepDetail) -> str:
     return "t+1" if d.direction == "backward" else "t−1"
 
 
+# One short line per gate, inside its box: the box is no wider than "tanh(−12.345)".
 _GATE_ROLES = {
     "input": "input gate",
     "forget": "forget gate",
-    "cell": "cell gate (candidate)",
+    "cell": "candidate",
     "output": "output gate",
     "reset": "reset gate",
     "update": "update gate",
-    "new": "new gate (candidate)",
+    "new": "candidate",
 }
+_FUNCTIONS = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}
 
 
 def _gate_label(gate: GateTerms) -> str:
-    function = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu"}[gate.activation]
-    role = _GATE_ROLES.get(gate.name, "")
+    """Three short lines, read top to bottom: what the gate is, its activation, its value."""
+    function = _FUNCTIONS[gate.activation]
     return (
-        f"<b>{gate.symbol}</b> = {function}({_plain(gate.pre_activation)}) = <b>{_plain(gate.value)}</b>"
-        f"<br><span style='font-size:12px'>{role}</span>"
+        f"{_GATE_ROLES.get(gate.name, '')}<br>{function}({_plain(gate.pre_activation)})"
+        f"<br><b>{gate.symbol} = {_plain(gate.value)}</b>"
     )
 
 
-def _box(fig: _Canvas, x: float, y: float, text: str, colour: str, width: float = 1.5) -> None:
-    fig.add_shape(
-        type="rect",
-        x0=x - width / 2,
-        x1=x + width / 2,
-        y0=y - 0.45,
-        y1=y + 0.45,
-        fillcolor=colour,
-        line=dict(color="#333", width=1),
-        layer="above",
+def _box(fig: _Canvas, x: float, y: float, text: str, colour: str) -> None:
+    """Text in a coloured box centred on (x, y): the box is the label's own background."""
+    fig.add_annotation(
+        x=x,
+        y=y,
+        text=text,
+        showarrow=False,
+        font=dict(size=_BOX_FONT, color=_INK),
+        bgcolor=colour,
+        bordercolor="#333",
+        borderwidth=1,
+        borderpad=5,
     )
-    fig.add_annotation(x=x, y=y, text=text, showarrow=False, font=dict(size=_FONT - 1, color=_INK))
 
 
 def _node(fig: _Canvas, node: _Node) -> None:
     fig.add_shape(
         type="circle",
-        x0=node.x - 0.3,
-        x1=node.x + 0.3,
-        y0=node.y - 0.4,  # taller than wide in data units: the plot's y unit is shorter
-        y1=node.y + 0.4,
+        xsizemode="pixel",
+        ysizemode="pixel",
+        xanchor=node.x,
+        yanchor=node.y,
+        x0=-_NODE_RADIUS,
+        x1=_NODE_RADIUS,
+        y0=-_NODE_RADIUS,
+        y1=_NODE_RADIUS,
         fillcolor="white",
         line=dict(color="#333", width=1.5),
         layer="above",
@@ -115,9 +146,21 @@ def _line(fig: _Canvas, points: list[tuple[float, float]], style: dict | None = 
     fig.add_shape(type="path", path=path, line=style or _PATH, layer="below")
 
 
-def _value(fig: _Canvas, x: float, y: float, text: str, anchor: str = "center") -> None:
+def _value(
+    fig: _Canvas, x: float, y: float, text: str, xanchor: str = "left", yanchor: str = "bottom"
+) -> None:
+    """A number on a path: (x, y) is the label's corner or edge named by the anchors, so the
+    text grows away from that point (up from a wire below it, left from the right edge)."""
     fig.add_annotation(
-        x=x, y=y, text=text, showarrow=False, xanchor=anchor, font=dict(size=_FONT, color=_VALUE_COLOUR)
+        x=x,
+        y=y,
+        text=text,
+        showarrow=False,
+        xanchor=xanchor,
+        yanchor=yanchor,
+        align=xanchor,
+        bgcolor=_PAPER,
+        font=dict(size=_FONT, color=_VALUE_COLOUR),
     )
 
 
@@ -135,13 +178,18 @@ class _Canvas:
     def add_annotation(self, **annotation) -> None:
         self.annotations.append(annotation)
 
-    def figure(self, title: str) -> go.Figure:
+    def figure(self, title: str, title_size: float) -> go.Figure:
         layout = dict(
-            title=dict(text=title, x=0.01, font=dict(size=18)),
-            xaxis=dict(range=[-0.2, 14.2], visible=False, fixedrange=True),
-            yaxis=dict(range=[-0.9, 7.0], visible=False, fixedrange=True),
-            height=500,
-            margin=dict(l=10, r=10, t=50, b=10),
+            title=dict(
+                text=title,
+                x=0.01,
+                xanchor="left",  # plotly centres it in the top margin
+                font=dict(size=title_size, color=_INK),
+            ),
+            xaxis=dict(range=X_RANGE, visible=False, fixedrange=True),
+            yaxis=dict(range=Y_RANGE, visible=False, fixedrange=True),
+            height=HEIGHT,
+            margin=MARGIN,
             plot_bgcolor="white",
             dragmode=False,
             shapes=self.shapes,
@@ -154,126 +202,199 @@ def _gate_colour(gate: GateTerms) -> str:
     return _GATE_COLOURS[gate.activation]
 
 
-def _input_label(d: StepDetail) -> str:
-    """What x_t is for this layer: the word's embedding, or the states of the layer below."""
-    if d.layer == 0:
-        return "x<sub>t</sub>: the word's embedding vector"
-    return f"x<sub>t</sub>: the hidden states of layer {d.layer} at this word"
+# Rows shared by the three cells (y): the state path on top, the bus that carries h and x_t
+# into the gates, and under it x_t's label and the legend.
+_TOP, _BUS = 5.7, 1.0
+_INPUT_X = 1.6  # where x_t enters the bus from below
+_LABEL_GAP = 0.12  # between a wire and the edge of the label that sits on it
+_OVER_NODES = 0.32  # the same above the state path, whose nodes reach 15 px (0.3 here) above it
+
+
+def _inputs(fig: _Canvas, d: StepDetail) -> None:
+    """x_t rising into the bus from below, and what it is for this layer."""
+    _line(fig, [(_INPUT_X, -0.1), (_INPUT_X, _BUS)])
+    what = (
+        "the word's embedding vector"
+        if d.layer == 0
+        else f"the hidden states of layer {d.layer} at this word"
+    )
+    _value(fig, _INPUT_X + 0.25, 0.45, f"x<sub>t</sub>: {what}", yanchor="middle")
+
+
+def _ends(fig: _Canvas, left: str, right: str) -> None:
+    """The state entering at the top left and leaving at the top right, labelled above the path."""
+    _value(fig, 0.0, _TOP + _OVER_NODES, left)
+    _value(fig, X_RANGE[1] - 0.1, _TOP + _OVER_NODES, right, xanchor="right")
+
+
+def _state_path(fig: _Canvas, left: str, right: str) -> None:
+    """The state carried along the top from the left edge to the right one, its ends labelled."""
+    _line(fig, [(0.8, _TOP), (14.0, _TOP)], _STATE_PATH)
+    _ends(fig, left, right)
+
+
+def _feeds(fig: _Canvas, d: StepDetail, xs: list[float], row: float) -> None:
+    """x_t into the bus, and a wire from the bus up to each gate box (centred at `row`)."""
+    _inputs(fig, d)
+    for x in xs:
+        _line(fig, [(x, _BUS), (x, row)])
+
+
+def _keep(fig: _Canvas, x: float, row: float, product: str) -> None:
+    """A gate's wire up to a × on the state path, its product labelled above, right of the ×."""
+    _line(fig, [(x, row), (x, _TOP)])
+    _node(fig, _Node(x, _TOP, "×"))
+    _value(fig, x + 0.4, _TOP + _OVER_NODES, product)
 
 
 def _lstm(fig: _Canvas, d: StepDetail) -> None:
     gates = {g.name: g for g in d.gates}
     i, f, g, o = gates["input"], gates["forget"], gates["cell"], gates["output"]
-    top, bus, row = 6.0, 1.0, 3.0
+    row, mix, out = 2.9, 4.35, 12.9  # gate boxes; the i×g node and tanh(c); the output column
+    # Apart by half of each neighbour's box: the candidate's "tanh(−12.345)" is the widest line.
+    xs = {"forget": 3.0, "input": 5.5, "cell": 8.15, "output": 10.9}
     prev = _previous(d)
     # Cell-state path along the top: c_prev -> ×f -> +(i·g) -> c_t.
-    _line(fig, [(0.8, top), (13.2, top)], _STATE_PATH)
-    _value(fig, 0.1, top + 0.5, f"c<sub>{prev}</sub> = {_fmt(d.previous_cell)}", "left")
-    _value(fig, 14.1, top + 0.5, f"c<sub>t</sub> = {_fmt(d.cell)}", "right")
+    _state_path(fig, f"c<sub>{prev}</sub> = {_fmt(d.previous_cell)}", f"c<sub>t</sub> = {_fmt(d.cell)}")
     # Inputs: h_prev from the left and x_t from below join a bus feeding every gate.
-    _line(fig, [(0.8, bus), (9.6, bus)])
-    _line(fig, [(1.6, -0.3), (1.6, bus)])
-    _value(fig, 0.1, bus + 0.4, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", "left")
-    _value(fig, 1.8, -0.5, _input_label(d), "left")
-    for x in (3.0, 5.2, 7.4, 9.6):
-        _line(fig, [(x, bus), (x, row)])
+    _line(fig, [(0.8, _BUS), (xs["output"], _BUS)])
+    _value(fig, 0.0, _BUS + _LABEL_GAP, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}")
+    _feeds(fig, d, list(xs.values()), row)
     # Forget: f × c_prev.
-    _line(fig, [(3.0, row), (3.0, top)])
-    _node(fig, _Node(3.0, top, "×"))
-    _value(fig, 3.4, top + 0.55, f"f·c<sub>{prev}</sub> = {_fmt(f.value * d.previous_cell)}", "left")
+    _keep(fig, xs["forget"], row, f"f·c<sub>{prev}</sub> = {_fmt(f.value * d.previous_cell)}")
     # Input: i × g, added to the cell state.
-    _line(fig, [(5.2, row), (5.2, 4.6), (7.4, 4.6), (7.4, row)])
-    _line(fig, [(6.3, 4.6), (6.3, top)])
-    _node(fig, _Node(6.3, 4.6, "×"))
-    _node(fig, _Node(6.3, top, "+"))
-    _value(fig, 6.7, 5.3, f"i·g = {_fmt(i.value * g.value)}", "left")
-    # Output: h_t = o × tanh(c_t).
-    _line(fig, [(11.8, top), (11.8, row), (13.2, row)])
-    _line(fig, [(9.6, row), (11.8, row)])
-    _box(fig, 11.8, 4.6, f"tanh(c<sub>t</sub>)<br><b>{_plain(np.tanh(d.cell))}</b>", "#d0e6c8", width=1.7)
-    _node(fig, _Node(11.8, row, "×"))
-    _value(fig, 14.1, row + 0.5, f"h<sub>t</sub> = {_fmt(d.hidden)}", "right")
-    for x, gate in ((3.0, f), (5.2, i), (7.4, g), (9.6, o)):
-        _box(fig, x, row, _gate_label(gate), _gate_colour(gate), width=2.0)
+    middle = (xs["input"] + xs["cell"]) / 2
+    _line(fig, [(xs["input"], row), (xs["input"], mix), (xs["cell"], mix), (xs["cell"], row)])
+    _line(fig, [(middle, mix), (middle, _TOP)])
+    _node(fig, _Node(middle, mix, "×"))
+    _node(fig, _Node(middle, _TOP, "+"))
+    _value(fig, middle + 0.4, (mix + _TOP) / 2, f"i·g = {_fmt(i.value * g.value)}", yanchor="middle")
+    # Output: h_t = o × tanh(c_t), leaving to the right under the output column.
+    _line(fig, [(out, _TOP), (out, row), (14.0, row)])
+    _line(fig, [(xs["output"], row), (out, row)])
+    _box(fig, out, mix, f"tanh(c<sub>t</sub>)<br><b>{_plain(np.tanh(d.cell))}</b>", "#d0e6c8")
+    _node(fig, _Node(out, row, "×"))
+    # Under the wire, below the gate boxes (3 lines reach 0.62 under their centre).
+    _value(fig, X_RANGE[1] - 0.1, row - 0.7, f"h<sub>t</sub> = {_fmt(d.hidden)}", "right", "top")
+    for gate in (f, i, g, o):
+        _box(fig, xs[gate.name], row, _gate_label(gate), _gate_colour(gate))
 
 
 def _gru(fig: _Canvas, d: StepDetail) -> None:
     gates = {g.name: g for g in d.gates}
     r, z, n = gates["reset"], gates["update"], gates["new"]
-    top, bus, row, mix = 6.0, 1.0, 3.0, 4.6
+    row, mix, out = 2.7, 4.55, 10.9  # gate boxes; the 1−z line; the mixing column
+    xs = {"update": 3.3, "reset": 5.9, "new": 8.5}
     prev = _previous(d)
     # State path along the top: h_prev -> ×z -> + (1−z)·n -> h_t.
-    _line(fig, [(0.8, top), (13.2, top)], _STATE_PATH)
-    _value(fig, 0.1, top + 0.5, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", "left")
-    _value(fig, 14.1, top + 0.5, f"h<sub>t</sub> = {_fmt(d.hidden)}", "right")
+    _state_path(fig, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", f"h<sub>t</sub> = {_fmt(d.hidden)}")
     # h_prev also feeds every gate, together with x_t.
-    _line(fig, [(0.8, top), (0.8, bus), (8.6, bus)])
-    _line(fig, [(1.6, -0.3), (1.6, bus)])
-    _value(fig, 1.8, -0.5, _input_label(d), "left")
-    for x in (3.0, 5.6, 8.6):
-        _line(fig, [(x, bus), (x, row)])
+    _line(fig, [(0.8, _TOP), (0.8, _BUS), (xs["new"], _BUS)])
+    _feeds(fig, d, list(xs.values()), row)
     # Update gate: keep z of the old state ...
-    _line(fig, [(3.0, row), (3.0, top)])
-    _node(fig, _Node(3.0, top, "×"))
-    _value(fig, 3.4, top + 0.55, f"z·h<sub>{prev}</sub> = {_fmt(z.value * d.previous_hidden)}", "left")
+    zx = xs["update"]
+    _keep(fig, zx, row, f"z·h<sub>{prev}</sub> = {_fmt(z.value * d.previous_hidden)}")
     # ... and take 1−z of the candidate n.
-    _line(fig, [(3.0, mix), (10.6, mix)])
-    _node(fig, _Node(5.6, mix, "1−"))
-    # Reset gate scales the recurrent part of the candidate: n = tanh(Wx + b + r·(Uh + b)).
-    _line(fig, [(5.6, row), (8.6, row)])
+    _line(fig, [(zx, mix), (out, mix)])
+    _node(fig, _Node((zx + out) / 2, mix, "1−"))
+    # Reset gate scales the recurrent part of the candidate: n = tanh(Wx + b + r·(Uh + b)),
+    # labelled in the free row between the gate boxes and the 1−z line.
+    _line(fig, [(xs["reset"], row), (xs["new"], row)])
     recurrent = n.from_hidden + n.bias_hidden
     _value(
         fig,
-        7.1,
-        row + 0.8,
+        (xs["reset"] + xs["new"]) / 2,
+        (row + mix) / 2 + 0.1,
         f"r·(W<sub>hn</sub>h<sub>{prev}</sub>+b) = {_plain(r.value)}×{_factor(recurrent)}",
+        "center",
+        "middle",
     )
-    _line(fig, [(8.6, row), (10.6, row), (10.6, top)])
-    _node(fig, _Node(10.6, mix, "×"))
-    _node(fig, _Node(10.6, top, "+"))
-    _value(fig, 11.0, 5.3, f"(1−z)·n = {_fmt((1 - z.value) * n.value)}", "left")
-    for x, gate in ((3.0, z), (5.6, r), (8.6, n)):
-        _box(fig, x, row, _gate_label(gate), _gate_colour(gate), width=2.2)
+    _line(fig, [(xs["new"], row), (out, row), (out, _TOP)])
+    _node(fig, _Node(out, mix, "×"))
+    _node(fig, _Node(out, _TOP, "+"))
+    _value(
+        fig,
+        X_RANGE[1] - 0.1,
+        (mix + _TOP) / 2,
+        f"(1−z)·n = {_fmt((1 - z.value) * n.value)}",
+        "right",
+        "middle",
+    )
+    for gate in (z, r, n):
+        _box(fig, xs[gate.name], row, _gate_label(gate), _gate_colour(gate))
 
 
 def _rnn(fig: _Canvas, d: StepDetail) -> None:
     (gate,) = d.gates
-    bus, row = 1.0, 3.0
+    row, squash, mid = 2.6, 10.2, 6.0  # the weighted sum's box; the activation's column; the sum's column
+    level = 4.2  # the activation box
     prev = _previous(d)
     # No state path runs straight through: h_prev only enters the weighted sum.
-    _line(fig, [(0.8, 6.0), (0.8, bus), (6.0, bus), (6.0, row)], _STATE_PATH)
-    _value(fig, 0.1, 6.5, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", "left")
-    _line(fig, [(1.6, -0.3), (1.6, bus)])
-    _value(fig, 1.8, -0.5, _input_label(d), "left")
-    _line(fig, [(6.0, row), (6.0, 4.8), (10.2, 4.8), (10.2, 6.0), (13.2, 6.0)], _STATE_PATH)
-    _value(fig, 14.1, 6.5, f"h<sub>t</sub> = {_fmt(d.hidden)}", "right")
+    _line(fig, [(0.8, _TOP), (0.8, _BUS), (mid, _BUS), (mid, row)], _STATE_PATH)
+    _line(fig, [(mid, row), (mid, level), (squash, level), (squash, _TOP), (14.0, _TOP)], _STATE_PATH)
+    _ends(fig, f"h<sub>{prev}</sub> = {_fmt(d.previous_hidden)}", f"h<sub>t</sub> = {_fmt(d.hidden)}")
+    _inputs(fig, d)
     terms = (
         f"W<sub>ih</sub>x<sub>t</sub> + W<sub>hh</sub>h<sub>{prev}</sub> + b<br>"
         f"= {_plain(gate.from_input)} + {_factor(gate.from_hidden)} "
         f"+ {_factor(gate.bias_input + gate.bias_hidden)} = <b>{_plain(gate.pre_activation)}</b>"
     )
-    _box(fig, 6.0, row, terms, "#e8e8e8", width=6.5)
-    function = "tanh" if gate.activation == "tanh" else "relu"
-    _box(fig, 10.2, 4.8, f"{function} → <b>{_plain(gate.value)}</b>", _gate_colour(gate), width=1.9)
-    _value(fig, 7.0, 6.5, "no gate: the old state is squashed into the new one at every step")
+    _box(fig, mid, row, terms, "#e8e8e8")
+    function = _FUNCTIONS[gate.activation]
+    _box(fig, squash, level, f"{function} → <b>{_plain(gate.value)}</b>", _gate_colour(gate))
+    _value(
+        fig,
+        1.2,
+        (level + _TOP) / 2,
+        "no gate: the old state is squashed<br>into the new one at every step",
+        yanchor="middle",
+    )
 
 
 _DRAW = {"lstm": _lstm, "gru": _gru, "rnn_tanh": _rnn, "rnn_relu": _rnn}
 _NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (ReLU)"}
 _BLUE = "blue: the state carried to the next word"
 _LEGENDS = {
-    "lstm": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1) · {_BLUE}",
-    "gru": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1) · {_BLUE}",
-    "rnn_tanh": f"green: tanh (−1 … 1) · {_BLUE}",
-    "rnn_relu": f"green: relu (0 … ∞) · {_BLUE}",
+    "lstm": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_BLUE}",
+    "gru": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_BLUE}",
+    "rnn_tanh": f"green: tanh (−1 … 1)<br>{_BLUE}",
+    "rnn_relu": f"green: relu (0 … ∞)<br>{_BLUE}",
 }
+
+
+def _columns(char: str) -> int:
+    """How many half-em columns a character takes: 2 for a wide (CJK) one, else 1."""
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def _title_token(token: str) -> str:
+    """`token` cut to TITLE_TOKEN_CHARS columns (a wide character counts twice), then escaped."""
+    if sum(map(_columns, token)) > TITLE_TOKEN_CHARS:
+        kept, used = [], 1  # 1: the "…"
+        for char in token:
+            used += _columns(char)
+            if used > TITLE_TOKEN_CHARS:
+                break
+            kept.append(char)
+        token = "".join(kept) + "…"
+    return plotly_text(token)
+
+
+def _title_size(title: str) -> float:
+    """The title's font size: _TITLE_FONT, smaller (down to _NOTE_FONT) when the title would not
+    fit LAYOUT_MIN_WIDTH in teacher mode at 0.45 em per column (Chromium draws it at 0.42)."""
+    plain = title.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    ems = 0.45 * sum(map(_columns, plain))
+    room = (LAYOUT_MIN_WIDTH - MARGIN["l"] - MARGIN["r"] - 0.01 * LAYOUT_MIN_WIDTH) / PROJECTOR_SCALE
+    return max(_NOTE_FONT, min(_TITLE_FONT, round(room / ems, 1)))
 
 
 def cell_diagram(detail: StepDetail, token_label: str) -> go.Figure:
     """The cell of `detail.cell_type`, each path annotated with unit j's numbers at step t.
 
-    `token_label` (the token read at this step) is escaped: it is shown literally."""
-    token = plotly_text(token_label, MAX_TOKEN_CHARS)
+    `token_label` (the token read at this step) is escaped: it is shown literally, cut to
+    TITLE_TOKEN_CHARS columns, and a long title is set smaller so it stays on its one line."""
+    token = _title_token(token_label)
     title = (
         f"{_NAMES[detail.cell_type]} cell · layer {detail.layer + 1}, {detail.direction} · "
         f"unit {detail.unit} · word {detail.step + 1} “{token}”"
@@ -281,14 +402,16 @@ def cell_diagram(detail: StepDetail, token_label: str) -> go.Figure:
     canvas = _Canvas()
     _DRAW[detail.cell_type](canvas, detail)
     canvas.add_annotation(
-        x=14.1,
-        y=-0.5,
-        xanchor="right",
+        x=0.0,
+        y=-0.35,
+        xanchor="left",
+        yanchor="top",
+        align="left",
         showarrow=False,
-        font=dict(size=_FONT - 2, color="#555"),
+        font=dict(size=_NOTE_FONT, color="#444"),
         text=_LEGENDS[detail.cell_type],
     )
-    return canvas.figure(title)
+    return canvas.figure(title, _title_size(title))
 
 
 def step_vectors(state: LayerTrace, step: int, token_label: str, unit: int | None = None) -> go.Figure:

@@ -17,8 +17,10 @@ Notation is the PyTorch documentation's, for one unit j (so ⊙ becomes an ordin
 Each Equation has a symbolic line and a numeric line
     "= σ(0.412 − 0.105 + 0.223 + 0.031) = σ(0.561) = 0.637";
 every number is rounded to DECIMALS places, and each "=" holds up to that rounding (a
-test evaluates the numeric lines). For the backward direction of a bidirectional layer
-the previous state is the one at t+1 (it reads right to left), and the equations say so.
+test evaluates the numeric lines). `latex` breaks the numeric line after the numbers put
+in, so in a narrow column no row is much longer than the symbolic one. For the backward
+direction of a bidirectional layer the previous state is the one at t+1 (it reads right to
+left), and the equations say so.
 """
 
 from __future__ import annotations
@@ -48,9 +50,15 @@ class Equation:
 
     @property
     def latex(self) -> str:
-        """Both lines, aligned on their "=" (for st.latex)."""
+        """Three rows aligned on their "=" (for st.latex): the symbols, the numbers put in, then
+        the results. One long line would be cut off on the right in a narrow column; each row is
+        at most as long as the symbolic one or the sum of the numbers."""
         lhs, rhs = self.symbolic.split(" = ", 1)
-        return rf"\begin{{aligned}} {lhs} &= {rhs} \\ &{self.numeric} \end{{aligned}}"
+        substituted, *results = self.numeric.removeprefix("= ").split(" = ")
+        rows = [f"{lhs} &= {rhs}", f"&= {substituted}"]
+        if results:
+            rows.append("&= " + " = ".join(results))
+        return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"
 
 
 def number(value: float) -> str:
