@@ -71,10 +71,7 @@ def verdict(sentence: SentenceTrace) -> None:
         output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
     chart = trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
     output.chart(chart, key="explore_pred", first_screen=True)
-    st.caption(
-        "Each point is what the model would answer if the sentence stopped at that word; "
-        "a vertical line marks where its answer flips (watch “not”)."
-    )
+    st.caption(glossary.prediction_caption(classifier.config.bidirectional))
 
 
 def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, shown: int) -> None:

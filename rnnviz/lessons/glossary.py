@@ -134,3 +134,18 @@ ALL_UNKNOWN = (
     "None of these words are in the model's vocabulary, so it reads every one of them as the same "
     "placeholder `<unk>`: its prediction says nothing about their meaning."
 )
+
+
+def prediction_caption(bidirectional: bool) -> str:
+    """The caption under "prediction after each word": what a point means for this model."""
+    if bidirectional:
+        return (
+            "Each point is what the model would answer if the sentence stopped at that word. A "
+            "bidirectional model reads every such prefix again in both directions (its backward half "
+            "needs the words after, which a cut-off sentence does not have), so a point is not one "
+            "running state; a vertical line marks where its answer flips (watch “not”)."
+        )
+    return (
+        "Each point is what the model would answer if the sentence stopped at that word; "
+        "a vertical line marks where its answer flips (watch “not”)."
+    )
