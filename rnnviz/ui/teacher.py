@@ -37,8 +37,8 @@ html { font-size: 22px !important; }
 /* the first screen of a 1280x720 projector holds the answer: little padding, one-line titles */
 [data-testid="stMainBlockContainer"] {
     padding: 0.6rem 1.2rem 3rem 1.2rem !important; max-width: 100% !important; }
-[data-testid="stMainBlockContainer"] h1 {
-    font-size: 1.45rem !important; padding: 0.2rem 0 0.3rem 0 !important; }
+[data-testid="stMainBlockContainer"] h1 {  /* left room for the folded sidebar's open button */
+    font-size: 1.45rem !important; padding: 0.2rem 0 0.3rem 1.6rem !important; }
 [data-testid="stMainBlockContainer"] h2 {
     font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
 [data-testid="stHeader"] { height: 2rem !important; background: transparent !important; }
