@@ -1,6 +1,7 @@
 """Proves from element bounding boxes in a real Chromium, on a 1280x720 projector in teacher mode and a
 1366x768 laptop: Explore's first screen holds the text box, the tokens, the verdict and the whole
-prediction chart; no page scrolls sideways or clips a control; teacher mode's title is one line."""
+prediction chart; no page scrolls sideways or clips a control; teacher mode's title is one line.
+It also takes the first screen of every page at both sizes for the README."""
 
 from __future__ import annotations
 
@@ -72,3 +73,5 @@ def test_no_page_scrolls_sideways_or_clips_a_control(sized, app_server, path):
     if name == "projector":
         title = _box(page, page.locator("h1"))
         assert title["height"] < 60, f"the title wraps ({title['height']} px tall)"
+    shot = f"{name}-{path or 'explore'}"  # the README's first-screen gallery (RNNVIZ_UPDATE_SCREENSHOTS=1)
+    screenshot(page, shot, readme=f"{shot}.png", full_page=False)

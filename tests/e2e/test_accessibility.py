@@ -1,0 +1,68 @@
+"""Proves with axe-core (the npm package, injected into the real page in Chromium) that no page has a
+serious or critical accessibility violation, in normal mode and in teacher mode, and that every
+control on a page can be reached with the Tab key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rnnviz.tools.browser import open_app
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = ("", "negation_lab", "train", "inside_the_cell", "why_gates")
+# Teacher mode asks for projector contrast (7:1, WCAG's enhanced level) on top of the usual rules.
+RULES = {False: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"], True: ["wcag2a", "wcag2aa", "wcag2aaa"]}
+
+
+def _violations(page, teacher: bool) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})""",
+        RULES[teacher],
+    )
+    found = []
+    for violation in result["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [" ".join(node["target"])[:80] for node in violation["nodes"][:3]]
+            found.append(f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])}x): {targets}")
+    return found
+
+
+@pytest.mark.parametrize("teacher", [False, True], ids=["normal", "teacher"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(page, app_server, path, teacher):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: tests/run.sh installs axe-core with npm")
+    open_app(page, app_server, path, {"teacher": "1"} if teacher else None)
+    violations = _violations(page, teacher)
+    assert not violations, f"{path or 'explore'} (teacher={teacher}):\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_control_is_reachable_by_keyboard(page, app_server, path):
+    open_app(page, app_server, path)
+    controls = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] input, [data-testid="stMain"] textarea,'
+                 + '[data-testid="stMain"] button, [data-testid="stMain"] [role="slider"]')]
+            .filter(el => !el.disabled && el.offsetParent !== null).length"""
+    )
+    page.locator("body").click(position={"x": 5, "y": 5})
+    reached = set()
+    for _ in range(4 * controls + 40):
+        page.keyboard.press("Tab")
+        reached.add(
+            page.evaluate(
+                """() => { const el = document.activeElement;
+                    if (!el || !el.closest('[data-testid="stMain"]')) return null;
+                    const all = [...document.querySelectorAll('[data-testid="stMain"] *')];
+                    return all.indexOf(el); }"""
+            )
+        )
+    reached.discard(None)
+    assert len(reached) >= controls, (
+        f"Tab reaches {len(reached)} of {controls} controls on {path or 'explore'}"
+    )
