@@ -21,7 +21,8 @@ import plotly.graph_objects as go
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
 from rnnviz.plots import numbers
-from rnnviz.plots.base import DIVERGING, plotly_text
+from rnnviz.plots.base import plotly_text
+from rnnviz.plots.colours import DIVERGING
 
 _GATE_COLOURS = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
 _PATH = dict(color="#555", width=2)

@@ -14,7 +14,9 @@ import streamlit as st
 
 from rnnviz.core.models import Classifier
 from rnnviz.core.trace import SentenceTrace
+from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
+from rnnviz.plots import colours
 from rnnviz.plots import html as render
 from rnnviz.plots.base import ColourRange
 from rnnviz.ui.teacher import teacher_mode
@@ -59,9 +61,18 @@ def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: Colou
     st.html(render.coloured_tokens(tokens, values, scale, what))
 
 
-def show_verdict(label: str, probability: float, colour: str) -> None:
-    """The final prediction, large."""
-    st.html(render.verdict(label, probability, colour))
+def show_verdict(label: str, probability: float, class_index: int, unknown: Sequence[bool] = ()) -> None:
+    """The final prediction, large, in its class's colour; greyed and marked when many of the
+    tokens are `unknown` to the model."""
+    colour = colours.class_colour(class_index)
+    st.html(render.verdict(label, probability, colour, uncertain=glossary.many_unknown(unknown)))
+
+
+def show_unknown_notice(unknown: Sequence[bool]) -> None:
+    """A notice when all, or many (glossary.MANY_UNKNOWN_SHARE), of the tokens are unknown."""
+    notice = glossary.unknown_notice(unknown)
+    if notice:
+        st.warning(notice, icon=":material/help:")
 
 
 def trace_downloads(sentence: SentenceTrace, classifier: Classifier, key: str) -> None:
