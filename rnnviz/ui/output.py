@@ -71,7 +71,9 @@ def show_verdict(label: str, probability: float, class_index: int, unknown: Sequ
 def show_unknown_notice(unknown: Sequence[bool]) -> None:
     """A notice when all, or many (glossary.MANY_UNKNOWN_SHARE), of the tokens are unknown."""
     notice = glossary.unknown_notice(unknown)
-    if notice:
+    if notice == glossary.ALL_UNKNOWN:  # nothing to weigh: the prediction is about <unk> alone
+        st.info(notice, icon=":material/help:")
+    elif notice:
         st.warning(notice, icon=":material/help:")
 
 

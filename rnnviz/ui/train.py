@@ -565,7 +565,8 @@ def show_results(state: TrainingState, names: list[str]) -> None:
     for run, result in results:
         near_chance = result.test and glossary.chance_warning(result.test.accuracy, len(result.test.labels))
         if near_chance:  # an honest signal: no green check for a model that only guesses
-            st.warning(f"**{md_escape(run.title)}**: {md_escape(near_chance)}", icon=":material/warning:")
+            said = f"**{md_escape(run.title)}**: {md_escape(run.message)} {md_escape(near_chance)}"
+            st.warning(said, icon=":material/warning:")
         elif not run.warning and run.message:
             st.success(f"**{md_escape(run.title)}**: {md_escape(run.message)}", icon=":material/check:")
     columns = st.columns(len(results))
