@@ -167,7 +167,6 @@ def unknown_notice(unknown: Sequence[bool]) -> str | None:
         return None
     count = sum(map(bool, unknown))
     return (
-        f"{count} of the {len(unknown)} words are not in the model's vocabulary: it reads each of them "
-        "as the same placeholder `<unk>`, so its prediction rests on the few words it knows. "
-        "Treat the verdict with care."
+        f"{count} of the {len(unknown)} words are not in the model's vocabulary (it reads them as "
+        "`<unk>`): treat the verdict with care."
     )

@@ -147,6 +147,24 @@ def base_layout(title: str, height: int) -> dict:
     )
 
 
+LEGEND_ROW = 28  # px per row of a legend under the plot
+
+
+def legend_below(layout: dict, rows: int = 1) -> None:
+    """Put `layout`'s legend in `rows` horizontal rows at the bottom of the figure, under the
+    x-axis title, and grow the bottom margin and the height to hold it: a legend never overlaps
+    the title, and the plot keeps its size."""
+    layout["legend"] = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left")
+    extra = 30 + LEGEND_ROW * rows
+    layout["margin"]["b"] = layout["margin"].get("b", 40) + extra
+    layout["height"] = layout.get("height", 450) + extra
+
+
+def legend_right(layout: dict) -> None:
+    """Put `layout`'s legend beside the plot, top right (plotly widens the right margin to fit)."""
+    layout["legend"] = dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top")
+
+
 # --------------------------------------------------------------------------- projector
 
 PROJECTOR_SCALE = 1.35  # teacher mode: fonts and heights this much larger

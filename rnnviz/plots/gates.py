@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.gradients import GradientFlow
-from rnnviz.plots.base import FONT_SIZE, base_layout, plotly_text
+from rnnviz.plots.base import FONT_SIZE, base_layout, legend_below, plotly_text
 from rnnviz.plots.colours import CELL_COLOURS, GRID, MUTED, cell_colour
 from rnnviz.training.experiment import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
 
@@ -91,12 +91,10 @@ TINY = 1e-30  # floor for log axes: a norm of exactly 0 is drawn at the bottom
 
 def _layout(title: str, height: int, bottom: int) -> dict:
     """The project's base layout with a wider left margin for log-scale ticks, `bottom` pixels for
-    the x-axis labels and the legend in a row above the plot."""
+    the x-axis labels and the legend in a row under them (never over the title)."""
     layout = base_layout(title, height)
-    layout.update(
-        margin=dict(l=70, r=20, t=60, b=bottom),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-    )
+    layout.update(margin=dict(l=70, r=20, t=60, b=bottom))
+    legend_below(layout)
     return layout
 
 

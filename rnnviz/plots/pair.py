@@ -22,12 +22,14 @@ from rnnviz.analysis.negation_units import UnitScores
 from rnnviz.core.trace import Direction
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
+    FLAT_LABELS,
     FONT_SIZE,
     MAX_LABEL_CHARS,
     ROW_HEIGHT,
     base_layout,
     colour_range,
     diverging_range,
+    legend_below,
     new_figure,
     plotly_text,
     token_positions,
@@ -89,6 +91,8 @@ def column_axis(comparison: PairComparison, side: str | None = None, max_ticks: 
         tickvals=[positions[c] for c in shown],
         ticktext=[plotly_text(t, MAX_LABEL_CHARS) for t in text],
         tickfont=dict(size=FONT_SIZE if len(labels) <= 40 else 12),
+        tickangle=0 if len(labels) <= FLAT_LABELS else -45,  # as base.time_axis
+        automargin=True,
     )
 
 
@@ -151,10 +155,10 @@ def pair_prediction_chart(comparison: PairComparison, target: int, height: int =
     )
     layout = base_layout(f"Prediction after each word: P({label}) for A and B", height)
     layout["margin"]["t"] = 90
+    legend_below(layout, rows=2)  # two sentences of up to SENTENCE_CHARS: one row each at worst
     layout.update(
         shapes=shapes,
         hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0),
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **column_axis(comparison)),
         yaxis=dict(title=dict(text=f"P({label})"), range=[-0.02, 1.02], tickformat=".0%"),
     )

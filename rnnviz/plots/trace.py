@@ -6,6 +6,7 @@ Pure functions following the conventions of rnnviz.plots.base: no Streamlit, no 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +20,7 @@ from rnnviz.plots.base import (
     base_layout,
     colour_range,
     heatmap_height,
+    legend_right,
     new_figure,
     plotly_text,
     time_axis,
@@ -26,6 +28,7 @@ from rnnviz.plots.base import (
 )
 from rnnviz.plots.colours import GRID, INK, class_colour
 
+HEATMAP_TICKS = 10  # word labels at most under a heatmap (two sit side by side): every k-th word beyond
 CLEAR_HIGH, CLEAR_LOW = 0.6, 0.4  # a flip: a class reaches CLEAR_HIGH after last being at most CLEAR_LOW
 
 
@@ -110,6 +113,8 @@ def prediction_chart(
             )
         )
     annotations = []
+    gap = max(2, math.ceil(len(tokens) / 8))  # columns between two flip labels, so they never overprint
+    labelled = -gap
     for t, k in clear_flips(probabilities):
         shapes.append(
             dict(
@@ -123,6 +128,9 @@ def prediction_chart(
                 line=dict(width=2, color=INK),
             )
         )
+        if t - labelled < gap:  # too close to the last label: the line alone marks this flip
+            continue
+        labelled = t
         annotations.append(
             dict(
                 x=t - 0.5,
@@ -155,11 +163,11 @@ def prediction_chart(
         )
     layout = base_layout(title, height)
     layout["margin"]["t"] = 80
+    legend_right(layout)
     layout.update(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **time_axis(tokens, 80)),
         yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
     )
@@ -215,7 +223,7 @@ def state_heatmap(
     layout["margin"]["r"] = 150
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
     layout.update(
-        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 40)),
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, HEATMAP_TICKS)),
         yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
     )
     return new_figure([heatmap], layout)

@@ -19,6 +19,7 @@ from rnnviz.plots.base import (
     ColourRange,
     base_layout,
     colour_range,
+    legend_below,
     new_figure,
     plotly_text,
     time_axis,
@@ -120,8 +121,8 @@ def loss_curves(runs: Sequence[Curves], title: str = "Loss: lower is better", he
         )
         data.append(_validation_line(run, run.val_loss, val_colour, many, "loss %{y:.3f}"))
     layout = base_layout(title, height)
+    legend_below(layout, rows=math.ceil(len(data) / 2))  # the curves sit side by side: 2 entries a row
     layout.update(
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="cross-entropy loss")),
     )
@@ -151,6 +152,7 @@ def accuracy_curves(
         data.append(_validation_line(run, run.val_accuracy, val_colour, many, "accuracy %{y:.1%}"))
     chance = runs[0].chance if runs else 0.5
     layout = base_layout(title, height)
+    legend_below(layout, rows=math.ceil(len(data) / 2))  # the curves sit side by side: 2 entries a row
     layout.update(
         shapes=[
             dict(
@@ -175,7 +177,6 @@ def accuracy_curves(
                 font=dict(color=MUTED, size=FONT_SIZE - 2),
             )
         ],
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="share classified right"), range=[0, 1.02], tickformat=".0%"),
     )
