@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.lessons import glossary
-from rnnviz.plots.colours import DIVERGING, GRID, SEQUENTIAL, class_colour, class_scale
+from rnnviz.plots.colours import DIVERGING, GRID, SEQUENTIAL, SERIES_COLOURS, class_colour, class_scale
 
 FONT_SIZE = 15  # readable on a projector
 ROW_HEIGHT = 18  # px per heatmap row: at least 16, so a row of units stays readable
@@ -144,6 +144,7 @@ def base_layout(title: str, height: int) -> dict:
         height=height,
         font=dict(size=FONT_SIZE),
         margin=dict(l=60, r=20, t=60, b=40),
+        colorway=list(SERIES_COLOURS),  # lines that are neither a class nor a cell: never red or blue
     )
 
 
