@@ -117,3 +117,35 @@ def test_word_labels_stay_flat_up_to_twelve_words_and_rows_are_readable():
         figure = trace_plots.state_heatmap(values, TOKENS[:5], "hidden", "lstm", units=range(rows))
         plot_height = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
         assert plot_height / rows >= 16 or figure.layout.height == 300
+
+
+def _font_sizes(node) -> list[float]:
+    sizes = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if (
+                name.endswith("font")
+                and isinstance(value, dict)
+                and isinstance(value.get("size"), int | float)
+            ):
+                sizes.append(value["size"])
+            sizes += _font_sizes(value)
+    elif isinstance(node, list):
+        for item in node:
+            sizes += _font_sizes(item)
+    return sizes
+
+
+def test_teacher_mode_chart_text_is_at_least_16_px():
+    long = [f"w{i}" for i in range(50)]
+    p = np.linspace(0.1, 0.9, 50)
+    figures = [
+        trace_plots.prediction_chart(long, np.stack([p, 1 - p], axis=1), ("negative", "positive")),
+        trace_plots.state_heatmap(
+            np.zeros((50, 20), dtype=np.float32), long, "hidden", "lstm", units=range(16)
+        ),
+        trace_plots.unit_lines(np.zeros((7, 4), dtype=np.float32), TOKENS, [0, 1], "hidden", "lstm"),
+    ]
+    for figure in figures:
+        sizes = _font_sizes(_json(plots.for_projector(figure)))
+        assert sizes and min(sizes) >= 16, sizes
