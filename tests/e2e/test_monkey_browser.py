@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from tests.e2e.helpers import exceptions_on_page, go_to_page, open_app, rerun_after
+from rnnviz.tools.browser import go_to_page, open_app, rerun_after
+from tests.e2e.helpers import exceptions_on_page
 
 pytestmark = pytest.mark.e2e
 

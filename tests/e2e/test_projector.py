@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import exceptions_on_page, open_app, screenshot
+from rnnviz.tools.browser import open_app
+from tests.e2e.helpers import exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
