@@ -58,8 +58,7 @@ def verdict(sentence: SentenceTrace) -> None:
             f"the last {sentence.dropped_tokens} were cut off.",
             icon=":material/content_cut:",
         )
-    if all(sentence.unknown):
-        st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
+    output.show_unknown_notice(sentence.unknown)
     labels = sentence.labels
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
@@ -67,8 +66,8 @@ def verdict(sentence: SentenceTrace) -> None:
         output.show_tokens(sentence.tokens, sentence.unknown)
     with right:
         winner = labels.index(sentence.predicted)
-        colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
-        output.show_verdict(sentence.predicted, float(sentence.probabilities[winner]), colour)
+        probability = float(sentence.probabilities[winner])
+        output.show_verdict(sentence.predicted, probability, winner, sentence.unknown)
     chart = trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels)
     output.chart(chart, key="explore_pred", first_screen=True)
     st.caption(glossary.prediction_caption(classifier.config.bidirectional))

@@ -52,8 +52,8 @@ else:
         st.info("That text has no words the model could read (only spaces or invisible characters).")
 if sentence is not None and sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
-if sentence is not None and all(sentence.unknown):
-    st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
+if sentence is not None:
+    output.show_unknown_notice(sentence.unknown)
 
 with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
     layer = widgets.layer_picker(config, key="cell_layer")
@@ -97,7 +97,7 @@ def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
     output.chart(diagrams.step_vectors(layer_state, step, tokens[step], unit=unit), key="cell_vectors")
     st.caption(
         f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
-        "blue is positive, red negative; gates run from 0 (white) to 1 (dark blue)."
+        "teal is positive, brown negative; gates run from 0 (white) to 1 (dark teal)."
     )
     teacher.link_box()  # here, in the fragment: stepping changes the link's word
     session.flush_query()  # a fragment's rerun does not reach app.py's write

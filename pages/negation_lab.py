@@ -53,8 +53,9 @@ if trace_a is not None:
         with column:
             st.caption(f"Sentence {name} as the model reads it (one box per token):")
             output.show_tokens(trace.tokens, trace.unknown)
-            colour = plots.CLASS_COLOURS[winner % len(plots.CLASS_COLOURS)]
-            output.show_verdict(trace.predicted, float(trace.probabilities[winner]), colour)
+            output.show_verdict(trace.predicted, float(trace.probabilities[winner]), winner, trace.unknown)
+            if not all(trace.unknown):  # lab.pair_notes already says so when every word is unknown
+                output.show_unknown_notice(trace.unknown)
 
 st.subheader("Inside the network")
 names = list(quantity_names(classifier.config.cell))
@@ -72,7 +73,7 @@ with st.container(horizontal=True, gap="large"):  # drawn for every pair: the co
         format_func=glossary.title,
         required=True,
     )
-    shown = widgets.units_shown_picker(hidden_size, key="lab_shown", default=min(16, hidden_size))
+    shown = widgets.units_shown_picker(hidden_size, key="lab_shown")
 session.set_query(**link, layer=str(layer + 1) if trace_a else None, direction=direction if trace_a else None)
 
 
@@ -146,7 +147,8 @@ def why(text_a: str, text_b: str) -> None:
         ]
     scale = lab.attribution_scale(explained)
     for name, result in zip("AB", explained, strict=True):
-        output.show_coloured_tokens(result.tokens, result.values, scale, f"share of P({result.target})")
+        toward = plots.toward_class(scale, result.target_index, len(classifier.labels))
+        output.show_coloured_tokens(result.tokens, result.values, toward, f"share of P({result.target})")
         if not teacher.teacher_mode():  # the numbers behind the colours, and how exact they are
             st.caption(markup.md_escape(lab.attribution_note(name, result)))
     st.caption(lab.CAPTIONS["attributions"])

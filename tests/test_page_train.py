@@ -188,3 +188,13 @@ def test_a_full_server_says_queued_and_the_position(train, monkeypatch):
         assert "Queued, position 1" in info and "at most 1 model at once" in info
     finally:
         server.stop_all()
+
+
+def test_a_model_near_chance_finishes_under_a_warning_not_a_check(train):
+    at = press(tiny(train, epochs=1, lr=1e-6), "Start")  # too small a step to learn anything
+    state = poll(at, lambda s: s.status == "done")
+    _ok(at.run())
+    accuracy = state.runs[0].result.test.accuracy
+    assert abs(accuracy - 0.5) <= 0.05, accuracy
+    assert any("within 5 points of chance" in w.value for w in at.warning)
+    assert not any("LSTM" in s.value for s in at.success)

@@ -7,6 +7,7 @@ import pytest
 
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
+from rnnviz.plots import colours
 from rnnviz.plots import trace as trace_plots
 
 TOKENS = ["the", "movie", "was", "not", "good", "<b>x</b>", "the"]
@@ -58,7 +59,7 @@ def test_cell_state_range_never_below_one():
 
 def test_diverging_range_for_signed_scores():
     scale = plots.diverging_range(np.array([0.03, -0.26, np.inf, np.nan]))
-    assert (scale.zmin, scale.zmax) == (-0.3, 0.3) and scale.colorscale is plots.DIVERGING
+    assert (scale.zmin, scale.zmax) == (-0.3, 0.3) and scale.colorscale is colours.DIVERGING
     assert (plots.diverging_range(np.array([np.nan])).zmax, plots.diverging_range(None, floor=2).zmax) == (
         0.1,
         2,
@@ -67,7 +68,7 @@ def test_diverging_range_for_signed_scores():
 
 def test_colour_of():
     scale = plots.colour_range("forget", "lstm")
-    assert plots.colour_of(0.0, scale) == "rgb(247, 251, 255)"
+    assert plots.colour_of(0.0, scale) == "rgb(247, 247, 247)"  # gates: white -> black, never a class hue
     assert plots.colour_of(5.0, scale) == plots.colour_of(1.0, scale)  # clipped
     assert plots.colour_of(float("nan"), scale) == plots.colour_of(0.5, scale)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.plots import base as plots
+from rnnviz.plots import colours
 from rnnviz.plots import html as render
 
 HOSTILE = [
@@ -55,7 +56,7 @@ def test_coloured_tokens():
 
 
 def test_ink_contrast():
-    assert render.ink_for("#ffffff") == "#000" and render.ink_for("rgb(8, 48, 107)") == "#fff"
+    assert colours.ink_for("#ffffff") == "#000" and colours.ink_for("rgb(8, 48, 107)") == "#fff"
 
 
 def test_verdict_escapes_the_label():

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import plotly.io as pio
+import pytest
 
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
@@ -86,3 +87,65 @@ def test_all_figures_of_a_30_token_update_stay_small():
     figures.append(trace_plots.unit_lines(state.hidden, sentence.tokens, [1, 2, 3], "hidden", "lstm"))
     size = sum(len(pio.to_json(f, validate=False)) for f in figures)
     assert len(figures) == 8 and size < 300_000, size
+
+
+def test_flips_need_a_clear_margin_and_the_largest_change_is_marked():
+    wobble = np.array(
+        [[0.49, 0.51], [0.51, 0.49], [0.48, 0.52], [0.55, 0.45], [0.45, 0.55], [0.5, 0.5], [0.5, 0.5]]
+    )
+    assert trace_plots.clear_flips(wobble) == []
+    spec = _json(trace_plots.prediction_chart(TOKENS, wobble, ("negative", "positive")))
+    assert not [a for a in spec["layout"]["annotations"] if a["text"].startswith("→")]
+    # 0.3 -> 0.45 (no) -> 0.65 (a clear flip to negative at word 3) -> 0.35 -> 0.62 (again at word 5)
+    p_negative = np.array([0.3, 0.45, 0.65, 0.35, 0.62, 0.59, 0.2])
+    clear = np.stack([p_negative, 1 - p_negative], axis=1)
+    assert trace_plots.clear_flips(clear) == [(2, 0), (3, 1), (4, 0), (6, 1)]
+    assert trace_plots.largest_change(clear) == (6, 1)  # positive rises by 0.39 at the last word
+    spec = _json(trace_plots.prediction_chart(TOKENS, clear, ("negative", "positive")))
+    largest = [a for a in spec["layout"]["annotations"] if a["text"] == "largest change"]
+    assert len(largest) == 1 and largest[0]["x"] == "7: the" and largest[0]["y"] == pytest.approx(0.8)
+    assert trace_plots.largest_change(clear[:1]) is None
+    assert trace_plots.largest_change(np.full((3, 2), 0.5)) is None
+
+
+def test_word_labels_stay_flat_up_to_twelve_words_and_rows_are_readable():
+    assert plots.time_axis(["w"] * 12, 40)["tickangle"] == 0
+    long = plots.time_axis([f"w{i}" for i in range(30)], 40)
+    assert long["tickangle"] == -45 and long["automargin"] is True
+    values = np.zeros((5, 64), dtype=np.float32)
+    for rows in (3, 16, 64):
+        figure = trace_plots.state_heatmap(values, TOKENS[:5], "hidden", "lstm", units=range(rows))
+        plot_height = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
+        assert plot_height / rows >= 16 or figure.layout.height == 300
+
+
+def _font_sizes(node) -> list[float]:
+    sizes = []
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if (
+                name.endswith("font")
+                and isinstance(value, dict)
+                and isinstance(value.get("size"), int | float)
+            ):
+                sizes.append(value["size"])
+            sizes += _font_sizes(value)
+    elif isinstance(node, list):
+        for item in node:
+            sizes += _font_sizes(item)
+    return sizes
+
+
+def test_teacher_mode_chart_text_is_at_least_16_px():
+    long = [f"w{i}" for i in range(50)]
+    p = np.linspace(0.1, 0.9, 50)
+    figures = [
+        trace_plots.prediction_chart(long, np.stack([p, 1 - p], axis=1), ("negative", "positive")),
+        trace_plots.state_heatmap(
+            np.zeros((50, 20), dtype=np.float32), long, "hidden", "lstm", units=range(16)
+        ),
+        trace_plots.unit_lines(np.zeros((7, 4), dtype=np.float32), TOKENS, [0, 1], "hidden", "lstm"),
+    ]
+    for figure in figures:
+        sizes = _font_sizes(_json(plots.for_projector(figure)))
+        assert sizes and min(sizes) >= 16, sizes

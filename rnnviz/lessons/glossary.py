@@ -8,6 +8,7 @@ gate names PyTorch uses (LSTM input/forget/cell/output, GRU reset/update/new).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from rnnviz.core.trace import SYMBOLS
@@ -143,9 +144,46 @@ def prediction_caption(bidirectional: bool) -> str:
             "Each point is what the model would answer if the sentence stopped at that word. A "
             "bidirectional model reads every such prefix again in both directions (its backward half "
             "needs the words after, which a cut-off sentence does not have), so a point is not one "
-            "running state; a vertical line marks where its answer flips (watch “not”)."
+            "running state; a vertical line marks where its answer clearly flips (watch “not”)."
         )
     return (
         "Each point is what the model would answer if the sentence stopped at that word; "
-        "a vertical line marks where its answer flips (watch “not”)."
+        "a vertical line marks where its answer clearly flips (watch “not”)."
+    )
+
+
+NEAR_CHANCE = 0.05  # a test accuracy this close to chance (1 / classes) earns a warning, not a check
+
+
+def chance_warning(accuracy: float, classes: int) -> str | None:
+    """A warning when `accuracy` (0..1) is within NEAR_CHANCE of guessing among `classes`, else None."""
+    chance = 1.0 / max(1, classes)
+    if abs(accuracy - chance) > NEAR_CHANCE:
+        return None
+    return (
+        f"Test accuracy {accuracy:.1%} is within {NEAR_CHANCE * 100:.0f} points of chance ({chance:.0%} for "
+        f"{classes} classes): this model has learned little or nothing yet. Train longer, with more "
+        "data, or try another cell."
+    )
+
+
+MANY_UNKNOWN_SHARE = 0.3  # from this share of unknown tokens on, a verdict is shown as less certain
+
+
+def many_unknown(unknown: Sequence[bool]) -> bool:
+    """Whether at least MANY_UNKNOWN_SHARE of the tokens are unknown to the model."""
+    return bool(unknown) and sum(map(bool, unknown)) >= MANY_UNKNOWN_SHARE * len(unknown)
+
+
+def unknown_notice(unknown: Sequence[bool]) -> str | None:
+    """What to say about a sentence's unknown words: ALL_UNKNOWN, a many-unknown warning when at
+    least MANY_UNKNOWN_SHARE of them are unknown, or None."""
+    if unknown and all(unknown):
+        return ALL_UNKNOWN
+    if not many_unknown(unknown):
+        return None
+    count = sum(map(bool, unknown))
+    return (
+        f"{count} of the {len(unknown)} words are not in the model's vocabulary (it reads them as "
+        "`<unk>`): treat the verdict with care."
     )

@@ -24,26 +24,11 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.lessons import glossary
+from rnnviz.plots.colours import DIVERGING, GRID, SEQUENTIAL, SERIES_COLOURS, class_colour, class_scale
 
-# Colour per class, by label index: colour-blind-safe, red first for the usual
-# ("negative", "positive") order.
-CLASS_COLOURS = (
-    "#d62728",
-    "#1f77b4",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-# 0 pale -> 1 dark blue: for gates (closed -> open) and ReLU states.
-SEQUENTIAL = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
-# red (negative) -> white (0) -> blue (positive): for tanh quantities and the cell state.
-DIVERGING = [[0.0, "#b2182b"], [0.25, "#ef8a62"], [0.5, "#f7f7f7"], [0.75, "#67a9cf"], [1.0, "#2166ac"]]
 FONT_SIZE = 15  # readable on a projector
+ROW_HEIGHT = 18  # px per heatmap row: at least 16, so a row of units stays readable
+FLAT_LABELS = 12  # up to this many words, word labels stay horizontal
 MAX_LABEL_CHARS = 16  # longer tokens are cut in tick labels (hover shows up to 60)
 
 
@@ -83,10 +68,20 @@ def _peak(values: np.ndarray | None, floor: float) -> float:
 
 
 def diverging_range(values: np.ndarray | None, floor: float = 0.1) -> ColourRange:
-    """A red-white-blue range symmetric around 0 that fits `values`, at least ±`floor`:
+    """A brown-white-teal range symmetric around 0 that fits `values`, at least ±`floor`:
     for the LSTM cell state, and for signed scores such as attributions or differences."""
     peak = _peak(values, floor)
     return ColourRange(-peak, peak, DIVERGING, (-peak, 0.0, peak), (f"−{peak:g}", "0", f"+{peak:g}"))
+
+
+def toward_class(scale: ColourRange, target: int, classes: int) -> ColourRange:
+    """`scale` (signed, centred on 0) recoloured for attributions of class `target`: above 0 in
+    that class's colour (the word pushes toward it), below 0 in the other class's colour with two
+    classes, else grey (it pushes away from `target`)."""
+    against = class_colour(1 - target) if classes == 2 else GRID
+    return ColourRange(
+        scale.zmin, scale.zmax, class_scale(against, class_colour(target)), scale.tickvals, scale.ticktext
+    )
 
 
 def colour_of(value: float, scale: ColourRange) -> str:
@@ -123,7 +118,17 @@ def time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
         tickvals=[positions[t] for t in shown],
         ticktext=[plotly_text(tokens[t], MAX_LABEL_CHARS) for t in shown],
         tickfont=dict(size=FONT_SIZE if len(tokens) <= 40 else 12),
+        # Horizontal labels for short sentences; past FLAT_LABELS words they turn and the bottom
+        # margin grows to fit them (automargin), so labels never overprint each other.
+        tickangle=0 if len(tokens) <= FLAT_LABELS else -45,
+        automargin=True,
     )
+
+
+def heatmap_height(rows: int, chrome: int = 150) -> int:
+    """Figure height for a heatmap of `rows` rows: ROW_HEIGHT px each plus `chrome` px for the
+    title, the word labels and margins (at least 300 px in all)."""
+    return int(max(300, chrome + ROW_HEIGHT * rows))
 
 
 def new_figure(data: list[dict], layout: dict) -> go.Figure:
@@ -139,7 +144,26 @@ def base_layout(title: str, height: int) -> dict:
         height=height,
         font=dict(size=FONT_SIZE),
         margin=dict(l=60, r=20, t=60, b=40),
+        colorway=list(SERIES_COLOURS),  # lines that are neither a class nor a cell: never red or blue
     )
+
+
+LEGEND_ROW = 28  # px per row of a legend under the plot
+
+
+def legend_below(layout: dict, rows: int = 1) -> None:
+    """Put `layout`'s legend in `rows` horizontal rows at the bottom of the figure, under the
+    x-axis title, and grow the bottom margin and the height to hold it: a legend never overlaps
+    the title, and the plot keeps its size."""
+    layout["legend"] = dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left")
+    extra = 30 + LEGEND_ROW * rows
+    layout["margin"]["b"] = layout["margin"].get("b", 40) + extra
+    layout["height"] = layout.get("height", 450) + extra
+
+
+def legend_right(layout: dict) -> None:
+    """Put `layout`'s legend beside the plot, top right (plotly widens the right margin to fit)."""
+    layout["legend"] = dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top")
 
 
 # --------------------------------------------------------------------------- projector

@@ -33,7 +33,8 @@ import plotly.graph_objects as go
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
 from rnnviz.plots import numbers
-from rnnviz.plots.base import DIVERGING, PROJECTOR_SCALE, plotly_text
+from rnnviz.plots.base import PROJECTOR_SCALE, plotly_text
+from rnnviz.plots.colours import DIVERGING
 
 LAYOUT_MIN_WIDTH = 700  # px: the narrowest chart every label is laid out for, teacher mode's fonts too
 X_RANGE = (-0.2, 14.2)

@@ -17,7 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.gradients import GradientFlow
-from rnnviz.plots.base import FONT_SIZE, base_layout, plotly_text
+from rnnviz.plots.base import FONT_SIZE, base_layout, legend_below, plotly_text
+from rnnviz.plots.colours import CELL_COLOURS, GRID, MUTED, cell_colour
 from rnnviz.training.experiment import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
 
 # --------------------------------------------------------------------------- words
@@ -56,7 +57,7 @@ LONG_RANGE_INTRO = (
 LONG_RANGE_CAPTION = (
     "Each point: accuracy on new sentences with exactly N filler words; on the dotted line a cell "
     "is guessing, having never learned to carry the word that far. One run, one seed: another "
-    "seed (Experiment settings) can give other numbers."
+    "seed can give other numbers."
 )
 # The Why-gates page's long sentence (79 tokens): the verdict comes first, then a long neutral
 # account, so the prediction has to carry an early word to the end.
@@ -75,8 +76,6 @@ GRADIENT_OF: dict[str, str] = {
     "hidden": "hidden state hₜ",
     "embedding": "input embedding xₜ",
 }
-# One colour per cell type, on every chart of the lesson (colour-blind-safe).
-CELL_COLOURS = {"rnn_tanh": "#d62728", "rnn_relu": "#ff7f0e", "gru": "#2ca02c", "lstm": "#1f77b4"}
 _DASHES = {"rnn_tanh": "dot", "rnn_relu": "dot", "gru": "dash", "lstm": "solid"}
 # Lines that coincide (GRU and LSTM both at 1.0) stay visible: wide open markers under narrow ones.
 _MARKERS = {
@@ -92,12 +91,10 @@ TINY = 1e-30  # floor for log axes: a norm of exactly 0 is drawn at the bottom
 
 def _layout(title: str, height: int, bottom: int) -> dict:
     """The project's base layout with a wider left margin for log-scale ticks, `bottom` pixels for
-    the x-axis labels and the legend in a row above the plot."""
+    the x-axis labels and the legend in a row under them (never over the title)."""
     layout = base_layout(title, height)
-    layout.update(
-        margin=dict(l=70, r=20, t=60, b=bottom),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-    )
+    layout.update(margin=dict(l=70, r=20, t=60, b=bottom))
+    legend_below(layout)
     return layout
 
 
@@ -160,7 +157,7 @@ def gradient_chart(
                 x=distance,
                 y=np.maximum(shown.astype(np.float64), TINY),
                 customdata=[plotly_text(token, 40) for token in flow.tokens],
-                line=dict(color=CELL_COLOURS.get(cell, "#555"), width=3, dash=_DASHES.get(cell, "solid")),
+                line=dict(color=cell_colour(cell), width=3, dash=_DASHES.get(cell, "solid")),
                 marker=dict(size=4),
                 hovertemplate="%{customdata} (%{x} words before the end): %{y:.3g}<extra>"
                 + plotly_text(title)
@@ -256,7 +253,7 @@ def long_range_chart(config: LongRangeConfig, cells: Sequence[CellResult], heigh
                 x1=1,
                 y0=0.5,
                 y1=0.5,
-                line=dict(color="#888", width=2, dash="dot"),
+                line=dict(color=GRID, width=2, dash="dot"),
             )
         ],
         annotations=[
@@ -268,7 +265,7 @@ def long_range_chart(config: LongRangeConfig, cells: Sequence[CellResult], heigh
                 xanchor="left",
                 showarrow=False,
                 text="chance (a coin toss)",
-                font=dict(size=FONT_SIZE - 2, color="#666"),
+                font=dict(size=FONT_SIZE - 2, color=MUTED),
             )
         ],
     )

@@ -10,20 +10,30 @@ their neighbours. The strings are meant for `st.html`, which never runs markdown
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
+from rnnviz.plots import colours
 from rnnviz.plots.base import ColourRange, colour_of
+from rnnviz.plots.colours import CHIP_BORDER, CHIP_CURRENT, CHIP_KNOWN, CHIP_UNKNOWN, MUTED, UNCERTAIN
 
 _CHIP = (
     "display:inline-block;margin:3px 4px;padding:2px 9px;border-radius:7px;font-size:1.25rem;line-height:1.6;"
 )
-_KNOWN = "background:#eef2f8;color:#111;border:1px solid #b8c4d6;"
-_UNKNOWN = "background:#fff4e5;color:#7a3e00;border:2px dashed #d9822b;font-style:italic;"
-_NOTE = "font-size:0.95rem;color:#666;margin-top:4px;"
-_CURRENT = "background:#1f3b73;color:#fff;font-weight:700;outline:3px solid #f4a259;"
+_KNOWN = (
+    f"background:{CHIP_KNOWN['background']};color:{CHIP_KNOWN['color']};"
+    f"border:1px solid {CHIP_KNOWN['border']};"
+)
+_UNKNOWN = (
+    f"background:{CHIP_UNKNOWN['background']};color:{CHIP_UNKNOWN['color']};"
+    f"border:2px dashed {CHIP_UNKNOWN['border']};font-style:italic;"
+)
+_NOTE = f"font-size:0.95rem;color:{MUTED};margin-top:4px;"
+_CURRENT = (
+    f"background:{CHIP_CURRENT['background']};color:{CHIP_CURRENT['color']};font-weight:700;"
+    f"outline:3px solid {CHIP_CURRENT['outline']};"
+)
 _DIMMED = "opacity:0.55;"
 MAX_TOKEN_CHARS = 40  # a longer "word" is cut in the chips (the full token is in its tooltip)
 
@@ -62,39 +72,33 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[bool], current: int | N
     return f'<div class="rnnviz-tokens">{"".join(chips)}</div>{note}'
 
 
-def ink_for(colour: str) -> str:
-    """Black or white text, whichever reads better on the CSS colour 'rgb(r, g, b)' or '#rrggbb'."""
-    if colour.startswith("#") and len(colour) == 7:
-        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    else:
-        r, g, b = (int(float(x)) for x in re.findall(r"[\d.]+", colour)[:3])
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000" if luminance > 140 else "#fff"
-
-
 def coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRange, what: str) -> str:
     """The sentence with each token's background coloured by its value [steps] on `scale`;
     `what` (e.g. 'h of unit 7') names the value in tooltips and the legend."""
     chips = []
     for t, (token, value) in enumerate(zip(tokens, np.asarray(values, dtype=float), strict=True)):
         colour = colour_of(float(value), scale)
-        style = f"{_CHIP}background:{colour};color:{ink_for(colour)};border:1px solid #999;"
+        style = f"{_CHIP}background:{colour};color:{colours.ink_for(colour)};border:1px solid {CHIP_BORDER};"
         tip = f"word {t + 1}: {token} · {what} = {value:.3f}"
         chips.append(f'<span style="{style}" title="{escape(tip)}"><bdi>{_shown(token)}</bdi></span>')
     low, high = colour_of(scale.zmin, scale), colour_of(scale.zmax, scale)
     legend = (
         f'<div style="{_NOTE}">Colour = {escape(what)}: '
-        f'<span style="background:{low};color:{ink_for(low)};padding:0 6px">{scale.zmin:g}</span> … '
-        f'<span style="background:{high};color:{ink_for(high)};padding:0 6px">{scale.zmax:g}</span>'
+        f'<span style="background:{low};color:{colours.ink_for(low)};padding:0 6px">{scale.zmin:g}</span> … '
+        f'<span style="background:{high};color:{colours.ink_for(high)};padding:0 6px">{scale.zmax:g}</span>'
         "</div>"
     )
     return f'<div class="rnnviz-coloured">{"".join(chips)}</div>{legend}'
 
 
-def verdict(label: str, probability: float, colour: str) -> str:
-    """Big 'negative 87%' line for the final prediction."""
+def verdict(label: str, probability: float, colour: str, uncertain: bool = False) -> str:
+    """Big 'negative 87%' line for the final prediction; an `uncertain` one (many unknown words)
+    is greyed, with '(many unknown words)' under it."""
+    if uncertain:
+        colour = UNCERTAIN
+    note = f'<div style="{_NOTE}">(many unknown words)</div>' if uncertain else ""
     return (
-        '<div style="font-size:1rem;color:#444">Prediction for the whole sentence</div>'
+        f'<div style="font-size:1rem;color:{MUTED}">Prediction for the whole sentence</div>'
         f'<div style="font-size:2rem;font-weight:700;color:{colour};line-height:1.2;white-space:nowrap">'
-        f"<bdi>{escape(label)}</bdi> {probability:.1%}</div>"
+        f"<bdi>{escape(label)}</bdi> {probability:.1%}</div>{note}"
     )

@@ -22,21 +22,22 @@ from rnnviz.analysis.negation_units import UnitScores
 from rnnviz.core.trace import Direction
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
+    FLAT_LABELS,
     FONT_SIZE,
     MAX_LABEL_CHARS,
+    ROW_HEIGHT,
     base_layout,
     colour_range,
     diverging_range,
+    legend_below,
     new_figure,
     plotly_text,
     token_positions,
 )
+from rnnviz.plots.colours import DIVERGING, GAP_GREY, GRID, HIGHLIGHT, INK, SERIES_COLOURS, SIDE_COLOURS
 
-SIDE_COLOURS = {"a": "#1f77b4", "b": "#ff7f0e"}  # sentence A blue, sentence B orange
-POSITIVE, NEGATIVE = "#2166ac", "#b2182b"  # blue up, red down: as on the diverging scale
-GAP_GREY = "#d0d0d0"  # heatmap columns where a sentence has no word
-# One colour per unit in line charts (Okabe-Ito without yellow: distinct for colour-blind eyes).
-UNIT_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#000000")
+# Bars up in the diverging scale's positive end (teal), down in its negative end (brown).
+POSITIVE, NEGATIVE = DIVERGING[-1][1], DIVERGING[0][1]
 SENTENCE_CHARS = 48  # sentences are cut to this in legends and panel titles
 
 
@@ -52,7 +53,7 @@ def _panel_title(text: str, x: float, y: float, xanchor: str) -> dict:
         xanchor=xanchor,
         yanchor="bottom",
         showarrow=False,
-        font=dict(size=FONT_SIZE, color="#222"),
+        font=dict(size=FONT_SIZE, color=INK),
     )
 
 
@@ -90,6 +91,8 @@ def column_axis(comparison: PairComparison, side: str | None = None, max_ticks: 
         tickvals=[positions[c] for c in shown],
         ticktext=[plotly_text(t, MAX_LABEL_CHARS) for t in text],
         tickfont=dict(size=FONT_SIZE if len(labels) <= 40 else 12),
+        tickangle=0 if len(labels) <= FLAT_LABELS else -45,  # as base.time_axis
+        automargin=True,
     )
 
 
@@ -116,7 +119,7 @@ def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
             x1=last + 0.5,
             y0=0,
             y1=1,
-            fillcolor="#ffd54f",
+            fillcolor=HIGHLIGHT,
             opacity=0.3,
             line=dict(width=0),
             layer="below",
@@ -127,7 +130,7 @@ def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
 
 def pair_prediction_chart(comparison: PairComparison, target: int, height: int = 360) -> go.Figure:
     """P(labels[target]) after each word of both sentences [columns], on the aligned columns:
-    A solid blue, B dashed orange; a sentence's line runs straight over the columns where it
+    A solid black, B dashed magenta; a sentence's line runs straight over the columns where it
     has no word (no marker there)."""
     label = plotly_text(comparison.labels[target], 30)
     positions = token_positions(comparison.column_labels)
@@ -148,14 +151,14 @@ def pair_prediction_chart(comparison: PairComparison, target: int, height: int =
     chance = 1.0 / max(1, len(comparison.labels))
     shapes = _bands(changed_columns(comparison))
     shapes.append(
-        dict(type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dot", color="grey"))
+        dict(type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dot", color=GRID))
     )
     layout = base_layout(f"Prediction after each word: P({label}) for A and B", height)
     layout["margin"]["t"] = 90
+    legend_below(layout, rows=2)  # two sentences of up to SENTENCE_CHARS: one row each at worst
     layout.update(
         shapes=shapes,
         hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0),
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **column_axis(comparison)),
         yaxis=dict(title=dict(text=f"P({label})"), range=[-0.02, 1.02], tickformat=".0%"),
     )
@@ -199,7 +202,7 @@ def pair_heatmaps(
 ) -> go.Figure:
     """One quantity of both sentences and their difference, as three heatmaps stacked on the
     same aligned columns: A, B (one shared colour scale, the quantity's fixed range) and
-    B − A (red-white-blue, centred on 0). Rows are `units` (default: most different first)."""
+    B − A (brown-white-teal, centred on 0). Rows are `units` (default: most different first)."""
     compared = comparison.quantities[quantity]
     shown = np.asarray(compared.ranked_units if units is None else units, dtype=np.int64)
     scale = colour_range(quantity, cell_type, np.concatenate([compared.a, compared.b], axis=1))
@@ -207,7 +210,7 @@ def pair_heatmaps(
     symbol = glossary.symbol(quantity)
     unit_labels = [str(int(u)) for u in shown]
     few = len(shown) <= 32
-    panel = max(100, len(shown) * (14 if few else 4))  # pixels per heatmap
+    panel = max(100, len(shown) * ROW_HEIGHT)  # pixels per heatmap
     gap = 85  # pixels between heatmaps: tick labels and the next panel's title
     total = 3 * panel + 2 * gap
     positions = token_positions(comparison.column_labels)
@@ -319,7 +322,7 @@ def pair_unit_lines(
     symbol = glossary.symbol(quantity)
     data = []
     for k, unit in enumerate(int(u) for u in units):
-        colour = UNIT_COLOURS[k % len(UNIT_COLOURS)]
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
         for side, values in (("a", compared.a), ("b", compared.b)):
             data.append(
                 dict(
@@ -350,8 +353,8 @@ def pair_unit_lines(
 
 
 def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go.Figure:
-    """The `top` units by |score| as bars in rank order: blue where a negator raises the unit,
-    red where it lowers it."""
+    """The `top` units by |score| as bars in rank order: teal where a negator raises the unit,
+    brown where it lowers it (the diverging scale's ends)."""
     ranked = [int(u) for u in scores.ranked_units[:top]]
     values = np.nan_to_num(scores.score[ranked].astype(np.float32))
     data = [
@@ -444,7 +447,7 @@ def saturation_chart(saturation: Saturation, direction: Direction = "forward") -
                 y0=1,
                 x1=1,
                 y1=0,
-                line=dict(dash="dash", color="grey", width=1),
+                line=dict(dash="dash", color=GRID, width=1),
             )
         )
         panel = f"{glossary.title(result.gate)} · layer {result.layer + 1}"

@@ -6,6 +6,7 @@ Pure functions following the conventions of rnnviz.plots.base: no Streamlit, no 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,16 +15,49 @@ import plotly.graph_objects as go
 from rnnviz.analysis import predictions
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
-    CLASS_COLOURS,
     FONT_SIZE,
     ColourRange,
     base_layout,
     colour_range,
+    heatmap_height,
+    legend_right,
     new_figure,
     plotly_text,
     time_axis,
     token_positions,
 )
+from rnnviz.plots.colours import GRID, INK, class_colour
+
+HEATMAP_TICKS = 10  # word labels at most under a heatmap (two sit side by side): every k-th word beyond
+CLEAR_HIGH, CLEAR_LOW = 0.6, 0.4  # a flip: a class reaches CLEAR_HIGH after last being at most CLEAR_LOW
+
+
+def clear_flips(prefix_probabilities: np.ndarray) -> list[tuple[int, int]]:
+    """(position t, class k) where class k's probability [steps, n_labels] reaches CLEAR_HIGH
+    and was last on the clear side at or below CLEAR_LOW: the answer changed, not a 49/51 wobble."""
+    probabilities = np.asarray(prefix_probabilities, dtype=np.float64)  # [steps, n_labels]
+    last: list[str | None] = [None] * probabilities.shape[1]  # per class: "low", "high" or not yet clear
+    flips = []
+    for t, row in enumerate(probabilities):
+        for k, p in enumerate(row):
+            if p >= CLEAR_HIGH:
+                if last[k] == "low":
+                    flips.append((t, k))
+                last[k] = "high"
+            elif p <= CLEAR_LOW:
+                last[k] = "low"
+    return flips
+
+
+def largest_change(prefix_probabilities: np.ndarray) -> tuple[int, int] | None:
+    """(position t, class k) of the largest single-word change |P_k[t] - P_k[t-1]| (k rising),
+    or None for fewer than two words or no change at all."""
+    probabilities = np.asarray(prefix_probabilities, dtype=np.float64)  # [steps, n_labels]
+    if len(probabilities) < 2:
+        return None
+    rise = np.diff(probabilities, axis=0)  # [steps - 1, n_labels]
+    t, k = np.unravel_index(int(np.argmax(rise)), rise.shape)
+    return (int(t) + 1, int(k)) if rise[t, k] > 0 else None
 
 
 def prediction_chart(
@@ -36,12 +70,13 @@ def prediction_chart(
     """Probability of each class [steps, n_labels] if the sentence ended at each token.
 
     The background is tinted with the winning class's colour, a dashed line marks 0.5
-    for two classes (chance, 1/n, otherwise), and each place where the winner changes
-    is marked with a vertical line and '→ label'.
+    for two classes (chance, 1/n, otherwise), each clear flip (`clear_flips`) is marked
+    with a vertical line and '→ label', and the word with the largest rise of one class
+    is annotated 'largest change'.
     """
     probabilities = np.asarray(prefix_probabilities, dtype=np.float32)  # [steps, n_labels]
     positions = token_positions(tokens)
-    colours = [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(len(labels))]
+    colours = [class_colour(k) for k in range(len(labels))]
     data = []
     for k, label in enumerate(labels):
         name = plotly_text(label, 30)
@@ -59,9 +94,7 @@ def prediction_chart(
         )
     chance = 1.0 / max(1, len(labels))
     shapes = [
-        dict(
-            type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color="grey")
-        )
+        dict(type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color=GRID))
     ]
     for first, last, k in predictions.class_runs(probabilities):
         shapes.append(
@@ -79,12 +112,25 @@ def prediction_chart(
                 layer="below",
             )
         )
-    winners = predictions.predicted_classes(probabilities)
     annotations = []
-    for t in predictions.prediction_changes(probabilities):
+    gap = max(2, math.ceil(len(tokens) / 8))  # columns between two flip labels, so they never overprint
+    labelled = -gap
+    for t, k in clear_flips(probabilities):
         shapes.append(
-            dict(type="line", xref="x", yref="paper", x0=t - 0.5, x1=t - 0.5, y0=0, y1=1, line=dict(width=2))
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=t - 0.5,
+                x1=t - 0.5,
+                y0=0,
+                y1=1,
+                line=dict(width=2, color=INK),
+            )
         )
+        if t - labelled < gap:  # too close to the last label: the line alone marks this flip
+            continue
+        labelled = t
         annotations.append(
             dict(
                 x=t - 0.5,
@@ -94,17 +140,34 @@ def prediction_chart(
                 yanchor="bottom",
                 xanchor="left",
                 showarrow=False,
-                text=f"→ {plotly_text(labels[winners[t]], 30)}",
-                font=dict(color=colours[winners[t]], size=FONT_SIZE),
+                text=f"→ {plotly_text(labels[k], 30)}",
+                font=dict(color=colours[k], size=FONT_SIZE),
+            )
+        )
+    biggest = largest_change(probabilities)
+    if biggest is not None:
+        t, k = biggest
+        annotations.append(
+            dict(
+                x=positions[t],
+                y=float(probabilities[t, k]),
+                xref="x",
+                yref="y",
+                text="largest change",
+                showarrow=True,
+                arrowhead=2,
+                ax=0,
+                ay=40 if probabilities[t, k] > 0.5 else -40,
+                font=dict(color=INK, size=FONT_SIZE - 2),
             )
         )
     layout = base_layout(title, height)
     layout["margin"]["t"] = 80
+    legend_right(layout)
     layout.update(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
-        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
         xaxis=dict(title=dict(text="the sentence so far, ending with this word"), **time_axis(tokens, 80)),
         yaxis=dict(title=dict(text="probability"), range=[-0.02, 1.02], tickformat=".0%"),
     )
@@ -133,8 +196,8 @@ def state_heatmap(
     z = np.ascontiguousarray(values[:, shown].T)  # [shown units, steps]
     scale = scale or colour_range(quantity, cell_type, values)
     symbol = glossary.symbol(quantity)
-    few = len(shown) <= 32  # then every unit gets a tick label and a row tall enough to read it
-    height = int(min(560, max(300, 150 + len(shown) * (14 if few else 4))))
+    few = len(shown) <= 32  # then every unit gets a tick label
+    height = heatmap_height(len(shown))
     unit_labels = [str(int(u)) for u in shown]
     heatmap = dict(
         type="heatmap",
@@ -160,7 +223,7 @@ def state_heatmap(
     layout["margin"]["r"] = 150
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
     layout.update(
-        xaxis=dict(title=dict(text="word"), **time_axis(tokens, 40)),
+        xaxis=dict(title=dict(text="word"), **time_axis(tokens, HEATMAP_TICKS)),
         yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
     )
     return new_figure([heatmap], layout)

@@ -15,21 +15,31 @@ import plotly.graph_objects as go
 
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
-    CLASS_COLOURS,
-    DIVERGING,
     FONT_SIZE,
     ColourRange,
     base_layout,
     colour_range,
+    legend_below,
     new_figure,
     plotly_text,
     time_axis,
 )
+from rnnviz.plots.colours import (
+    GRID,
+    MUTED,
+    SEQUENTIAL,
+    SERIES_COLOURS,
+    WHITE,
+    cell_colour,
+    cell_of,
+    class_colour,
+    class_scale,
+)
 from rnnviz.training.history import Curves
 
-# One colour per run: a single training uses the first two (training, validation); a race
-# gives each cell type its own colour and tells training from validation by the dash.
-RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd")
+# A single training draws training and validation in the first two series colours; a race gives
+# each run its cell type's colour (colours.CELL_COLOURS) and tells training from validation by the dash.
+RUN_COLOURS = SERIES_COLOURS
 MAX_POINTS = 600  # per line: longer step series are smoothed and thinned to about this many
 SMOOTHING = 0.9  # exponential moving average of the batch loss: weight of the past
 
@@ -66,7 +76,12 @@ def _colours(runs: Sequence[Curves]) -> list[tuple[str, str]]:
     """(training colour, validation colour) per run."""
     if len(runs) == 1:
         return [(RUN_COLOURS[0], RUN_COLOURS[1])]
-    return [(RUN_COLOURS[i % len(RUN_COLOURS)],) * 2 for i in range(len(runs))]
+    return [(_run_colour(run.name, i),) * 2 for i, run in enumerate(runs)]
+
+
+def _run_colour(name: str, index: int) -> str:
+    """A run named after a cell type gets that cell's colour; any other the index-th series colour."""
+    return cell_colour(name) if cell_of(name) else RUN_COLOURS[index % len(RUN_COLOURS)]
 
 
 def _legend_name(run: Curves, what: str, many: bool) -> str:
@@ -106,8 +121,8 @@ def loss_curves(runs: Sequence[Curves], title: str = "Loss: lower is better", he
         )
         data.append(_validation_line(run, run.val_loss, val_colour, many, "loss %{y:.3f}"))
     layout = base_layout(title, height)
+    legend_below(layout, rows=math.ceil(len(data) / 2))  # the curves sit side by side: 2 entries a row
     layout.update(
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="cross-entropy loss")),
     )
@@ -137,6 +152,7 @@ def accuracy_curves(
         data.append(_validation_line(run, run.val_accuracy, val_colour, many, "accuracy %{y:.1%}"))
     chance = runs[0].chance if runs else 0.5
     layout = base_layout(title, height)
+    legend_below(layout, rows=math.ceil(len(data) / 2))  # the curves sit side by side: 2 entries a row
     layout.update(
         shapes=[
             dict(
@@ -146,7 +162,7 @@ def accuracy_curves(
                 x1=1,
                 y0=chance,
                 y1=chance,
-                line=dict(dash="dot", color="grey"),
+                line=dict(dash="dot", color=GRID),
             )
         ],
         annotations=[
@@ -158,10 +174,9 @@ def accuracy_curves(
                 yanchor="top",
                 showarrow=False,
                 text="guessing",
-                font=dict(color="grey", size=FONT_SIZE - 2),
+                font=dict(color=MUTED, size=FONT_SIZE - 2),
             )
         ],
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
         xaxis=_epoch_axis(runs),
         yaxis=dict(title=dict(text="share classified right"), range=[0, 1.02], tickformat=".0%"),
     )
@@ -174,10 +189,13 @@ def epoch_labels(epochs: Sequence[float]) -> list[str]:
 
 
 def probability_range(labels: Sequence[str], shown: int) -> ColourRange:
-    """0..1 for P(labels[shown]): red toward 0, blue toward 1 (two classes: the class colours)."""
-    low = plotly_text(labels[0] if len(labels) == 2 and shown == 1 else "0", 16)
+    """0..1 for P(labels[shown]) in the class colours: toward 1 the shown class's colour, toward 0
+    the other class's (two classes) or white (more)."""
+    two = len(labels) == 2
+    low = plotly_text(labels[1 - shown] if two else "0", 16)
     high = plotly_text(labels[shown], 16)
-    return ColourRange(0.0, 1.0, DIVERGING, (0.0, 0.5, 1.0), (f"0 {low}", "0.5", f"1 {high}"))
+    scale = class_scale(class_colour(1 - shown) if two else WHITE, class_colour(shown))
+    return ColourRange(0.0, 1.0, scale, (0.0, 0.5, 1.0), (f"0 {low}", "0.5", f"1 {high}"))
 
 
 def epoch_heatmap(
@@ -276,7 +294,7 @@ def confusion_chart(
         y=names,
         zmin=0,
         zmax=1,
-        colorscale=[[0.0, "#f7fbff"], [1.0, "#08306b"]],
+        colorscale=SEQUENTIAL,
         text=[[f"{int(c):,}" for c in row] for row in counts],
         texttemplate="%{text}",
         textfont=dict(size=FONT_SIZE + 2),
@@ -306,9 +324,9 @@ def per_class_chart(
                 y=[accuracy.get(label, float("nan")) for label in labels],
                 name=plotly_text(name, 30),
                 marker=dict(
-                    color=RUN_COLOURS[i % len(RUN_COLOURS)]
+                    color=_run_colour(name, i)
                     if len(per_class) > 1
-                    else [CLASS_COLOURS[k % len(CLASS_COLOURS)] for k in range(len(labels))]
+                    else [class_colour(k) for k in range(len(labels))]
                 ),
                 hovertemplate="%{x}: %{y:.1%} right<extra>" + plotly_text(name, 30) + "</extra>",
             )

@@ -55,9 +55,10 @@ CAPTIONS = {
     "own pairs": "Type pairs as two lines “sentence | label”, or upload a file of “sentence<TAB>label” "
     "lines.",
     "scores": "Score = mean change with a negator ÷ its spread over the pairs: far from 0 = the unit "
-    "reacts to negation reliably (blue up, red down). Select a unit to see it on your pair below.",
+    "reacts to negation reliably (teal up, brown down). Select a unit to see it on your pair below.",
     "attributions": "Each word's share in the predicted class's probability (integrated gradients "
-    "from a sentence of padding): blue words push towards the prediction, red words against it.",
+    "from a sentence of padding): each word wears the colour of the class it pushes toward, "
+    "the stronger the push the deeper the colour.",
 }
 MAX_PAIRS = 1000  # pairs scored at most (typed + uploaded + built-in); the rest are left out
 MAX_UPLOAD_BYTES = 1_000_000
@@ -224,7 +225,7 @@ def attributions(classifier: Classifier, text: str, max_tokens: int) -> Attribut
 
 
 def attribution_scale(results: Sequence[Attributions]) -> ColourRange:
-    """One red-white-blue scale, centred on 0, that fits the attributions of every sentence."""
+    """One scale, centred on 0, that fits the attributions of every sentence."""
     return diverging_range(np.concatenate([r.values for r in results]), floor=0.1)
 
 

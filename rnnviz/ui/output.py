@@ -14,13 +14,18 @@ import streamlit as st
 
 from rnnviz.core.models import Classifier
 from rnnviz.core.trace import SentenceTrace
+from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
+from rnnviz.plots import colours
 from rnnviz.plots import html as render
 from rnnviz.plots.base import ColourRange
+from rnnviz.ui import state
 from rnnviz.ui.teacher import teacher_mode
 
-# Plotly's toolbar shows on hover with one button: save the chart as a PNG at twice its size
-# (for slides), made in the browser; zoom and pan are left out (noise on a projector).
+# Plotly's toolbar shows on hover with one button: save the chart as an image made in the browser,
+# a PNG at twice its size or an SVG (IMAGE_FORMAT, chosen with image_format_picker); zoom and pan are
+# left out (noise on a projector). Plotly's button saves one format per chart: a second button needs
+# a JavaScript click handler, which a Streamlit chart config (JSON) cannot carry.
 CHART_CONFIG = {
     "displayModeBar": "hover",
     "displaylogo": False,
@@ -28,6 +33,8 @@ CHART_CONFIG = {
     "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
+IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}  # what a chart's save button makes -> its label
+IMAGE_FORMAT = state.Control("chart_image_format", "png", tuple(IMAGE_FORMATS))
 
 
 FIRST_SCREEN_HEIGHT = 300  # px: a projector's (1280x720) and a laptop's first screen show this chart whole
@@ -41,11 +48,29 @@ def chart(figure: go.Figure, key: str, first_screen: bool = False) -> None:
         figure = plots.for_projector(figure, keep_height=first_screen)
     if first_screen:
         figure.update_layout(height=FIRST_SCREEN_HEIGHT)
-    config = {
-        **CHART_CONFIG,
-        "toImageButtonOptions": {**CHART_CONFIG["toImageButtonOptions"], "filename": key},
-    }
+    config = {**CHART_CONFIG, "toImageButtonOptions": image_options(state.value(IMAGE_FORMAT), key)}
     st.plotly_chart(figure, width="stretch", key=key, config=config)
+
+
+def image_options(image_format: str, filename: str) -> dict:
+    """Plotly's toImageButtonOptions: a 2× PNG, or an SVG (vector: no scale), named `filename`."""
+    if image_format == "svg":
+        return {"format": "svg", "filename": filename}
+    return {**CHART_CONFIG["toImageButtonOptions"], "filename": filename}
+
+
+def image_format_picker() -> str:
+    """'png' or 'svg': what the camera button of every chart saves (drawn in both modes)."""
+    return state.widget(
+        st.segmented_control,
+        IMAGE_FORMAT,
+        "Charts save as",
+        list(IMAGE_FORMATS),
+        required=True,
+        format_func=IMAGE_FORMATS.get,
+        help="Each chart's camera button (top right, on hover) saves it as this kind of image, "
+        "made in your browser: PNG for slides, SVG to edit or scale without blur.",
+    )
 
 
 def show_tokens(tokens: Sequence[str], unknown: Sequence[bool], current: int | None = None) -> None:
@@ -59,9 +84,20 @@ def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: Colou
     st.html(render.coloured_tokens(tokens, values, scale, what))
 
 
-def show_verdict(label: str, probability: float, colour: str) -> None:
-    """The final prediction, large."""
-    st.html(render.verdict(label, probability, colour))
+def show_verdict(label: str, probability: float, class_index: int, unknown: Sequence[bool] = ()) -> None:
+    """The final prediction, large, in its class's colour; greyed and marked when many of the
+    tokens are `unknown` to the model."""
+    colour = colours.class_colour(class_index)
+    st.html(render.verdict(label, probability, colour, uncertain=glossary.many_unknown(unknown)))
+
+
+def show_unknown_notice(unknown: Sequence[bool]) -> None:
+    """A notice when all, or many (glossary.MANY_UNKNOWN_SHARE), of the tokens are unknown."""
+    notice = glossary.unknown_notice(unknown)
+    if notice == glossary.ALL_UNKNOWN:  # nothing to weigh: the prediction is about <unk> alone
+        st.info(notice, icon=":material/help:")
+    elif notice:
+        st.warning(notice, icon=":material/help:")
 
 
 def trace_downloads(sentence: SentenceTrace, classifier: Classifier, key: str) -> None:

@@ -500,8 +500,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
         st.caption(
             f"Only the first {MAX_PROBE_TOKENS} tokens are read; {history.dropped_tokens} were cut off."
         )
-    if all(history.unknown):
-        st.info(glossary.ALL_UNKNOWN, icon=":material/help:")
+    output.show_unknown_notice(history.unknown)
     latest = train_plots.epoch_labels(epochs[-1:])[0]
     left, right = st.columns(2)
     with left:
@@ -563,8 +562,12 @@ def show_results(state: TrainingState, names: list[str]) -> None:
     if not results:
         return
     st.subheader("How the trained model does on held-out data")
-    for run, _ in results:
-        if not run.warning and run.message:
+    for run, result in results:
+        near_chance = result.test and glossary.chance_warning(result.test.accuracy, len(result.test.labels))
+        if near_chance:  # an honest signal: no green check for a model that only guesses
+            said = f"**{md_escape(run.title)}**: {md_escape(run.message)} {md_escape(near_chance)}"
+            st.warning(said, icon=":material/warning:")
+        elif not run.warning and run.message:
             st.success(f"**{md_escape(run.title)}**: {md_escape(run.message)}", icon=":material/check:")
     columns = st.columns(len(results))
     for column, (run, result), name in zip(columns, results, names, strict=False):

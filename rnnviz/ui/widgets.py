@@ -104,10 +104,14 @@ def direction_picker(config: ModelConfig, key: str) -> Direction:
     )
 
 
+DEFAULT_ORDERING = "changed"  # heatmaps open on the units that react most to the sentence
+DEFAULT_UNITS_SHOWN = 16  # rows a heatmap shows at first (teacher mode too): each tall enough to read
+
+
 def unit_ordering_picker(key: str) -> str:
-    """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis.units);
-    not drawn in teacher mode, where the value set before stays in force."""
-    control = state.Control(key, "index", tuple(analysis.ORDERINGS))
+    """How to order units in heatmaps: 'index', 'active' or 'changed' (see rnnviz.analysis.units),
+    DEFAULT_ORDERING at first; not drawn in teacher mode, where the value set before stays in force."""
+    control = state.Control(key, DEFAULT_ORDERING, tuple(analysis.ORDERINGS))
     if teacher_mode():
         return state.value(control)
     return state.widget(
@@ -122,10 +126,11 @@ def unit_ordering_picker(key: str) -> str:
 
 
 def units_shown_picker(hidden_size: int, key: str, default: int | None = None) -> int:
-    """How many units (rows) the heatmaps show, first ones under the chosen ordering (all of
-    them unless `default` says otherwise); not drawn in teacher mode."""
+    """How many units (rows) the heatmaps show, first ones under the chosen ordering (`default`,
+    else DEFAULT_UNITS_SHOWN, at first: all of them when the model has no more); not drawn in
+    teacher mode."""
     choices = [n for n in (8, 16, 32, 64) if n < hidden_size] + [hidden_size]
-    wanted = hidden_size if default is None else default
+    wanted = min(DEFAULT_UNITS_SHOWN if default is None else default, hidden_size)
     control = state.Control(key, wanted if wanted in choices else hidden_size)
     if len(choices) == 1:
         return hidden_size

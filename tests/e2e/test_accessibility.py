@@ -46,7 +46,8 @@ def test_no_serious_accessibility_violations(page, app_server, path, teacher):
 def test_every_control_is_reachable_by_keyboard(page, app_server, path):
     open_app(page, app_server, path)
     controls = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stMain"] input, [data-testid="stMain"] textarea,'
+        """() => [...document.querySelectorAll(
+                '[data-testid="stMain"] input, [data-testid="stMain"] textarea,'
                  + '[data-testid="stMain"] button, [data-testid="stMain"] [role="slider"]')]
             .filter(el => !el.disabled && el.offsetParent !== null).length"""
     )
