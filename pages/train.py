@@ -7,6 +7,7 @@ second while it is active. A finished job's models go into the sidebar's model p
 
 import streamlit as st
 
+from rnnviz.ui import probe as ui_probe
 from rnnviz.ui import session
 from rnnviz.ui import teacher as ui_teacher
 from rnnviz.ui import train as ui_train
@@ -56,7 +57,7 @@ def live_view() -> None:
 
 def probe_view() -> None:
     """The probe sentence epoch by epoch; its widgets rerun only this part."""
-    ui_train.show_probe(job, job.state())
+    ui_probe.show_probe(job, job.state())
 
 
 if job is None or state is None:

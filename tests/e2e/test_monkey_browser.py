@@ -79,6 +79,10 @@ def _candidates(page) -> list[tuple[str, object]]:
 
 
 def _teacher(page):
+    """The Teacher mode switch, with the sidebar opened first (teacher mode folds it away)."""
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.count() and opener.first.is_visible():
+        opener.first.click()
     return page.get_by_test_id("stSidebar").get_by_role("switch", name="Teacher mode")
 
 
