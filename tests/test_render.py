@@ -69,5 +69,5 @@ def test_token_chips_highlight_the_current_token():
     assert markup.count('class="rnnviz-current"') == 1
     current = re.search(r'class="rnnviz-current"[^>]*><bdi>(.*?)</bdi>', markup)
     assert current and html.unescape(current.group(1)) == "<b>not</b>"
-    assert markup.count("opacity:0.55") == 2
+    assert markup.count("opacity:0.75") == 2
     assert "rnnviz-current" not in render.token_chips(["the"], [False])

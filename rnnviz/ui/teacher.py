@@ -29,6 +29,10 @@ _ON = ("1", "true", "on", "yes")
 # Every mode: a laptop's first screen (1366x768) holds the answer too.
 PAGE_STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; }
+/* text contrast at least 4.5:1: captions, key hints and help marks a shade darker than Streamlit's */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+    color: #4a4a4a !important; opacity: 1 !important; }
+kbd { color: #333 !important; opacity: 1 !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem !important; padding: 0.2rem 0 0.4rem 0 !important; }
 </style>"""
 
@@ -48,6 +52,9 @@ html { font-size: 22px !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
     font-size: 0.95rem !important; color: #222 !important; opacity: 1 !important; }
 [data-testid="stElementContainer"]:has(> [data-testid="stButtonGroup"]) { margin-top: -0.4rem; }
+/* projector contrast (7:1): hints, help marks and widget text in near-black */
+kbd, [data-testid="stWidgetLabel"] * { color: #222 !important; opacity: 1 !important; }
+[data-testid="stAlertContainer"] * { color: #111 !important; }
 </style>"""
 
 
