@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Python packages, Debian's chromium) and runs the whole suite.
+# Installs what the tests need (Python packages, Debian's chromium, axe-core) and runs the whole suite.
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -k trace`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,11 @@ if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get install -y -q chromium >/dev/null \
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
+fi
+
+# axe-core (an npm package) for the accessibility browser test.
+if [ ! -f tests/e2e/axe/node_modules/axe-core/axe.min.js ]; then
+  (cd tests/e2e/axe && npm ci --no-audit --no-fund --silent)
 fi
 
 # Browser tests fail, rather than skip, when the browser is missing.
