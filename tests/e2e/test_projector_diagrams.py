@@ -4,7 +4,8 @@ no equation is wider than its column or scrolled sideways, at every word of the 
 
 import pytest
 
-from tests.e2e.helpers import ARTIFACTS, exceptions_on_page, open_app, rerun_after, screenshot
+from rnnviz.tools.browser import open_app, rerun_after
+from tests.e2e.helpers import ARTIFACTS, exceptions_on_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
