@@ -111,8 +111,18 @@ def rerun_after(page: Page, action: Callable[[], object], timeout: float = TIMEO
     wait_for_app(page, timeout)
 
 
+def open_sidebar(page: Page) -> None:
+    """Unfold the sidebar if it is folded away (teacher mode starts with it folded)."""
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.count() and opener.first.is_visible():
+        opener.first.click()
+        page.get_by_test_id("stSidebarNav").first.wait_for(state="visible")
+
+
 def go_to_page(page: Page, title: str, timeout: float = TIMEOUT_MS) -> None:
-    """Click `title` in the sidebar's page menu and wait for that page to finish."""
+    """Click `title` in the sidebar's page menu (unfolding the sidebar first if need be) and
+    wait for that page to finish."""
+    open_sidebar(page)
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title)
     path = urlsplit(link.get_attribute("href")).path
     rerun_after(page, link.click, timeout)

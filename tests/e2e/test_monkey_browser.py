@@ -9,12 +9,12 @@ import random
 
 import pytest
 
-from rnnviz.tools.browser import go_to_page, open_app, rerun_after
+from rnnviz.tools.browser import go_to_page, open_app, open_sidebar, rerun_after
 from tests.e2e.helpers import exceptions_on_page
 
 pytestmark = pytest.mark.e2e
 
-STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "8"))  # per page and mode
+STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "6"))  # per page and mode
 PAGES = {  # menu title -> path
     "Explore": "",
     "Negation lab": "negation_lab",
@@ -80,9 +80,7 @@ def _candidates(page) -> list[tuple[str, object]]:
 
 def _teacher(page):
     """The Teacher mode switch, with the sidebar opened first (teacher mode folds it away)."""
-    opener = page.get_by_test_id("stExpandSidebarButton")
-    if opener.count() and opener.first.is_visible():
-        opener.first.click()
+    open_sidebar(page)
     return page.get_by_test_id("stSidebar").get_by_role("switch", name="Teacher mode")
 
 
@@ -91,9 +89,12 @@ def _act(page, rng: random.Random, title: str) -> tuple[str, str]:
     roll = rng.random()
     if roll < 0.15:
         before = _teacher(page).is_checked()
-        flip = _teacher(page).locator("xpath=ancestor::label[1]")  # the label takes the click
-        rerun_after(page, flip.click)
-        rerun_after(page, flip.click)
+
+        def flip():  # the label takes the click; turning teacher mode on folds the sidebar again
+            _teacher(page).locator("xpath=ancestor::label[1]").click()
+
+        rerun_after(page, flip)
+        rerun_after(page, flip)
         assert _teacher(page).is_checked() == before
         return ("teacher", "")
     if roll < 0.30:
