@@ -154,7 +154,7 @@ def test_bad_or_stale_links_fall_back_with_a_notice(models_dir, monkeypatch, que
 
 def test_switching_models_layers_and_directions(app):
     at = _ok(app.run())
-    assert [w.key for w in at.segmented_control] == ["explore_order"]  # one layer, one direction
+    assert [w.key for w in at.main.segmented_control] == ["explore_order"]  # one layer, one direction
     _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("gru").run())
     assert _heatmap_titles(at)[0] == "Hidden state h · layer 1, forward"
     _ok(at.segmented_control(key="explore_layer").set_value(1).run())
