@@ -33,6 +33,7 @@ STANDIN_CONFIGS = {
     "lstm": dict(cell="lstm", embedding_dim=16, hidden_size=24),
     "gru": dict(cell="gru", embedding_dim=12, hidden_size=12, num_layers=2, bidirectional=True),
     "rnn": dict(cell="rnn_tanh", embedding_dim=16, hidden_size=16),
+    "bilstm": dict(cell="lstm", embedding_dim=12, hidden_size=12, num_layers=2, bidirectional=True),
 }
 
 
