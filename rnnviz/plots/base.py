@@ -198,3 +198,9 @@ def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE, keep_height
     if not keep_height:
         layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
     return go.Figure(spec)
+
+
+def chance_line(y: float, width: float | None = None) -> dict:
+    """A dotted grey line across the whole plot at `y`: the accuracy of guessing."""
+    line = {"dash": "dot", "color": GRID} if width is None else {"color": GRID, "width": width, "dash": "dot"}
+    return dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=line)

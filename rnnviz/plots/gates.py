@@ -17,8 +17,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.gradients import GradientFlow
-from rnnviz.plots.base import FONT_SIZE, base_layout, legend_below, plotly_text
-from rnnviz.plots.colours import CELL_COLOURS, GRID, MUTED, cell_colour
+from rnnviz.plots.base import FONT_SIZE, base_layout, chance_line, legend_below, plotly_text
+from rnnviz.plots.colours import CELL_COLOURS, MUTED, cell_colour
 from rnnviz.training.experiment import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
 
 # --------------------------------------------------------------------------- words
@@ -245,17 +245,7 @@ def long_range_chart(config: LongRangeConfig, cells: Sequence[CellResult], heigh
             range=[-0.5, config.max_filler + 0.5],
         ),
         yaxis=dict(title=dict(text="test accuracy"), range=[0.0, 1.05], tickformat=".1f"),
-        shapes=[
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=0.5,
-                y1=0.5,
-                line=dict(color=GRID, width=2, dash="dot"),
-            )
-        ],
+        shapes=[chance_line(0.5, width=2)],
         annotations=[
             dict(
                 xref="paper",

@@ -18,6 +18,7 @@ from rnnviz.plots.base import (
     FONT_SIZE,
     ColourRange,
     base_layout,
+    chance_line,
     colour_range,
     legend_below,
     new_figure,
@@ -25,7 +26,6 @@ from rnnviz.plots.base import (
     time_axis,
 )
 from rnnviz.plots.colours import (
-    GRID,
     MUTED,
     SEQUENTIAL,
     SERIES_COLOURS,
@@ -154,17 +154,7 @@ def accuracy_curves(
     layout = base_layout(title, height)
     legend_below(layout, rows=math.ceil(len(data) / 2))  # the curves sit side by side: 2 entries a row
     layout.update(
-        shapes=[
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                y0=chance,
-                y1=chance,
-                line=dict(dash="dot", color=GRID),
-            )
-        ],
+        shapes=[chance_line(chance)],
         annotations=[
             dict(
                 xref="paper",

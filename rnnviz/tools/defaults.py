@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--families",
         type=Path,
         help="a family<TAB>sentence<TAB>label file to report per family in the card "
-        "(the repository's: tests/data/negation_families.tsv)",
+        "(the repository keeps one with its tests: negation_families.tsv)",
     )
     parser.add_argument(
         "--card",
