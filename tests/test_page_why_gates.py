@@ -33,12 +33,17 @@ def _lines(at, title: str) -> list[str]:
 
 def test_gradient_flow_of_the_shipped_models(models_dir, monkeypatch):
     at = _open(models_dir, monkeypatch)
-    assert _lines(at, GRADIENTS) == ["LSTM (shipped)", "plain RNN (shipped)"]  # the GRU is bidirectional
+    assert _lines(at, GRADIENTS) == ["LSTM (shipped)", "plain RNN (shipped)"]  # bidirectional: GRU, BiLSTM
     text = page_text(at)
     assert "GRU \\(shipped\\) is bidirectional" in text
     assert text.count("78 words before the end") == 2
     _ok(at.segmented_control(key="gates_of").set_value("embedding").run())
-    assert _lines(at, GRADIENTS) == ["LSTM (shipped)", "GRU (shipped)", "plain RNN (shipped)"]
+    assert _lines(at, GRADIENTS) == [
+        "LSTM (shipped)",
+        "GRU (shipped)",
+        "plain RNN (shipped)",
+        "BiLSTM, 2 layers (shipped)",
+    ]
     _ok(at.toggle(key="gates_scaled").set_value(False).run())
     assert "÷" not in chart_specs(at)[0]["layout"]["yaxis"]["title"]["text"]
 

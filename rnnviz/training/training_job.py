@@ -230,9 +230,8 @@ class TrainingJob(Job):
         """Pause between two steps (a queued or loading job pauses as soon as it trains)."""
         with self._lock:
             self._paused = True
-            trainers = [run.trainer for run in self._runs if run.trainer]
-        for trainer in trainers:
-            trainer.pause()
+        # The training thread pauses its trainers itself, in _on_event: pausing one from here
+        # could park it inside its own step loop, where the slot release never runs.
 
     def resume(self, lr: float | None = None) -> None:
         """Go on; with `lr`, from the next step on with that learning rate."""
@@ -443,8 +442,10 @@ class TrainingJob(Job):
             return
         with self._lock:
             paused, stop = self._paused, self._stop
+            trainers = [each.trainer for each in self._runs if each.trainer]
         if paused:
-            trainer.pause()
+            for each in trainers:  # a race's other trainer waits for its turn meanwhile
+                each.pause()
             self._wait_while_paused()
         if stop:
             with self._lock:
