@@ -84,6 +84,12 @@ def render_nginx(
     return text
 
 
+def make_run_dir(run_dir: Path) -> None:
+    """The folders nginx writes into (logs, temporary request and response bodies)."""
+    for folder in ("logs", "tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+        (run_dir / folder).mkdir(parents=True, exist_ok=True)
+
+
 def healthy(base_url: str, timeout: float = 2.0) -> bool:
     """Whether the server at `base_url` answers its health check with "ok"."""
     try:
@@ -224,8 +230,7 @@ class Cluster:
         nginx = self.args.nginx or shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
             raise RuntimeError(f"nginx is not installed ({nginx}): apt-get install nginx")
-        for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (self.run_dir / "tmp" / folder).mkdir(parents=True, exist_ok=True)
+        make_run_dir(self.run_dir)
         conf = self.run_dir / "nginx.conf"
         conf.write_text(self.nginx_config(), encoding="utf-8")
         base = [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(self.log_dir / "nginx-error.log")]

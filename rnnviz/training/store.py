@@ -118,8 +118,8 @@ class StoreSettings:
         problems = []
         if self.per_browser_bytes < 1:
             problems.append(f"per_browser_bytes must be positive, got {self.per_browser_bytes}")
-        if self.total_bytes < self.per_browser_bytes:
-            problems.append("total_bytes must be at least per_browser_bytes")
+        if self.total_bytes < 1:
+            problems.append(f"total_bytes must be positive, got {self.total_bytes}")
         if not self.max_age_seconds > 0:
             problems.append(f"max_age_seconds must be positive, got {self.max_age_seconds}")
         if problems:
