@@ -22,13 +22,15 @@ from pathlib import Path
 import pytest
 
 from rnnviz.tools.appserver import free_port
-from rnnviz.tools.browser import TIMEOUT_MS, VIEWPORT, open_app, rerun_after
+from rnnviz.tools.browser import TIMEOUT_MS, VIEWPORT, open_app, rerun_after, wait_for_app
 from rnnviz.tools.standins import standin_models_dir
+from rnnviz.training.store import new_token
 from rnnviz.ui.token_cookie import COOKIE
 from tests.e2e.helpers import ARTIFACTS, ROOT, exceptions_on_page
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPLOADED = "mine (uploaded)"  # the picker's name for mine.safetensors
+LIGHT_PAGE = "train"  # the picker is on every page; Train computes nothing until Start
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +78,10 @@ def _replica_for(url: str, token: str) -> str:
         return response.headers["X-Rnnviz-Replica"]
 
 
+def _address(replica: dict) -> str:
+    return replica["url"].removeprefix("http://")
+
+
 def _picker_options(page) -> list[str]:
     """The sidebar model picker's options, read by opening it."""
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
@@ -108,16 +114,20 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser, tmp_
     url = state["url"]
 
     page = _browser_page(browser)
-    open_app(page, url)  # renders only when the websocket through nginx works
-    assert not exceptions_on_page(page)
+    page.goto(url)  # the page itself: its response sets the browser's token cookie
     token = next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
     assert len(token) >= 43
-
     home = {_replica_for(url, token) for _ in range(4)}
     assert len(home) == 1, f"one browser reached several replicas: {home}"
     home_address = home.pop()
     other = next(r for r in state["replicas"] if not r["url"].endswith(home_address))
-    assert other["url"] != "http://" + home_address
+    # The same browser (its cookie) straight on the other replica, past nginx; loaded at the same
+    # time as the first page, so that both replicas do their slow first run at once.
+    there = _browser_page(browser, other["url"], token)
+    there.goto(other["url"])
+    wait_for_app(page)  # renders only when the websocket through nginx works
+    assert not exceptions_on_page(page)
+    wait_for_app(there)
 
     upload = tmp_path / "mine.safetensors"
     shutil.copyfile(standin_models_dir() / "lstm.safetensors", upload)
@@ -127,27 +137,27 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser, tmp_
     sidebar.get_by_text(f"Added to the model list as “{UPLOADED}”").wait_for()
     assert UPLOADED in _picker_options(page)
 
-    # The other replica, asked directly with the same cookie, lists the model too.
-    there = _browser_page(browser, other["url"], token)
-    open_app(there, other["url"])
+    # A new session of the same browser on the other replica lists the model.
+    open_app(there, other["url"], LIGHT_PAGE)
     assert UPLOADED in _picker_options(there)
     there.context.close()
 
     # Kill the replica this browser is on: the reload lands on a live one and the model is back.
     home_pid = next(r["pid"] for r in state["replicas"] if r["url"].endswith(home_address))
     os.kill(home_pid, signal.SIGKILL)
-    page.reload()
-    open_app(page, url)
+    open_app(page, url, LIGHT_PAGE)
     assert not exceptions_on_page(page)
     assert UPLOADED in _picker_options(page)
     page.get_by_test_id("stSidebar").get_by_text("Saved models (1)").wait_for()
 
-    # Another browser has its own token and sees none of it.
-    stranger = _browser_page(browser)
-    open_app(stranger, url)
+    # Another browser (a token of its own, placed on the live replica) sees none of it.
+    stranger_token = next(
+        t for t in (new_token() for _ in range(64)) if _replica_for(url, t) == _address(other)
+    )
+    stranger = _browser_page(browser, url, stranger_token)
+    open_app(stranger, url, LIGHT_PAGE)
     assert UPLOADED not in _picker_options(stranger)
-    stranger_token = next(c["value"] for c in stranger.context.cookies() if c["name"] == COOKIE)
-    assert stranger_token != token
+    stranger.get_by_test_id("stSidebar").get_by_text("Saved models (0)").wait_for()
     stranger.context.close()
     page.context.close()
 
