@@ -5,14 +5,17 @@ without a token (plain `streamlit run app.py`) nothing is saved and the sidebar 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 
 import pytest
 
 from rnnviz.training import jobs
 from rnnviz.training.store import ModelStore, StoreSettings, new_token
-from rnnviz.ui import token_cookie
+from rnnviz.ui import saved_models, token_cookie
 from rnnviz.ui import train as ui_train
+from tests.conftest import make_classifier
 from tests.pages_support import app_test
 
 UPLOADED = "mine (uploaded)"
@@ -122,3 +125,17 @@ def test_without_a_browser_token_nothing_is_saved(browser, models_dir, monkeypat
     assert not any(e.label.startswith("Saved models") for e in at.sidebar.expander)
     assert not (tmp_path / "store").exists()
     assert UPLOADED not in options(session(models_dir, monkeypatch))
+
+
+def test_cleanup_store_deletes_expired_browsers_when_a_server_starts(monkeypatch, tmp_path):
+    monkeypatch.setenv("RNNVIZ_MODEL_STORE", str(tmp_path))
+    monkeypatch.setenv("RNNVIZ_MODEL_STORE_DAYS", "1")
+    store = ModelStore(StoreSettings.from_environment())
+    old, recent = new_token(), new_token()
+    store.save(old, "old", "trained", make_classifier())
+    store.save(recent, "recent", "trained", make_classifier())
+    for seen in tmp_path.glob("*/seen"):
+        if seen.parent.name == hashlib.sha256(old.encode()).hexdigest():
+            os.utime(seen, (time.time() - 2 * 86400,) * 2)
+    saved_models.cleanup_store()
+    assert store.list(old) == [] and len(store.list(recent)) == 1

@@ -21,7 +21,7 @@ from pathlib import Path
 import streamlit as st
 
 from rnnviz.core.checkpoints import CheckpointError
-from rnnviz.core.markup import md_escape, quote
+from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
 from rnnviz.training.store import Kind, ModelStore, StoreError, StoreSettings
 from rnnviz.ui import token_cookie
@@ -35,14 +35,19 @@ PROBLEM_KEY = "rnnviz_saved_problem"
 
 @st.cache_resource(show_spinner=False)
 def _store(folder: str, per_browser_bytes: int, total_bytes: int, max_age_seconds: float) -> ModelStore:
-    """One store per server and settings; what expired is deleted when the server first opens it."""
-    store = ModelStore(StoreSettings(Path(folder), per_browser_bytes, total_bytes, max_age_seconds))
+    """One store object per server and settings (it holds no state: every answer comes from disk)."""
+    return ModelStore(StoreSettings(Path(folder), per_browser_bytes, total_bytes, max_age_seconds))
+
+
+def cleanup_store() -> None:
+    """Delete what expired in the store (asgi.py, when a replica starts); problems are logged."""
     try:
-        done = store.cleanup()
-        _LOG.info("model store %s: deleted %d expired browsers, %d leftovers", folder, *done)
-    except OSError:
-        _LOG.exception("model store %s: cleanup failed", folder)
-    return store
+        settings = StoreSettings.from_environment()
+        if settings is not None:
+            done = ModelStore(settings).cleanup()
+            _LOG.info("model store %s: deleted %d expired browsers, %d leftovers", settings.folder, *done)
+    except (OSError, ValueError):
+        _LOG.exception("model store: cleanup failed")
 
 
 def model_store() -> ModelStore | None:
@@ -144,15 +149,15 @@ def saved_box(forget: Callable[[str], None]) -> None:
     names = list(saved_names())
     with st.expander(f"Saved models ({len(names)})"):
         st.caption(
-            "Models you train or upload are kept on this server for this browser: a reload or a "
-            "new tab brings them back. Nobody else can see them."
+            "Models you train or upload, kept on this server for this browser: a reload or a new "
+            "tab brings them back. Nobody else can see them."
         )
         problem = st.session_state.get(PROBLEM_KEY)
         if problem:
             st.warning(md_escape(problem))
         for name in names:
-            text, button = st.columns([4, 1], vertical_alignment="center")
-            text.markdown(quote(name, 60))
+            text, button = st.columns([3, 2], vertical_alignment="center")
+            text.markdown(md_escape(name))
             button.button(
                 "Delete",
                 key=f"rnnviz_saved_delete_{saved_names()[name]}",
