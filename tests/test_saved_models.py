@@ -139,3 +139,13 @@ def test_cleanup_store_deletes_expired_browsers_when_a_server_starts(monkeypatch
             os.utime(seen, (time.time() - 2 * 86400,) * 2)
     saved_models.cleanup_store()
     assert store.list(old) == [] and len(store.list(recent)) == 1
+
+
+def test_a_model_over_the_cap_stays_in_the_tab_and_the_list_says_why(browser, models_dir, monkeypatch):
+    monkeypatch.setenv("RNNVIZ_MODEL_STORE_MB_PER_BROWSER", "0.001")  # 1 kB: nothing fits
+    browser.token = new_token()
+    at = upload(session(models_dir, monkeypatch), models_dir)
+    assert UPLOADED in options(at)
+    [warning] = at.sidebar.warning
+    assert "is not saved" in warning.value and "kB this server keeps per browser" in warning.value
+    assert UPLOADED not in options(session(models_dir, monkeypatch))

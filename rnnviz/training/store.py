@@ -161,7 +161,8 @@ class Cleanup(NamedTuple):
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 2**20:.1f} MB"
+    """A size in words: '4.2 MB', or '12 kB' below a tenth of a megabyte."""
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 // 10 else f"{n / 1024:.0f} kB"
 
 
 class ModelStore:

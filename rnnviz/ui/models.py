@@ -178,8 +178,8 @@ def model_picker() -> tuple[str, Classifier] | None:
             why = (
                 f"is not installed on this server ({md_escape(problems[wanted])})"
                 if wanted in problems
-                else "is not available here (uploaded and trained models stay in the browser session "
-                "that made them)"
+                else "is not available here (uploaded and trained models belong to the browser that "
+                "made them)"
             )
             session.notice(
                 f"The link asks for the model {quote(wanted)}, which {why}. Showing the default model."

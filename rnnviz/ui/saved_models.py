@@ -147,12 +147,12 @@ def saved_box(forget: Callable[[str], None]) -> None:
     if _active() is None:
         return
     names = list(saved_names())
-    with st.expander(f"Saved models ({len(names)})"):
+    problem = st.session_state.get(PROBLEM_KEY)
+    with st.expander(f"Saved models ({len(names)})", expanded=bool(problem)):  # open to say why
         st.caption(
             "Models you train or upload, kept on this server for this browser: a reload or a new "
             "tab brings them back. Nobody else can see them."
         )
-        problem = st.session_state.get(PROBLEM_KEY)
         if problem:
             st.warning(md_escape(problem))
         for name in names:
