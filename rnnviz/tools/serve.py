@@ -142,8 +142,14 @@ class Replica:
             "false",
         ]
         with open(self.log_path, "ab") as log:
+            # A session of its own: a terminal's Ctrl-C reaches serve only, which stops nginx first.
             self.process = subprocess.Popen(
-                command, cwd=self.app.parent, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=self.app.parent,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.starts += 1
 
@@ -163,7 +169,12 @@ class Cluster:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.app = Path(args.app).resolve()
-        self.run_dir = Path(args.run_dir or tempfile.mkdtemp(prefix="rnnviz-serve-")).resolve()
+        if args.run_dir:
+            self.run_dir = Path(args.run_dir).resolve()
+        elif args.print_config:  # a file for a system nginx: its paths under ./nginx-run
+            self.run_dir = Path("nginx-run").resolve()
+        else:
+            self.run_dir = Path(tempfile.mkdtemp(prefix="rnnviz-serve-"))
         self.log_dir = self.run_dir / "logs"
         self.replicas: list[Replica] = []
         self.nginx: subprocess.Popen | None = None
@@ -238,7 +249,9 @@ class Cluster:
         if check.returncode != 0:
             raise RuntimeError(f"nginx refuses {conf}:\n{check.stderr}")
         with open(self.log_dir / "nginx.out", "ab") as log:
-            self.nginx = subprocess.Popen([*base, "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT)
+            self.nginx = subprocess.Popen(
+                [*base, "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 20
         while not healthy(self.url):
             if self.nginx.poll() is not None or time.monotonic() > deadline:
@@ -327,6 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(cluster.nginx_config())
         return 0
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)  # also when started where SIGINT was ignored
     try:
         cluster.start()
         where = cluster.url if not args.no_nginx else ", ".join(r.url for r in cluster.replicas)
@@ -336,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopping", flush=True)
         return 0
-    except RuntimeError as error:
+    except (RuntimeError, OSError, ValueError) as error:  # a replica or nginx that cannot start
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
