@@ -135,9 +135,15 @@ def _delete(names: list[str], forget: Callable[[str], None]) -> None:
         return
     store, token = active
     for name in names:
-        entry = saved_names().pop(name, None)
-        if entry is not None:
-            store.delete(token, entry)
+        entry = saved_names().get(name)
+        try:
+            if entry is not None:
+                store.delete(token, entry)
+        except (OSError, StoreError):
+            _LOG.exception("model store: deleting %s failed", entry)
+            st.session_state[PROBLEM_KEY] = f"{name} could not be deleted: the server could not remove it"
+            continue
+        saved_names().pop(name, None)
         forget(name)
 
 
