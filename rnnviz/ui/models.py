@@ -3,7 +3,8 @@ once per server, the session's own (trained, uploaded), and the sidebar model pi
 
 Models shipped with the app are loaded once per server (`st.cache_resource`) and shared
 read-only by every session; the models one browser session trained or uploaded live in its
-`st.session_state`.
+`st.session_state`, and in the browser's model store when it has one (rnnviz.ui.saved_models),
+from which a new session of the same browser gets them back.
 
 Session state keys:
     rnnviz_model            name of the model chosen in the sidebar (the picker's widget key)
@@ -23,7 +24,8 @@ from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.training.config import UPLOADS
-from rnnviz.ui import session
+from rnnviz.training.store import Kind
+from rnnviz.ui import saved_models, session
 from rnnviz.ui.teacher import teacher_mode
 
 MODEL_KEY = "rnnviz_model"
@@ -72,11 +74,13 @@ def session_models() -> dict[str, Classifier]:
     return st.session_state.setdefault(SESSION_MODELS_KEY, {})
 
 
-def add_session_model(name: str, classifier: Classifier, select: bool = True) -> str:
+def add_session_model(
+    name: str, classifier: Classifier, select: bool = True, save_as: Kind | None = None
+) -> str:
     """Offer `classifier` in this session's model picker under `name` (made unique, e.g.
     'x (2)'); with `select`, the picker switches to it on its next draw (call st.rerun()
-    to see it at once when the picker has already been drawn in this run). Returns the
-    name used."""
+    to see it at once when the picker has already been drawn in this run); with `save_as`
+    ("trained", "uploaded"), the browser's model store keeps it too. Returns the name used."""
     models = session_models()
     base = " ".join(str(name).split())[:MAX_NAME_CHARS] or "model"
     unique, n = base, 2
@@ -85,7 +89,20 @@ def add_session_model(name: str, classifier: Classifier, select: bool = True) ->
     models[unique] = classifier
     if select:
         st.session_state[MODEL_REQUEST_KEY] = unique
+    if save_as is not None:
+        saved_models.save(unique, classifier, save_as)
     return unique
+
+
+def _restore_saved() -> None:
+    """A new session of a browser with saved models: put them back in the picker."""
+    for name, classifier, entry in saved_models.restore():
+        saved_models.remember(add_session_model(name, classifier, select=False), entry)
+
+
+def _forget(name: str) -> None:
+    """Take a deleted saved model out of this session's picker."""
+    session_models().pop(name, None)
 
 
 def available_models() -> dict[str, Classifier]:
@@ -127,7 +144,7 @@ def _upload_box() -> None:
                 done[file.file_id] = ("error", str(error))
             else:
                 stem = file.name[: -len(".safetensors")] if file.name.endswith(".safetensors") else file.name
-                name = add_session_model(f"{stem} (uploaded)", classifier)
+                name = add_session_model(f"{stem} (uploaded)", classifier, save_as="uploaded")
                 done[file.file_id] = ("ok", name)
         status, text = done[file.file_id]
         if status == "error":
@@ -144,10 +161,12 @@ def model_picker() -> tuple[str, Classifier] | None:
     the choice back to the URL, and remembers it across pages. Returns (name, classifier),
     or None when no model is available at all.
     """
+    _restore_saved()
     with st.sidebar:
         picker = st.container()
         if not teacher_mode():
             _upload_box()
+            saved_models.saved_box(_forget)
     shipped, problems = shipped_models()
     models = {**shipped, **session_models()}
     state = st.session_state
@@ -159,8 +178,8 @@ def model_picker() -> tuple[str, Classifier] | None:
             why = (
                 f"is not installed on this server ({md_escape(problems[wanted])})"
                 if wanted in problems
-                else "is not available here (uploaded and trained models stay in the browser session "
-                "that made them)"
+                else "is not available here (uploaded and trained models belong to the browser that "
+                "made them)"
             )
             session.notice(
                 f"The link asks for the model {quote(wanted)}, which {why}. Showing the default model."

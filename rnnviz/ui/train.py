@@ -134,7 +134,9 @@ def offer_finished_models() -> list[str]:
     if job_state.id not in offered:
         results = [run.result for run in job_state.runs if run.result]
         offered[job_state.id] = [
-            ui_models.add_session_model(result.name, result.classifier, select=i == len(results) - 1)
+            ui_models.add_session_model(
+                result.name, result.classifier, select=i == len(results) - 1, save_as="trained"
+            )
             for i, result in enumerate(results)
         ]
     return offered[job_state.id]

@@ -1,0 +1,171 @@
+"""Proves the class deployment end to end: `python -m rnnviz.tools.serve` starts 2 replicas and nginx;
+the app renders through nginx (its websocket works), a browser keeps reaching the same replica, a
+model uploaded on one replica is listed by the other for the same browser and comes back after its
+replica is killed and the page reloads, another browser cannot see it, and SIGTERM stops all.
+
+Needs Debian's nginx (tests/run.sh installs it); without it the test skips, unless
+RNNVIZ_REQUIRE_BROWSER=1, when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from rnnviz.tools.appserver import free_port
+from rnnviz.tools.browser import TIMEOUT_MS, VIEWPORT, open_app, rerun_after, wait_for_app
+from rnnviz.tools.standins import standin_models_dir
+from rnnviz.training.store import new_token
+from rnnviz.ui.token_cookie import COOKIE
+from tests.e2e.helpers import ARTIFACTS, ROOT, exceptions_on_page
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+UPLOADED = "mine (uploaded)"  # the picker's name for mine.safetensors
+LIGHT_PAGE = "train"  # the picker is on every page; Train computes nothing until Start
+
+
+@pytest.fixture(scope="module")
+def served(browser, tmp_path_factory):
+    """A running `serve --replicas 2` (process, its serve.json, its run directory)."""
+    if not Path(NGINX).exists():
+        message = f"{NGINX} is missing: install Debian's nginx package (tests/run.sh does)"
+        if os.environ.get("RNNVIZ_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    run = tmp_path_factory.mktemp("serve")
+    env = {
+        **os.environ,
+        "RNNVIZ_MODELS_DIR": str(standin_models_dir()),
+        "RNNVIZ_MODEL_STORE": str(run / "store"),
+    }
+    command = [sys.executable, "-m", "rnnviz.tools.serve", "--replicas", "2", "--host", "127.0.0.1"]
+    command += ["--port", str(free_port()), "--run-dir", str(run), "--app", str(ROOT / "asgi.py")]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not (run / "serve.json").exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"serve did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.3)
+        yield process, run
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(30)
+        shutil.copytree(run / "logs", ARTIFACTS / "serve-logs", dirs_exist_ok=True)
+
+
+def _state(run: Path) -> dict:
+    return json.loads((run / "serve.json").read_text())
+
+
+def _replica_for(url: str, token: str) -> str:
+    """Which replica nginx sends a request with this browser's cookie to (HOST:PORT)."""
+    request = urllib.request.Request(url + "/", headers={"Cookie": f"{COOKIE}={token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers["X-Rnnviz-Replica"]
+
+
+def _address(replica: dict) -> str:
+    return replica["url"].removeprefix("http://")
+
+
+def _picker_options(page) -> list[str]:
+    """The sidebar model picker's options, read by opening it."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    options = page.get_by_role("option")
+    options.first.wait_for()
+    names = options.all_inner_texts()
+    page.keyboard.press("Escape")
+    return names
+
+
+def _browser_page(browser, url: str | None = None, token: str | None = None):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    if token is not None:
+        context.add_cookies([{"name": COOKIE, "value": token, "url": url}])
+    return context.new_page()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser, tmp_path):
+    process, run = served
+    state = _state(run)
+    url = state["url"]
+
+    page = _browser_page(browser)
+    page.goto(url)  # the page itself: its response sets the browser's token cookie
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
+    assert len(token) >= 43
+    home = {_replica_for(url, token) for _ in range(4)}
+    assert len(home) == 1, f"one browser reached several replicas: {home}"
+    home_address = home.pop()
+    other = next(r for r in state["replicas"] if not r["url"].endswith(home_address))
+    # The same browser (its cookie) straight on the other replica, past nginx; loaded at the same
+    # time as the first page, so that both replicas do their slow first run at once.
+    there = _browser_page(browser, other["url"], token)
+    there.goto(other["url"])
+    wait_for_app(page)  # renders only when the websocket through nginx works
+    assert not exceptions_on_page(page)
+    wait_for_app(there)
+
+    upload = tmp_path / "mine.safetensors"
+    shutil.copyfile(standin_models_dir() / "lstm.safetensors", upload)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Upload a checkpoint").click()
+    rerun_after(page, lambda: sidebar.locator('input[type="file"]').set_input_files(files=[upload]))
+    sidebar.get_by_text(f"Added to the model list as “{UPLOADED}”").wait_for()
+    assert UPLOADED in _picker_options(page)
+
+    # A new session of the same browser on the other replica lists the model.
+    open_app(there, other["url"], LIGHT_PAGE)
+    assert UPLOADED in _picker_options(there)
+    there.context.close()
+
+    # Kill the replica this browser is on: the reload lands on a live one and the model is back.
+    home_pid = next(r["pid"] for r in state["replicas"] if r["url"].endswith(home_address))
+    os.kill(home_pid, signal.SIGKILL)
+    open_app(page, url, LIGHT_PAGE)
+    assert not exceptions_on_page(page)
+    assert UPLOADED in _picker_options(page)
+    page.get_by_test_id("stSidebar").get_by_text("Saved models (1)").wait_for()
+
+    # Another browser (a token of its own, placed on the live replica) sees none of it.
+    stranger_token = next(
+        t for t in (new_token() for _ in range(64)) if _replica_for(url, t) == _address(other)
+    )
+    stranger = _browser_page(browser, url, stranger_token)
+    open_app(stranger, url, LIGHT_PAGE)
+    assert UPLOADED not in _picker_options(stranger)
+    stranger.get_by_test_id("stSidebar").get_by_text("Saved models (0)").wait_for()
+    stranger.context.close()
+    page.context.close()
+
+    # SIGTERM stops nginx and every replica, and the address stops answering.
+    state = _state(run)  # the killed replica was started again: its new pid is here
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+    pids = [state["nginx_pid"], *(r["pid"] for r in state["replicas"])]
+    assert not [pid for pid in pids if _alive(pid)]
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url + "/_stcore/health", timeout=5)

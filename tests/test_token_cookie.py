@@ -1,0 +1,82 @@
+"""Proves rnnviz.ui.token_cookie's middleware: a request without a valid token cookie gets a fresh,
+unguessable, HttpOnly one on any response; a page load renews a valid one unchanged; other responses
+to a browser with a token and websockets are left alone; https adds Secure; with the store off
+nothing is set; a forged or malformed cookie is replaced."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rnnviz.training.store import new_token, valid_token
+from rnnviz.ui.token_cookie import COOKIE, BrowserTokenCookie, request_token
+
+ENV = {"RNNVIZ_MODEL_STORE_DAYS": "2"}
+
+
+def _call(scope_type="http", cookie=None, content_type=b"text/html", env=ENV, forwarded=None, **scope):
+    """Run the middleware around an app answering `content_type`; the response headers sent."""
+    sent = []
+
+    async def app(scope, receive, send):
+        headers = [(b"content-type", content_type)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive():
+        return {"type": "http.request"}
+
+    async def send(message):
+        sent.append(message)
+
+    headers = [(b"cookie", cookie.encode())] if cookie is not None else []
+    if forwarded is not None:
+        headers.append((b"x-forwarded-proto", forwarded.encode()))
+    middleware = BrowserTokenCookie(app, dict(env))
+    scope = {"type": scope_type, "headers": headers, "scheme": "http", **scope}
+    asyncio.run(middleware(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    return [value.decode() for name, value in start["headers"] if name == b"set-cookie"]
+
+
+def _token(set_cookie: str) -> str:
+    return set_cookie.split(";")[0].removeprefix(f"{COOKIE}=")
+
+
+def test_a_first_visit_gets_a_fresh_http_only_token():
+    [first] = _call()
+    assert valid_token(_token(first)) and len(_token(first)) == 43
+    assert "HttpOnly" in first and "SameSite=Lax" in first and "Path=/" in first
+    assert f"Max-Age={2 * 86400}" in first and "Secure" not in first
+    [second] = _call()
+    assert _token(second) != _token(first)
+
+
+def test_any_response_without_a_token_sets_one_but_a_known_browser_only_on_page_loads():
+    assert len(_call(content_type=b"application/json")) == 1  # e.g. a cached page's first request
+    token = new_token()
+    [renewed] = _call(cookie=f"other=1; {COOKIE}={token}")
+    assert _token(renewed) == token
+    assert _call(cookie=f"{COOKIE}={token}", content_type=b"application/javascript") == []
+
+
+def test_a_malformed_cookie_is_replaced():
+    [replaced] = _call(cookie=f"{COOKIE}=../../etc")
+    assert _token(replaced) != "../../etc" and valid_token(_token(replaced))
+
+
+def test_https_adds_secure_and_an_off_store_sets_nothing():
+    assert "Secure" in _call(scheme="https")[0]
+    assert "Secure" in _call(forwarded="https")[0]  # nginx terminated https in front
+    assert _call(env={"RNNVIZ_MODEL_STORE": "off"}) == []
+
+
+def test_websockets_pass_through_untouched():
+    assert _call(scope_type="websocket") == []
+
+
+def test_request_token_reads_only_a_valid_cookie():
+    token = new_token()
+    assert request_token([(b"cookie", f"a=b; {COOKIE}={token}".encode())]) == token
+    assert request_token([(b"cookie", f"{COOKIE}=short".encode())]) is None
+    assert request_token([(b"cookie", b"garbage;;;===")]) is None
+    assert request_token([]) is None
