@@ -378,7 +378,7 @@ def model_card(
     lines += [
         "",
         "Reproduce a row with `python -m rnnviz evaluate --model lstm --data movies --pairs builtin` "
-        "(`--model vader` for the baseline).",
+        "(`--model bag` for the bag of embeddings, `--model vader` for the rule-based baseline).",
         "",
     ]
     return "\n".join(lines)
