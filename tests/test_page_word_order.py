@@ -67,6 +67,8 @@ def test_a_link_sets_the_sentence(models_dir, monkeypatch):
     at = _open(models_dir, monkeypatch, {"sentence": "the movie was not good but the acting was great"})
     assert at.text_input(key="order_sentence").value == "the movie was not good but the acting was great"
     assert "“not” moved before “great”" in _table(at)["variant"].tolist()
+    _ok(at.text_input(key="order_sentence").set_value("good").run())
+    assert "A single word has no other order" in page_text(at)
     _ok(at.text_input(key="order_sentence").set_value("   ").run())
     assert "Type a sentence above" in page_text(at) and not at.dataframe
 

@@ -358,7 +358,7 @@ class BagOfEmbeddings(nn.Module):
 
 @dataclass(frozen=True)
 class Classifier:
-    """A trained SentenceClassifier with its vocabulary: text in, probabilities out.
+    """A trained SentenceClassifier (or BagOfEmbeddings) with its vocabulary: text in, probabilities out.
 
     Shared between users of the app, so it is used read-only: eval mode, no gradients.
     """

@@ -67,6 +67,8 @@ def verdict(answers: word_order.OrderAnswers, recurrent_title: str) -> str:
     same = [i for i, keep in enumerate(answers.same_words) if keep]
     bag_values = {float(answers.bag[i, target]) for i in same}
     rnn_values = [float(answers.recurrent[i, target]) for i in same]
+    if len(same) < 2:
+        return "A single word has no other order: type a sentence of a few words to compare orders."
     if word_order.reorderings_agree(answers.bag, answers.same_words):
         bag_text = (
             f"**The bag of embeddings gives all {len(same)} orderings exactly the same answer**: "
