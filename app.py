@@ -21,6 +21,7 @@ limit_torch_threads()
 # One line per page, in menu order.
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
+    st.Page("pages/word_order.py", title="Word order", icon=":material/swap_horiz:"),
     st.Page("pages/negation_lab.py", title="Negation lab", icon=":material/compare_arrows:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),

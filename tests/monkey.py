@@ -65,6 +65,7 @@ HOSTILE_TEXTS = (
 )
 PAGES = (
     "pages/explore.py",
+    "pages/word_order.py",
     "pages/negation_lab.py",
     "pages/train.py",
     "pages/inside_the_cell.py",

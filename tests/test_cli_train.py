@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from rnnviz.core import checkpoints
 from rnnviz.core.checkpoints import load, save
 from rnnviz.data.pairs import BUILTIN_PAIRS_FILE
 from rnnviz.tools.cli import main
@@ -54,6 +55,13 @@ def test_evaluate_scores_pairs_and_prints_json(tmp_path, capsys):
     assert main(["evaluate", "--model", "vader", "--pairs", "builtin", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["pairs"]["n_pairs"] >= 60 and 0 <= report["pairs"]["both_right"] <= 1
+
+
+def test_evaluate_reads_the_shipped_bag_of_embeddings(models_dir, monkeypatch, capsys):
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", models_dir)  # the stand-in bag
+    assert main(["evaluate", "--model", "bag", "--pairs", "builtin"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("model: bag of embeddings, emb 16") and " both right (" in out
 
 
 def test_evaluate_reads_a_csv(tmp_path, capsys):

@@ -75,3 +75,6 @@ def test_the_class_server_limits_lie_inside_the_ranges():
 def test_a_model_is_named_by_its_settings():
     config = TrainConfig(builtin_size=5000, cell="gru", num_layers=2, hidden_size=32, bidirectional=True)
     assert model_name(config) == "GRU 2×32 bi, grammar 5k, lr 0.002, 5 ep, seed 0"
+    mean = TrainConfig(builtin_size=5000, cell="lstm", hidden_size=16, readout="mean")
+    assert model_name(mean) == "LSTM 1×16, mean over steps, grammar 5k, lr 0.002, 5 ep, seed 0"
+    assert model_name(TrainConfig(network="bag", embedding_dim=16)).startswith("bag of embeddings 16, ")

@@ -191,10 +191,12 @@ def test_every_train_setting_survives_a_visit_to_another_page(app):
     _ok(at.select_slider(key="train_hidden").set_value(16).run())
     _ok(at.slider(key="train_epochs").set_value(3).run())
     _ok(at.toggle(key="train_bidirectional").set_value(True).run())
+    _ok(at.selectbox(key="train_readout").set_value("max").run())
     _visit(at, "pages/negation_lab.py", "pages/train.py")
     assert at.select_slider(key="train_hidden").value == 16
     assert at.slider(key="train_epochs").value == 3
     assert at.toggle(key="train_bidirectional").value is True
+    assert at.selectbox(key="train_readout").value == "max"
 
 
 def test_a_finished_model_joins_the_picker_on_whatever_page_the_student_is(app):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from rnnviz.core import checkpoints
-from rnnviz.core.models import parameter_shapes
+from rnnviz.core.models import bag_parameter_shapes, parameter_shapes
 from rnnviz.data.families import read_families
 from rnnviz.lessons import glossary
 from rnnviz.tools import defaults
@@ -28,13 +28,18 @@ class Fixed:
 
 
 def test_recipes_are_the_shipped_models_and_fit_in_five_megabytes():
-    assert set(defaults.RECIPES) == set(checkpoints.SHIPPED)
+    assert set(defaults.RECIPES) == set(checkpoints.SHIPPED) | set(checkpoints.BASELINES)
+    labels = ("negative", "positive")
     for name, recipe in defaults.RECIPES.items():
         assert recipe.max_vocab > len(lexicon_words()) + 2, name  # room for the training words too
-        shapes = parameter_shapes(recipe.model_config(recipe.max_vocab, ("negative", "positive")))
+        if recipe.network == "bag":
+            shapes = bag_parameter_shapes(recipe.bag_config(recipe.max_vocab, labels))
+        else:
+            shapes = parameter_shapes(recipe.model_config(recipe.max_vocab, labels))
         assert sum(int(np.prod(shape)) for shape in shapes.values()) * 4 < defaults.MAX_BYTES * 0.95, name
     assert defaults.RECIPES["bilstm"].bidirectional and defaults.RECIPES["bilstm"].num_layers == 2
-    assert all(r.prefix_calm > 0 for n, r in defaults.RECIPES.items() if n != "bilstm")
+    assert defaults.RECIPES["bag"].network == "bag"
+    assert all(r.prefix_calm > 0 for n, r in defaults.RECIPES.items() if n not in ("bilstm", "bag"))
 
 
 def test_calmness_is_the_mean_distance_from_fifty_fifty():

@@ -185,6 +185,7 @@ def _folder_state(folder: Path) -> dict[str, str]:
 # surface -> (page, widget kind, widget key, what the page says for a text without words)
 TEXT_BOXES = {
     "explore": (None, "text_input", "explore_sentence", "Type a sentence"),
+    "word order": ("pages/word_order.py", "text_input", "order_sentence", "Type a sentence"),
     "lab A": ("pages/negation_lab.py", "text_input", "lab_a", "The first sentence is empty"),
     "lab B": ("pages/negation_lab.py", "text_input", "lab_b", "The second sentence is empty"),
     "inside the cell": ("pages/inside_the_cell.py", "text_input", "cell_sentence", "Type a sentence"),
@@ -277,6 +278,7 @@ def test_the_train_probe_sentence(app):
 # page -> the query parameters it reads (the sidebar reads `model` on every page)
 QUERY_PAGES = {
     None: ("sentence", "layer", "direction", "model"),
+    "pages/word_order.py": ("sentence",),
     "pages/negation_lab.py": ("a", "b", "layer", "direction"),
     "pages/inside_the_cell.py": ("sentence", "layer", "direction", "unit", "word"),
     "pages/why_gates.py": ("filler", "train", "epochs", "seed"),

@@ -110,6 +110,21 @@ def test_a_tiny_training_runs_to_the_end_and_joins_the_picker(train):
     assert _ok(at).sidebar.selectbox[0].value == name
 
 
+def test_a_mean_readout_model_trains_and_says_so(train):
+    assert train.selectbox(key="train_readout").value == "last"
+    at = _ok(train.selectbox(key="train_readout").set_value("mean").run())
+    at = press(tiny(at, epochs=1), "Start")
+    state = poll(at, lambda s: s.status == "done")
+    _ok(at.run())
+    result = state.runs[0].result
+    assert result.classifier.config.readout == "mean"
+    assert result.classifier.meta["settings"]["readout"] == "mean"
+    assert result.name == "LSTM 1×8, mean over steps, grammar 1k, lr 0.01, 1 ep, seed 0"
+    assert at.sidebar.selectbox[0].value == result.name
+    assert "readout:\u200b mean over steps" in at.sidebar.caption[0].value  # md_escape breaks "x:" links
+    assert at.selectbox(key="train_readout").value == "mean"  # kept after the run
+
+
 def test_stop_keeps_the_model_and_reset_clears_the_page(train):
     at = press(tiny(train, epochs=20), "Start")
     poll(at, lambda s: s.step >= 3)

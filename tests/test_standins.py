@@ -1,9 +1,10 @@
-"""Proves the stand-in models: balanced template sentences, one saved file per shipped name, and
-models that really learnt negation ("the movie was good" and "… not good" get opposite classes)."""
+"""Proves the stand-in models: balanced template sentences, one saved file per shipped name
+(and the bag-of-embeddings baseline, blind to order), and models that really learnt negation ("the movie
+was good" and "… not good" get opposite classes)."""
 
 from rnnviz.core import checkpoints
 from rnnviz.core.trace import trace_sentence
-from rnnviz.tools.standins import STANDIN_CONFIGS, training_sentences
+from rnnviz.tools.standins import BASELINE_CONFIGS, STANDIN_CONFIGS, training_sentences
 
 
 def test_template_sentences_are_balanced():
@@ -20,3 +21,12 @@ def test_each_standin_learnt_negation(models_dir):
             for text in ("the movie was good", "the movie was not good")
         )
         assert (good, not_good) == (1, 0), name
+
+
+def test_the_bag_standin_loads_as_a_baseline_and_is_blind_to_order(models_dir):
+    assert set(BASELINE_CONFIGS) == set(checkpoints.BASELINES)
+    bag = checkpoints.load_bag(models_dir / checkpoints.BASELINES["bag"])
+    same = bag.predict_proba(
+        ["the plot was dull but the acting was great", "the acting was great but the plot was dull"]
+    )
+    assert (same[0] == same[1]).all()

@@ -28,13 +28,22 @@ PAGES = {
         {"explore_order", "explore_shown", "explore_download_json", "explore_download_csv", "rnnviz_upload"},
         {"explore_sentence", "rnnviz_model"},
     ),
+    "pages/word_order.py": (set(), {"order_sentence", "order_typed"}),
     "pages/negation_lab.py": (
         {"lab_shown", "lab_builtin", "lab_typed", "lab_file", "rnnviz_upload"},
         {"lab_a", "lab_b", "lab_quantity"},
     ),
     "pages/train.py": (
         {"train_embedding", "train_batch", "train_dropout", "train_seed"},
-        {"train_data", "train_cell", "train_hidden", "train_layers", "train_lr", "train_epochs"},
+        {
+            "train_data",
+            "train_cell",
+            "train_hidden",
+            "train_layers",
+            "train_readout",
+            "train_lr",
+            "train_epochs",
+        },
     ),
     "pages/inside_the_cell.py": (set(), {"cell_sentence", "cell_unit"}),
     "pages/why_gates.py": (

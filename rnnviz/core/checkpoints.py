@@ -9,7 +9,10 @@ safetensors metadata (a str -> str map in the file header) holds
     "vocab"    the vocabulary as a JSON list (index = token id)
     "meta"     free-form JSON about training (data, metrics, date)
 
-so a checkpoint is a single file to download, upload or send. Loading parses only
+so a checkpoint is a single file to download, upload or send. The word-order baseline (a
+BagOfEmbeddings, no recurrent layer) is saved the same way with "format" "rnnviz-bag" and a
+BagConfig; it is read only by `load_baseline`, and `from_bytes` refuses it with that explanation
+(the model picker's pages look inside recurrent networks). Loading parses only
 that header and raw little-endian tensors; anything else (a torch.save/pickle file,
 a zip, a truncated or random file, shapes that disagree with the config, a vocabulary
 that disagrees with the embedding) raises CheckpointError with one sentence naming
@@ -35,12 +38,21 @@ from safetensors.torch import save as save_safetensors
 
 from rnnviz.core import files
 from rnnviz.core.markup import QUOTE_CHARS, clip, listed
-from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier, parameter_shapes
+from rnnviz.core.models import (
+    BagConfig,
+    BagOfEmbeddings,
+    Classifier,
+    ModelConfig,
+    SentenceClassifier,
+    bag_parameter_shapes,
+    parameter_shapes,
+)
 from rnnviz.core.text import Vocab
 
 _LOG = logging.getLogger(__name__)
 
 FORMAT = "rnnviz-classifier"
+BAG_FORMAT = "rnnviz-bag"  # the bag-of-embeddings baseline
 VERSION = "1"
 MAX_BYTES = 200 * 1024 * 1024  # refuse anything larger before reading it
 # The shipped models are package data (rnnviz/resources/models); RNNVIZ_MODELS_DIR points
@@ -54,6 +66,9 @@ SHIPPED = {
     "rnn": "rnn.safetensors",
     "bilstm": "bilstm.safetensors",
 }
+# Shipped baselines, beside the models but not in the model picker: no recurrent layer to look inside.
+BASELINES = {"bag": "bag.safetensors"}
+CARD_FILE = "card.json"  # the model card's numbers, for the app (see read_card)
 
 
 # Tensor types a checkpoint may hold; they are converted to float32 on load. Others (float8,
@@ -74,7 +89,7 @@ def to_bytes(classifier: Classifier) -> bytes:
         name: tensor.detach().to("cpu").contiguous() for name, tensor in classifier.model.state_dict().items()
     }
     metadata = {
-        "format": FORMAT,
+        "format": BAG_FORMAT if isinstance(classifier.model, BagOfEmbeddings) else FORMAT,
         "version": VERSION,
         "config": json.dumps(classifier.config.to_dict()),
         "vocab": classifier.vocab.to_json(),
@@ -130,12 +145,21 @@ def _tensor_bytes(header: object) -> int:
 
 
 def from_bytes(data: bytes, name: str = "the file", limits: Limits | None = None) -> Classifier:
-    """Validate and load a checkpoint from its bytes; with `limits`, refuse a model whose
-    config they find too large before building it. Raises CheckpointError, and only that:
-    anything unforeseen becomes a CheckpointError saying the file could not be read."""
+    """Validate and load a recurrent classifier's checkpoint from its bytes; with `limits`, refuse
+    a model whose config they find too large before building it. Raises CheckpointError, and only
+    that: anything unforeseen becomes a CheckpointError saying the file could not be read."""
+    return _guarded(data, name, limits, bag=False)
+
+
+def bag_from_bytes(data: bytes, name: str = "the file") -> Classifier:
+    """Validate and load a bag-of-embeddings baseline from its bytes (see `from_bytes`)."""
+    return _guarded(data, name, None, bag=True)
+
+
+def _guarded(data: bytes, name: str, limits: Limits | None, bag: bool) -> Classifier:
     name = clip(name)
     try:
-        return _from_bytes(data, name, limits)
+        return _from_bytes(data, name, limits, bag)
     except CheckpointError:
         raise
     except Exception:  # a parser's or torch's surprise (RecursionError, NotImplementedError, ...)
@@ -143,7 +167,7 @@ def from_bytes(data: bytes, name: str = "the file", limits: Limits | None = None
         raise CheckpointError(f"{name} could not be read as an rnnviz checkpoint") from None
 
 
-def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
+def _from_bytes(data: bytes, name: str, limits: Limits | None, bag: bool) -> Classifier:
     if len(data) == 0:
         raise CheckpointError(f"{name} is empty")
     if len(data) > MAX_BYTES:
@@ -174,14 +198,21 @@ def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
             f"{name} is not a valid safetensors file (its header does not describe its tensors)"
         ) from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise CheckpointError(f"{name} is a safetensors file but not an rnnviz classifier")
+    found = metadata.get("format") if isinstance(metadata, dict) else None
+    if found == BAG_FORMAT and not bag:
+        raise CheckpointError(
+            f"{name} is a bag-of-embeddings baseline, which has no recurrent layer to look inside "
+            "(the Word order page shows the shipped one): choose a recurrent classifier"
+        )
+    if found != (BAG_FORMAT if bag else FORMAT):
+        what = "a bag-of-embeddings baseline" if bag else "an rnnviz classifier"
+        raise CheckpointError(f"{name} is a safetensors file but not {what}")
     if metadata.get("version") != VERSION:
         raise CheckpointError(
             f"{name} has checkpoint version {clip(metadata.get('version'))}; this rnnviz reads {VERSION}"
         )
     try:
-        config = ModelConfig.from_dict(json.loads(metadata["config"]))
+        config = (BagConfig if bag else ModelConfig).from_dict(json.loads(metadata["config"]))
         vocab = Vocab.from_json(metadata["vocab"])
         meta = json.loads(metadata.get("meta", "{}"))
     except KeyError as error:
@@ -201,7 +232,8 @@ def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
         raise CheckpointError(
             f"{name}: the vocabulary has {len(vocab)} tokens but the config says {config.vocab_size}"
         )
-    expected = parameter_shapes(config)  # checked before a model of that size is built
+    # checked before a model of that size is built
+    expected = bag_parameter_shapes(config) if bag else parameter_shapes(config)
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -224,7 +256,9 @@ def _from_bytes(data: bytes, name: str, limits: Limits | None) -> Classifier:
     too_large = limits(config) if limits is not None else []
     if too_large:
         raise CheckpointError(f"{name} is a larger model than this server takes: {'; '.join(too_large)}")
-    model = SentenceClassifier(config)  # now as large as the tensors that fill it, which the file holds
+    model = (BagOfEmbeddings if bag else SentenceClassifier)(
+        config
+    )  # now as large as the tensors that fill it, which the file holds
     model.load_state_dict({key: tensor.to(torch.float32) for key, tensor in tensors.items()})
     model.requires_grad_(False)
     classifier = Classifier(model=model, vocab=vocab, meta=meta if isinstance(meta, dict) else {})
@@ -270,3 +304,37 @@ def load_classifier(name_or_path: str | os.PathLike) -> Classifier:
     The result has `.labels` and `.predict_proba(texts) -> ndarray [n, n_labels]`.
     """
     return load(resolve(os.fspath(name_or_path)))
+
+
+def load_bag(path: str | os.PathLike) -> Classifier:
+    """Load a bag-of-embeddings baseline's file. Raises CheckpointError."""
+    path = Path(path)
+    try:
+        data = files.read_capped(path, MAX_BYTES, "checkpoint file")
+    except files.FileProblem as problem:
+        raise CheckpointError(str(problem)) from None
+    return bag_from_bytes(data, path.name)
+
+
+def load_baseline(name: str = "bag") -> Classifier:
+    """A shipped baseline by name (BASELINES), from MODELS_DIR. Raises CheckpointError."""
+    return load_bag(MODELS_DIR / BASELINES[name])
+
+
+def read_card(folder: str | os.PathLike | None = None) -> dict[str, dict[str, float]]:
+    """The shipped models' test accuracies from the model card's data (CARD_FILE in the models
+    folder, written by rnnviz.tools.defaults with models/README.md): {model name: {source:
+    accuracy}}, e.g. card["lstm"]["movies"]. {} when the folder has no card or it is unreadable."""
+    path = Path(folder or MODELS_DIR) / CARD_FILE
+    try:
+        card = json.loads(files.read_capped(path, 2**20, "model card"))
+    except (files.FileProblem, ValueError, RecursionError):
+        return {}
+    accuracy = card.get("test_accuracy") if isinstance(card, dict) else None
+    if not isinstance(accuracy, dict):
+        return {}
+    return {
+        str(name): {str(k): float(v) for k, v in values.items() if isinstance(v, (int, float))}
+        for name, values in accuracy.items()
+        if isinstance(values, dict)
+    }

@@ -1,4 +1,5 @@
-"""The sentence classifier: embedding -> torch.nn.RNN/GRU/LSTM -> linear readout, and its config.
+"""The sentence classifier: embedding -> torch.nn.RNN/GRU/LSTM -> linear readout, and its config;
+and the word-order baseline beside it: a bag of embeddings (mean of the word vectors -> linear).
 
 A `Classifier` bundles the network with its vocabulary so callers go from text to
 probabilities without knowing about ids. "Prediction after each word" (`prefix_proba`)
@@ -250,14 +251,119 @@ class SentenceClassifier(nn.Module):
         return torch.cat(pieces)
 
 
+# --------------------------------------------------------------------------- the bag of embeddings
+# The lesson's first model and its limit: the mean of the word vectors forgets the order of the
+# words, so "dull at first but great in the end" and "great at first but dull in the end" get the
+# same answer. No recurrent layer; the head reads the mean embedding.
+
+
+@dataclass(frozen=True)
+class BagConfig:
+    """Everything needed to rebuild a BagOfEmbeddings (weights live elsewhere)."""
+
+    vocab_size: int  # rows of the embedding table, including <pad> and <unk>
+    labels: tuple[str, ...]  # class names, in the order of the head's outputs (2-10)
+    embedding_dim: int = 64  # size of each token's embedding vector, which the head reads
+    dropout: float = 0.0  # during training only: on the embeddings and before the head
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", tuple(self.labels))
+        problems = []
+        for name, low, high in (("vocab_size", 2, 1_000_000), ("embedding_dim", 1, MAX_WIDTH)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
+        if not isinstance(self.dropout, (int, float)) or not 0.0 <= self.dropout < 1.0:
+            problems.append(f"dropout must be at least 0 and below 1; got {self.dropout!r}")
+        labels = self.labels
+        if not all(isinstance(label, str) and label.strip() for label in labels):
+            problems.append("labels must be non-empty strings")
+        elif not 2 <= len(labels) <= MAX_LABELS or len(set(labels)) != len(labels):
+            problems.append(f"labels must be 2-{MAX_LABELS} distinct names; got {list(labels)}")
+        if problems:
+            raise ValueError("invalid bag-of-embeddings config: " + "; ".join(problems))
+
+    def describe(self) -> str:
+        """Short human name, e.g. 'bag of embeddings, emb 48 (mean of the word vectors)'."""
+        return f"bag of embeddings, emb {self.embedding_dim} (mean of the word vectors)"
+
+    def to_dict(self) -> dict:
+        """The config as plain JSON-ready values (the checkpoint's 'config')."""
+        data = asdict(self)
+        data["labels"] = list(self.labels)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> BagConfig:
+        """A config from a checkpoint's JSON; ValueError naming unknown or missing fields."""
+        if not isinstance(data, dict):
+            raise ValueError("a model config is a JSON object")
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise ValueError(f"invalid bag-of-embeddings config: unknown fields {unknown}")
+        missing = sorted({"vocab_size", "labels"} - set(data))
+        if missing:
+            raise ValueError(f"invalid bag-of-embeddings config: missing fields {missing}")
+        if not isinstance(data["labels"], list):
+            raise ValueError("invalid bag-of-embeddings config: labels must be a list of names")
+        return cls(**data)
+
+
+def bag_parameter_shapes(config: BagConfig) -> dict[str, tuple[int, ...]]:
+    """The names and shapes of BagOfEmbeddings(config).state_dict(), without building it."""
+    return {
+        "embedding.weight": (config.vocab_size, config.embedding_dim),
+        "head.weight": (len(config.labels), config.embedding_dim),
+        "head.bias": (len(config.labels),),
+    }
+
+
+class BagOfEmbeddings(nn.Module):
+    """embedding -> mean over the words -> linear -> class logits: blind to word order.
+
+    The same forward(token_ids, lengths) and prefix_logits(token_ids) as SentenceClassifier, so
+    a Classifier wraps either. The ids are sorted before the mean, so a reordered sentence is
+    not only equal in exact arithmetic but sums the same floats in the same order: its
+    probabilities are bit-for-bit the same.
+    """
+
+    def __init__(self, config: BagConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.embedding = nn.Embedding(config.vocab_size, config.embedding_dim, padding_idx=PAD_ID)
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(config.embedding_dim, len(config.labels))
+
+    def encode(self, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Mean embeddings [batch, embedding_dim] of padded ids [batch, steps]."""
+        steps = torch.arange(token_ids.shape[1], device=token_ids.device)
+        real = steps[None, :] < lengths[:, None]  # [batch, steps]
+        # Real ids in ascending order, padding last (vocab_size sorts after every id), then
+        # padding back to PAD_ID: every ordering of the same words gives the same row.
+        ordered = torch.where(real, token_ids, self.config.vocab_size).sort(dim=1).values
+        ordered = ordered.masked_fill(~real, PAD_ID)
+        embedded = self.dropout(self.embedding(ordered)) * real[..., None]  # [batch, steps, emb]
+        return embedded.sum(1) / lengths[:, None].to(embedded.dtype)
+
+    def forward(self, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Class logits [batch, n_labels] for padded ids [batch, steps] and lengths [batch]."""
+        return self.head(self.dropout(self.encode(token_ids, lengths)))
+
+    def prefix_logits(self, token_ids: torch.Tensor) -> torch.Tensor:
+        """Logits [steps, n_labels]: row t is the output for token_ids[: t + 1] (running mean)."""
+        embedded = self.embedding(token_ids)  # [steps, embedding_dim]
+        counts = torch.arange(1, len(token_ids) + 1, device=token_ids.device, dtype=embedded.dtype)
+        return self.head(embedded.cumsum(0) / counts[:, None])
+
+
 @dataclass(frozen=True)
 class Classifier:
-    """A trained SentenceClassifier with its vocabulary: text in, probabilities out.
+    """A trained SentenceClassifier (or BagOfEmbeddings) with its vocabulary: text in, probabilities out.
 
     Shared between users of the app, so it is used read-only: eval mode, no gradients.
     """
 
-    model: SentenceClassifier
+    model: SentenceClassifier | BagOfEmbeddings  # a recurrent network, or the word-order baseline
     vocab: Vocab
     meta: dict | None = None  # free-form facts from training (data, metrics, date)
 
@@ -270,8 +376,8 @@ class Classifier:
         self.model.eval()
 
     @property
-    def config(self) -> ModelConfig:
-        """The network's ModelConfig."""
+    def config(self) -> ModelConfig | BagConfig:
+        """The network's ModelConfig (BagConfig for the bag-of-embeddings baseline)."""
         return self.model.config
 
     @property

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from rnnviz.core.checkpoints import SHIPPED, CheckpointError, load_classifier, save
+from rnnviz.core.checkpoints import BASELINES, SHIPPED, CheckpointError, load_baseline, load_classifier, save
 from rnnviz.core.models import CELL_TYPES, READOUTS
 from rnnviz.core.trace import trace_sentence
 from rnnviz.data.corpora import CorpusError
@@ -52,6 +52,13 @@ def _trace(args: argparse.Namespace) -> None:
 def _load(model: str):
     try:
         return load_classifier(model)
+    except CheckpointError as error:
+        raise CommandError(str(error)) from None
+
+
+def _load_baseline(name: str):
+    try:
+        return load_baseline(name)
     except CheckpointError as error:
         raise CommandError(str(error)) from None
 
@@ -197,7 +204,12 @@ def _run_into(trainer: Trainer, outcome: dict) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     if not args.data and not args.pairs:
         raise CommandError("give --data, --pairs or both")
-    model: Predictor = VaderBaseline() if args.model == "vader" else _load(args.model)
+    if args.model == "vader":
+        model: Predictor = VaderBaseline()
+    elif args.model in BASELINES:
+        model = _load_baseline(args.model)
+    else:
+        model = _load(args.model)
     name = "VADER (rule-based baseline)" if args.model == "vader" else model.config.describe()
     report: dict = {"model": args.model}
     lines = [f"model: {name} ({args.model})"]
@@ -308,7 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="accuracy on a dataset's test split and/or minimal pairs")
-    evaluate.add_argument("--model", required=True, help=model_help + ", or vader (the rule-based baseline)")
+    evaluate.add_argument(
+        "--model",
+        required=True,
+        help=model_help + ", or bag / vader (the bag-of-embeddings and rule-based baselines)",
+    )
     evaluate.add_argument(
         "--data",
         metavar="SOURCE",

@@ -1,7 +1,7 @@
 """The shipped default models: their recipes, and the one command that rebuilds them and the model
 card (models/README.md) from scratch.
 
-    python -m rnnviz.tools.defaults                 # train lstm, gru and rnn, evaluate, write the card
+    python -m rnnviz.tools.defaults                 # train every model and the bag, evaluate, write the card
     python -m rnnviz.tools.defaults --only lstm     # retrain one; the card is rewritten from all files
     python -m rnnviz.tools.defaults --card-only     # re-evaluate the saved models, rewrite the card
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -59,7 +60,7 @@ _COMMON = dict(
     prefix_calm=0.5,
     prefix_calm_positive=0.55,
 )
-# name -> recipe; the names are those of rnnviz.core.checkpoints.SHIPPED.
+# name -> recipe; the names are those of rnnviz.core.checkpoints.SHIPPED and BASELINES.
 RECIPES: dict[str, TrainConfig] = {
     # Six epochs and a stronger calm-prefix pull kept the LSTM's curve flat until the first
     # sentiment word on Explore's examples (with 4 epochs and 0.5, "the plot was" already flipped).
@@ -74,6 +75,9 @@ RECIPES: dict[str, TrainConfig] = {
         **{**_COMMON, "cell": "lstm", "hidden_size": 64, "num_layers": 2, "prefix_calm": 0.0},
         bidirectional=True,
     ),
+    # The word-order baseline (Word order page): the mean of the word embeddings -> linear, on the
+    # same data, vocabulary and lexicon prior. No steps, so no calm-prefix loss; it trains in minutes.
+    "bag": TrainConfig(**{**_COMMON, "network": "bag", "prefix_calm": 0.0, "epochs": 8}),
 }
 # Prefixes with no sentiment yet: a calm model answers close to 50/50 after each of them.
 NEUTRAL_PREFIXES = ("the", "the movie", "the movie was", "i", "this")
@@ -106,13 +110,18 @@ def train_default(name: str, out_dir: Path) -> Path:
     state = trainer.state()
     if state.status != "done":
         raise SystemExit(f"rnnviz.tools.defaults: {name}: {state.message}")
-    path = out_dir / checkpoints.SHIPPED[name]
+    path = out_dir / filename(name)
     payload = checkpoints.to_bytes(classifier)
     if len(payload) > MAX_BYTES:
         raise SystemExit(f"rnnviz.tools.defaults: {name} would be {len(payload) / 2**20:.1f} MB, above 5 MB")
     checkpoints.write_atomic(path, payload)
     _log(f"{name}: {state.message}; saved {path} in {trainer.training_seconds:.0f} s")
     return path
+
+
+def filename(name: str) -> str:
+    """The file of a shipped model or baseline, by name."""
+    return checkpoints.SHIPPED.get(name) or checkpoints.BASELINES[name]
 
 
 def _log_epochs(name: str):
@@ -178,15 +187,58 @@ def _families_table(results: dict[str, dict], names: Sequence[str]) -> list[str]
     return lines
 
 
+def measure_all(
+    models: dict[str, Classifier],
+    baselines: dict[str, Classifier] | None = None,
+    families: dict[str, TextDataset] | None = None,
+) -> dict[str, dict]:
+    """`measure` for every model, then the baselines (the bag), then VADER."""
+    results = {name: measure(classifier, families) for name, classifier in models.items()}
+    results.update({name: measure(classifier, families) for name, classifier in (baselines or {}).items()})
+    results["VADER (rules)"] = measure(VaderBaseline(), families)
+    return results
+
+
+def card_data(results: dict[str, dict]) -> dict:
+    """The card's test accuracies as JSON for the app (checkpoints.read_card): {"test_accuracy":
+    {name: {source: accuracy}}}."""
+    accuracy = {
+        name: {source: round(result[title].accuracy, 4) for title, source in EVALUATIONS}
+        for name, result in results.items()
+    }
+    return {"test_accuracy": accuracy, "sources": {source: title for title, source in EVALUATIONS}}
+
+
+def _bag_lines(bag: Classifier, folder: Path) -> list[str]:
+    meta, config = bag.meta or {}, bag.config
+    settings = meta.get("settings", {})
+    parameters = sum(p.numel() for p in bag.model.parameters())
+    size = (folder / checkpoints.BASELINES["bag"]).stat().st_size / 2**20
+    return [
+        "",
+        "**Word-order baseline** `bag` (`rnnviz/resources/models/bag.safetensors`, read only by the "
+        "Word order page): a bag of embeddings, the mean of the word vectors followed by one linear "
+        "layer, so it gives every reordering of a sentence exactly the same answer. Same data, "
+        f"vocabulary rules and lexicon prior as the models above; embedding {config.embedding_dim}, "
+        f"dropout {config.dropout}, lr {settings.get('lr')}, batch {settings.get('batch_size')}, best of "
+        f"{settings.get('epochs')} epochs (epoch {meta.get('metrics', {}).get('best_epoch')}), vocabulary "
+        f"{config.vocab_size:,}, {parameters:,} parameters, {size:.1f} MB, "
+        f"{meta.get('training_seconds', 0) / 60:.1f} min.",
+    ]
+
+
 def model_card(
     models: dict[str, Classifier],
     families: dict[str, TextDataset] | None = None,
     families_path: Path | None = None,
     folder: Path = OUT_DIR,
+    baselines: dict[str, Classifier] | None = None,
+    results: dict[str, dict] | None = None,
 ) -> str:
-    """models/README.md: data, settings, training time and metrics, next to VADER."""
-    results = {name: measure(classifier, families) for name, classifier in models.items()}
-    results["VADER (rules)"] = measure(VaderBaseline(), families)
+    """models/README.md: data, settings, training time and metrics, next to the bag of
+    embeddings (when given in `baselines`) and VADER. `results`: measure_all's, if already made."""
+    baselines = baselines or {}
+    results = results or measure_all(models, baselines, families)
     movies = load_source("movies", "test")
     vocab_words = len(lexicon_words())
     command = "python -m rnnviz.tools.defaults" + (f" --families {families_path}" if families_path else "")
@@ -248,6 +300,7 @@ def model_card(
         "learned; a 64-unit state and 8 epochs let it train. That plain RNNs are harder to train is "
         "itself one of the lessons. `bilstm` has 64 units per direction and layer, which keeps it "
         "under 5 MB.",
+        *(_bag_lines(baselines["bag"], folder) if "bag" in baselines else []),
         "",
         f"**Vocabulary.** `<pad>`, `<unk>`, then all {vocab_words:,} one-token words of the VADER lexicon "
         "(reserved before the frequency cut, so every one of them is known to every model, seen in "
@@ -288,7 +341,7 @@ def model_card(
         pairs = result["pairs"]
         cells.append(f"{pairs.both_right:.3f} ({round(pairs.both_right * pairs.n_pairs)}/{pairs.n_pairs})")
         cells.append(f"{result['calm']:.3f}")
-        label = f"`{name}`" if name in models else name
+        label = f"`{name}`" if name in models or name in baselines else name
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     table = _families_table(results, list(results))
     if table:
@@ -300,7 +353,7 @@ def model_card(
             "the grammar (other words, subjects and sentence frames; see the file's header for each "
             "family's label rule). A model that is weak on a family fails the sentences built that way.",
             "",
-            f"| family (sentences) | {' | '.join(f'`{n}`' for n in models)} | VADER (rules) |",
+            f"| family (sentences) | {' | '.join(f'`{n}`' for n in [*models, *baselines])} | VADER (rules) |",
             table[1],
             *table[2:],
         ]
@@ -325,7 +378,7 @@ def model_card(
     lines += [
         "",
         "Reproduce a row with `python -m rnnviz evaluate --model lstm --data movies --pairs builtin` "
-        "(`--model vader` for the baseline).",
+        "(`--model bag` for the bag of embeddings, `--model vader` for the rule-based baseline).",
         "",
     ]
     return "\n".join(lines)
@@ -363,14 +416,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in args.only or RECIPES:
                 train_default(name, args.out)
         families = read_families(args.families) if args.families else None
-        paths = {name: args.out / checkpoints.SHIPPED[name] for name in RECIPES}
+        paths = {name: args.out / checkpoints.SHIPPED[name] for name in checkpoints.SHIPPED}
         models = {name: checkpoints.load(path) for name, path in paths.items() if path.exists()}
-        _log("evaluating the models and VADER for the card")
-        card = model_card(models, families, args.families, args.out)
+        bag_path = args.out / checkpoints.BASELINES["bag"]
+        baselines = {"bag": checkpoints.load_bag(bag_path)} if bag_path.exists() else {}
+        _log("evaluating the models, the bag of embeddings and VADER for the card")
+        results = measure_all(models, baselines, families)
+        card = model_card(models, families, args.families, args.out, baselines, results)
     except (CorpusError, checkpoints.CheckpointError, ValueError) as error:
         print(f"rnnviz.tools.defaults: error: {error}", file=sys.stderr)
         return 1
     checkpoints.write_atomic(args.card, card.encode())
+    data = json.dumps(card_data(results), indent=1, sort_keys=True) + "\n"
+    checkpoints.write_atomic(args.out / checkpoints.CARD_FILE, data.encode())
     _log(f"wrote {args.card} ({time.perf_counter() - started:.0f} s in all)")
     return 0
 

@@ -3,9 +3,10 @@ sentences, for when the shipped models are absent or must not be relied on.
 
 An LSTM, a 2-layer bidirectional GRU and a plain RNN learn a few hundred sentences such as "the movie
 was not good", enough that "the movie was good" and "the movie was not good" really get opposite
-predictions.
+predictions. A bag of embeddings stands in for the word-order baseline (bag.safetensors); it learns
+the same sentences as well as averaging allows.
 
-    models_dir = standin_models_dir()     # lstm/gru/rnn.safetensors, trained once, for RNNVIZ_MODELS_DIR
+    models_dir = standin_models_dir()     # lstm/gru/rnn/bilstm/bag.safetensors, for RNNVIZ_MODELS_DIR
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from pathlib import Path
 import torch
 
 from rnnviz.core import checkpoints
-from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier, pad_ids
+from rnnviz.core.models import (
+    BagConfig,
+    BagOfEmbeddings,
+    Classifier,
+    ModelConfig,
+    SentenceClassifier,
+    pad_ids,
+)
 from rnnviz.core.text import Vocab, tokenize
 
 _SUBJECTS = ("the movie", "the plot", "the acting", "this movie")
@@ -35,6 +43,8 @@ STANDIN_CONFIGS = {
     "rnn": dict(cell="rnn_tanh", embedding_dim=16, hidden_size=16),
     "bilstm": dict(cell="lstm", embedding_dim=12, hidden_size=12, num_layers=2, bidirectional=True),
 }
+# The baselines' stand-ins (checkpoints.BASELINES): the bag of embeddings.
+BASELINE_CONFIGS = {"bag": dict(embedding_dim=16)}
 
 
 def training_sentences() -> list[tuple[str, int]]:
@@ -52,26 +62,30 @@ def training_sentences() -> list[tuple[str, int]]:
     return data
 
 
-def train_standin(config: dict, seed: int = 0, steps: int = 40) -> Classifier:
-    """A small classifier trained full-batch with Adam on `training_sentences()`.
+def train_standin(config: dict, seed: int = 0, steps: int = 40, bag: bool = False) -> Classifier:
+    """A small classifier trained full-batch with Adam on `training_sentences()`: a
+    SentenceClassifier of ModelConfig(**config), or with `bag` a BagOfEmbeddings of BagConfig(**config).
 
     Runs on one thread: on the shared 2-core machine two threads are several times slower.
     """
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(config, seed, steps)
+        return _train(config, seed, steps, bag)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(config: dict, seed: int, steps: int) -> Classifier:
+def _train(config: dict, seed: int, steps: int, bag: bool) -> Classifier:
     torch.manual_seed(seed)
     data = training_sentences()
     token_lists = [tokenize(text) for text, _ in data]
     vocab = Vocab.build(token_lists)
-    model_config = ModelConfig(vocab_size=len(vocab), labels=("negative", "positive"), **config)
-    model = SentenceClassifier(model_config)
+    labels = ("negative", "positive")
+    if bag:
+        model = BagOfEmbeddings(BagConfig(vocab_size=len(vocab), labels=labels, **config))
+    else:
+        model = SentenceClassifier(ModelConfig(vocab_size=len(vocab), labels=labels, **config))
     ids, lengths = pad_ids([vocab.encode(tokens) for tokens in token_lists])  # [batch, steps], [batch]
     targets = torch.tensor([label for _, label in data])
     optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
@@ -87,29 +101,37 @@ def _train(config: dict, seed: int, steps: int) -> Classifier:
     )
 
 
-def build_standin_models(folder: str | os.PathLike, names: tuple[str, ...] = tuple(STANDIN_CONFIGS)) -> Path:
-    """Train the stand-ins named in `names` and save them as <name>.safetensors in `folder`
-    (a models folder for RNNVIZ_MODELS_DIR). Returns the folder."""
+_ALL = tuple(STANDIN_CONFIGS) + tuple(BASELINE_CONFIGS)
+_FILES = (*checkpoints.SHIPPED.values(), *checkpoints.BASELINES.values())
+
+
+def build_standin_models(folder: str | os.PathLike, names: tuple[str, ...] = _ALL) -> Path:
+    """Train the stand-ins named in `names` (shipped models and baselines) and save them as
+    <name>.safetensors in `folder` (a models folder for RNNVIZ_MODELS_DIR). Returns the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        checkpoints.save(train_standin(STANDIN_CONFIGS[name]), folder / checkpoints.SHIPPED[name])
+        if name in BASELINE_CONFIGS:
+            classifier = train_standin(BASELINE_CONFIGS[name], bag=True)
+            checkpoints.save(classifier, folder / checkpoints.BASELINES[name])
+        else:
+            checkpoints.save(train_standin(STANDIN_CONFIGS[name]), folder / checkpoints.SHIPPED[name])
     return folder
 
 
 def standin_models_dir() -> Path:
-    """A folder with all three stand-ins, trained once per version of this file and torch and
+    """A folder with every stand-in, trained once per version of this file and torch and
     kept in the system's temporary folder, so repeated test runs skip the training."""
     source = Path(__file__).read_bytes() + torch.__version__.encode()
     folder = Path(tempfile.gettempdir()) / f"rnnviz-standins-{hashlib.sha256(source).hexdigest()[:12]}"
-    if not all((folder / filename).is_file() for filename in checkpoints.SHIPPED.values()):
+    if not all((folder / filename).is_file() for filename in _FILES):
         building = Path(tempfile.mkdtemp(prefix="rnnviz-standins-"))
         build_standin_models(building)
         try:
             building.rename(folder)
         except OSError:  # another test process finished first, or an old partial folder
             shutil.rmtree(building, ignore_errors=True)
-            if not all((folder / f).is_file() for f in checkpoints.SHIPPED.values()):
+            if not all((folder / f).is_file() for f in _FILES):
                 shutil.rmtree(folder, ignore_errors=True)
                 return build_standin_models(folder)
     return folder

@@ -23,6 +23,7 @@ from rnnviz.core.models import (
     MAX_LAYERS,
     MAX_WIDTH,
     READOUTS,
+    BagConfig,
     CellType,
     ModelConfig,
     Readout,
@@ -31,6 +32,9 @@ from rnnviz.data import corpora, sources
 
 Device = Literal["auto", "cpu", "cuda"]
 DEVICES: tuple[str, ...] = get_args(Device)
+Network = Literal["recurrent", "bag"]
+NETWORKS: tuple[str, ...] = get_args(Network)
+READOUT_NAMES = {"last": "last state", "mean": "mean over steps", "max": "max over steps"}
 VALENCE_COPIES = 4  # valence sits in this many columns, so embedding dropout rarely hides it all
 PRIOR_DIMS = VALENCE_COPIES + 2  # the lexicon prior's fixed embedding columns (see trainer.py)
 
@@ -107,6 +111,9 @@ class TrainConfig:
     builtin_size: int = 20_000  # sentences drawn from the built-in grammar when "builtin" is used
     neutral_band: float = corpora.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
     val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
+    # recurrent: embedding -> cell -> readout -> linear; bag: the word-order baseline, mean of the
+    # embeddings -> linear (BagOfEmbeddings), which ignores cell, sizes of the recurrent layers and readout
+    network: Network = "recurrent"
     cell: CellType = "lstm"  # the recurrent cell, as in rnnviz.core.models.CELL_TYPES
     embedding_dim: int = 64  # size of each word's embedding vector
     hidden_size: int = 64  # units per layer and direction
@@ -146,6 +153,10 @@ class TrainConfig:
             problems.append(f"cell must be one of {', '.join(CELL_TYPES)}; got {self.cell!r}")
         if self.readout not in READOUTS:
             problems.append(f"readout must be one of {', '.join(READOUTS)}; got {self.readout!r}")
+        if self.network not in NETWORKS:
+            problems.append(f"network must be one of {', '.join(NETWORKS)}; got {self.network!r}")
+        elif self.network == "bag" and self.prefix_calm != 0:
+            problems.append("prefix_calm needs a recurrent network; the bag of embeddings has no steps")
         if self.device not in DEVICES:
             problems.append(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
         problems.extend(p for name, r in TRAIN_RANGES.items() if (p := r.problem(name, getattr(self, name))))
@@ -173,6 +184,15 @@ class TrainConfig:
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             readout=self.readout,
+        )
+
+    def bag_config(self, vocab_size: int, labels: Sequence[str]) -> BagConfig:
+        """The bag-of-embeddings baseline this config trains (network "bag")."""
+        return BagConfig(
+            vocab_size=vocab_size,
+            labels=tuple(labels),
+            embedding_dim=self.embedding_dim,
+            dropout=self.dropout,
         )
 
     def to_dict(self) -> dict:
@@ -279,7 +299,12 @@ def data_title(config: TrainConfig) -> str:
 
 def model_name(config: TrainConfig) -> str:
     """A model's name in the picker, made from its settings (most telling first)."""
-    shape = f"{CELL_NAMES[config.cell]} {config.num_layers}×{config.hidden_size}"
-    if config.bidirectional:
-        shape += " bi"
+    if config.network == "bag":
+        shape = f"bag of embeddings {config.embedding_dim}"
+    else:
+        shape = f"{CELL_NAMES[config.cell]} {config.num_layers}×{config.hidden_size}"
+        if config.bidirectional:
+            shape += " bi"
+        if config.readout != "last":
+            shape += f", {READOUT_NAMES[config.readout]}"
     return f"{shape}, {data_title(config)}, lr {config.lr:g}, {config.epochs} ep, seed {config.seed}"

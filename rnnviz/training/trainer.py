@@ -34,7 +34,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -44,7 +44,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from rnnviz.core.models import Classifier, SentenceClassifier, prefix_vectors
+from rnnviz.core.models import BagOfEmbeddings, Classifier, SentenceClassifier, prefix_vectors
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
 from rnnviz.data import dataset, sources
 from rnnviz.data.dataset import TextDataset
@@ -224,6 +224,14 @@ def prefix_calm_loss(
 # --------------------------------------------------------------------------- the trainer
 
 
+def build_network(config: TrainConfig, vocab_size: int, labels: Sequence[str]) -> nn.Module:
+    """The untrained network `config` asks for: a SentenceClassifier, or with network "bag" the
+    word-order baseline (BagOfEmbeddings). Both take (ids, lengths) and have `embedding` and `head`."""
+    if config.network == "bag":
+        return BagOfEmbeddings(config.bag_config(vocab_size, labels))
+    return SentenceClassifier(config.model_config(vocab_size, labels))
+
+
 def _resolve_device(device: str) -> torch.device:
     if device == "cuda" or (device == "auto" and torch.cuda.is_available()):
         if not torch.cuda.is_available():
@@ -263,7 +271,7 @@ class Trainer:
             dataset.encode(val, self.vocab, config.max_tokens), val.labels, 256
         )
         torch.manual_seed(config.seed)
-        self.model = SentenceClassifier(config.model_config(len(self.vocab), train.label_names))
+        self.model = build_network(config, len(self.vocab), train.label_names)
         self._prior: torch.Tensor | None = None  # [known words, PRIOR_DIMS], kept fixed
         self._prior_rows: torch.Tensor | None = None  # [known words] their token ids
         if config.lexicon_prior:
@@ -278,7 +286,7 @@ class Trainer:
         self.model.to(self.device)
         # (neutral tokens [vocab_size] bool, target [n_labels]) for the calm-prefix loss, forward-only
         self._calm: tuple[torch.Tensor, torch.Tensor] | None = None
-        if config.prefix_calm > 0 and not config.bidirectional:
+        if config.prefix_calm > 0 and not config.bidirectional and config.network == "recurrent":
             target = calm_target(len(train.label_names), config.prefix_calm_positive)
             self._calm = (neutral_token_ids(self.vocab).to(self.device), target.to(self.device))
         self.on_event = on_event

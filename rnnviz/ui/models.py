@@ -23,7 +23,7 @@ from rnnviz.core import checkpoints
 from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES, Classifier
-from rnnviz.training.config import UPLOADS
+from rnnviz.training.config import READOUT_NAMES, UPLOADS
 from rnnviz.training.store import Kind
 from rnnviz.ui import saved_models, session
 from rnnviz.ui.teacher import teacher_mode
@@ -116,13 +116,16 @@ def model_title(name: str) -> str:
 
 
 def describe_model(classifier: Classifier) -> str:
-    """One plain-text line: cell, size, direction, labels, vocabulary."""
+    """One plain-text line: cell, size, direction, labels, vocabulary, readout."""
     config = classifier.config
     layers = f"{config.num_layers} layer{'s' if config.num_layers > 1 else ''}"
     text = f"{CELL_NAMES[config.cell]} · {layers} × {config.hidden_size} units"
     if config.bidirectional:
         text += " · bidirectional"
-    return f"{text} · labels: {', '.join(config.labels)} · vocabulary: {len(classifier.vocab):,} tokens"
+    return (
+        f"{text} · labels: {', '.join(config.labels)} · vocabulary: {len(classifier.vocab):,} tokens"
+        f" · readout: {READOUT_NAMES[config.readout]}"
+    )
 
 
 def _upload_box() -> None:

@@ -31,7 +31,7 @@ from rnnviz.data import tables
 from rnnviz.data.dataset import TextDataset
 from rnnviz.lessons import glossary
 from rnnviz.plots import training as train_plots
-from rnnviz.training.config import CLASS_SERVER, TrainConfig
+from rnnviz.training.config import CLASS_SERVER, READOUT_NAMES, TrainConfig
 from rnnviz.training.history import curves
 from rnnviz.training.jobs import Alive, JobManager
 from rnnviz.training.training_job import TrainingJob, TrainingState
@@ -165,6 +165,7 @@ _SETTING = {  # field of TrainConfig -> its control (the dataset's is DATA; a ta
     "hidden_size": ui_state.Control("train_hidden", 48, tuple(CLASS_SERVER.widths)),
     "num_layers": ui_state.Control("train_layers", 1, tuple(range(1, CLASS_SERVER.max_layers + 1))),
     "bidirectional": ui_state.Control("train_bidirectional", False, (False, True)),
+    "readout": ui_state.Control("train_readout", "last", tuple(READOUT_NAMES)),
     "lr": ui_state.Control("train_lr", 0.01, tuple(CLASS_SERVER.learning_rates)),
     "batch_size": ui_state.Control("train_batch", 32, tuple(CLASS_SERVER.batch_sizes)),
     "epochs": ui_state.Control("train_epochs", 8, tuple(range(1, CLASS_SERVER.max_epochs + 1))),
@@ -292,15 +293,31 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         hidden = ui_state.widget(
             st.select_slider, setting["hidden_size"], "Hidden units", CLASS_SERVER.widths, disabled=locked
         )
-        layers = ui_state.widget(
-            st.segmented_control,
-            setting["num_layers"],
-            "Layers",
-            range(1, CLASS_SERVER.max_layers + 1),
+        # Layers and directions share a row, so the readout fits the first screen of a projector.
+        stack, directions = st.columns([1, 1.4], vertical_alignment="bottom")
+        with stack:
+            layers = ui_state.widget(
+                st.segmented_control,
+                setting["num_layers"],
+                "Layers",
+                range(1, CLASS_SERVER.max_layers + 1),
+                disabled=locked,
+                required=True,
+            )
+        with directions:
+            bidirectional = ui_state.widget(
+                st.toggle, setting["bidirectional"], "Bidirectional", disabled=locked
+            )
+        readout = ui_state.widget(
+            st.selectbox,
+            setting["readout"],
+            "Readout",
+            list(READOUT_NAMES),
+            format_func=READOUT_NAMES.get,
             disabled=locked,
-            required=True,
+            help="What the classifier reads: the state after the last word, or the mean or the "
+            "maximum of the states over all the words (each unit on its own).",
         )
-        bidirectional = ui_state.widget(st.toggle, setting["bidirectional"], "Bidirectional", disabled=locked)
     with optimiser:
         lr = ui_state.widget(
             st.select_slider,
@@ -329,6 +346,7 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
         hidden_size=hidden,
         num_layers=layers,
         bidirectional=bidirectional,
+        readout=readout,
         dropout=dropout,
         lr=lr,
         batch_size=batch,

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "6"))  # per page and mode
 PAGES = {  # menu title -> path
     "Explore": "",
+    "Word order": "word_order",
     "Negation lab": "negation_lab",
     "Train": "train",
     "Inside the cell": "inside_the_cell",
