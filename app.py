@@ -25,6 +25,7 @@ PAGES = [
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),
     st.Page("pages/why_gates.py", title="Why gates", icon=":material/trending_down:"),
+    st.Page("pages/layers.py", title="Layers & directions", icon=":material/stacks:"),
 ]
 
 page = st.navigation(PAGES)
