@@ -34,16 +34,17 @@ def offer_bilstm(classifier: Classifier) -> None:
     if not has_bilstm:
         st.info(words.simple_model(has_bilstm), icon=":material/info:")
         return
-    notice, action = st.columns([4, 1], vertical_alignment="center")
+    notice, action = st.columns([3, 1], vertical_alignment="center")
     notice.info(words.simple_model(has_bilstm), icon=":material/info:")
     with action:
         st.button(
-            f"Switch to the {models.model_title(BILSTM)}",
+            "Switch to the BiLSTM",
             key="layers_switch",
             on_click=models.request_model,
             args=(BILSTM,),
             type="primary",
             width="stretch",
+            help=f"Picks “{models.model_title(BILSTM)}” in the sidebar's model picker.",
         )
 
 
