@@ -55,15 +55,16 @@ def test_the_default_batch(models_dir, monkeypatch):
     ]
     packed = _chart(at, "pack_padded_sequence")["data"][0]
     assert packed["y"][0] == "sentence 2 · length 7"  # longest first
-    assert packed["text"][0][0] == "the<br>data[0]" and packed["text"][1][0] == "not<br>data[1]"
-    assert packed["text"][2][0] == "great<br>data[2]" and packed["text"][1][1] == "good<br>data[4]"
+    cells = packed["text"]  # token, [row of data], id
+    assert cells[0][0].startswith("the<br>[0]<br>") and cells[1][0].startswith("not<br>[1]<br>")
+    assert cells[2][0].startswith("great<br>[2]<br>") and cells[1][1].startswith("good<br>[4]<br>")
     summary = at.success[0].value
     assert "**Packed**, every sentence's final state equals" in summary
     assert "sentences 1 and 3 read `<pad>`" in summary
     bars = _chart(at, "Each sentence's final state")["data"]
     assert [bar["name"] for bar in bars] == ["packed batch", "padded batch, not packed"]
     (table,) = at.dataframe
-    unpacked = [float(v) for v in table.value["not packed: max |Δ state|"]]
+    unpacked = [float(v) for v in table.value["max |Δ| not packed"]]
     assert unpacked[1] < 1e-5 and unpacked[0] > 1e-3 and unpacked[2] > 1e-3  # the longest has no padding
     assert at.query_params["s2"] == "the movie was not bad at all"
 
@@ -82,12 +83,16 @@ def test_the_packed_data_is_torchs(models_dir, monkeypatch):
     np.testing.assert_array_equal(shown, ids.numpy())
     cells = _chart(at, "pack_padded_sequence")["data"][0]["text"]
     order = packed.sorted_indices.tolist()
-    by_row = {}
+    by_row, shown_data = {}, {}
     for slot, row in enumerate(cells):
         for t, cell in enumerate(row):
-            if cell:
-                by_row[int(cell.split("data[")[1].rstrip("]"))] = shown[order[slot], t]
+            if cell:  # "token<br>[r]<br>id"
+                _, r, value = cell.split("<br>")
+                r = r.strip("[]")
+                by_row[int(r)] = shown[order[slot], t]  # the id matrix's cell this row came from
+                shown_data[int(r)] = int(value)
     assert [by_row[r] for r in range(len(by_row))] == packed.data.tolist()
+    assert [shown_data[r] for r in range(len(shown_data))] == packed.data.tolist()
     assert f"batch_sizes [{', '.join(map(str, packed.batch_sizes.tolist()))}]" in chart_titles(at)[2]
     assert torch.equal(packed.batch_sizes, torch.tensor([3, 2, 1, 1]))
 

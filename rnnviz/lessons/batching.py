@@ -20,9 +20,9 @@ IDS_CAPTION = (
     "there is a word, and its row sums are the lengths."
 )
 PACKED_CAPTION = (
-    "`pack_padded_sequence` sorts the sentences longest first and keeps only real words: `data` is read "
-    "column by column, and `batch_sizes[t]` says how many sentences are still running at step t. "
-    "No `<pad>` is left to read."
+    "`pack_padded_sequence` sorts the sentences longest first and keeps only real words: each cell is a "
+    "token, its row [r] in `data` and the id there; `data` is read column by column, and `batch_sizes[t]` "
+    "(under each column) says how many sentences are still running at step t. No `<pad>` is left to read."
 )
 RUN_CAPTION = (
     "Bars: the largest difference of each sentence's final state (h_n, and c_n for an LSTM, every layer "

@@ -98,7 +98,7 @@ def mask_chart(batch: PackedBatch) -> go.Figure:
 def packed_chart(batch: PackedBatch) -> go.Figure:
     """PackedSequence.data laid out as torch builds it: time step t is a column holding
     batch_sizes[t] rows, the sentences longest first (sorted_indices); each cell names its
-    token and its row in `data`, which is read column by column."""
+    token, its row [r] in `data` (read column by column) and the id data[r] that torch put there."""
     rows, steps = batch.ids.shape
     where = {position: r for r, position in enumerate(batch.rows)}  # (sentence, word) -> row of data
     z = np.full((rows, steps), np.nan)
@@ -107,14 +107,15 @@ def packed_chart(batch: PackedBatch) -> go.Figure:
         for t in range(int(batch.lengths[b])):
             r = where[(int(b), t)]
             z[slot, t] = b + 1
-            text[slot][t] = f"{plotly_text(batch.tokens[b][t], TOKEN_CHARS)}<br>data[{r}]"
+            text[slot][t] = f"{plotly_text(batch.tokens[b][t], TOKEN_CHARS)}<br>[{r}]<br>{int(batch.data[r])}"
     names = sentence_names(batch)
     y = [names[b] for b in batch.sorted_indices]
-    x = [f"t={t + 1}<br>{int(size)} row{'s' if size > 1 else ''}" for t, size in enumerate(batch.batch_sizes)]
+    x = [f"{t + 1}<br>{int(size)}" for t, size in enumerate(batch.batch_sizes)]
     grid = _grid(z, text, x, y, rows, "%{y}, time step %{x}: %{text}")
+    grid["hovertemplate"] = "%{y}, time step t = %{x}<br>token, [row of data], id: %{text}<extra></extra>"
     sizes = ", ".join(str(int(size)) for size in batch.batch_sizes)
     title = f"pack_padded_sequence: data [{len(batch.data)}], batch_sizes [{sizes}]"
-    layout = _grid_layout(title, rows, "time step t, with batch_sizes[t] rows", height=150 + 52 * rows)
+    layout = _grid_layout(title, rows, "time step t and batch_sizes[t]", height=150 + 70 * rows)
     return new_figure([grid], layout)
 
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import streamlit as st
 
 from rnnviz.analysis.batching import BatchRun, PackedBatch
+from rnnviz.core.markup import clip
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.lessons import batching as words
 from rnnviz.lessons.stacking import number
 from rnnviz.plots import batching as plots
 from rnnviz.ui import output
+
+SIDE_BY_SIDE_STEPS = 8  # up to this many words, the id matrix and the mask share a row
+SENTENCE_CHARS = 40  # sentences are cut to this in the table
 
 
 def summary(batch: PackedBatch, run: BatchRun) -> None:
@@ -25,8 +29,11 @@ def summary(batch: PackedBatch, run: BatchRun) -> None:
 
 
 def padded(batch: PackedBatch) -> None:
-    """The padded id matrix beside its mask and lengths."""
-    ids, mask = st.columns([3, 2])
+    """The padded id matrix beside its mask and lengths (one under the other for long sentences)."""
+    if batch.ids.shape[1] <= SIDE_BY_SIDE_STEPS:
+        ids, mask = st.columns([3, 2])
+    else:
+        ids = mask = st.container()
     with ids:
         output.chart(plots.id_matrix_chart(batch), key="batch_ids", first_screen=True)
     with mask:
@@ -56,13 +63,13 @@ def run(classifier: Classifier, batch: PackedBatch, result: BatchRun) -> None:
 
     rows = [
         {
-            "sentence": f"{b + 1}: {' '.join(tokens)}",
+            "sentence": f"{b + 1}: {clip(' '.join(tokens), SENTENCE_CHARS)}",
             "length": int(batch.lengths[b]),
-            "packed: max |Δ state|": number(float(result.packed_difference[b])),
-            "not packed: max |Δ state|": number(float(result.padded_difference[b])),
-            "answer alone": answer(result.probabilities_alone[b]),
-            "answer packed": answer(result.probabilities_packed[b]),
-            "answer not packed": answer(result.probabilities_padded[b]),
+            "max |Δ| packed": number(float(result.packed_difference[b])),
+            "max |Δ| not packed": number(float(result.padded_difference[b])),
+            "answer: alone": answer(result.probabilities_alone[b]),
+            "answer: packed": answer(result.probabilities_packed[b]),
+            "answer: not packed": answer(result.probabilities_padded[b]),
         }
         for b, tokens in enumerate(batch.tokens)
     ]
