@@ -34,7 +34,7 @@ def test_the_bilstm_both_ways_and_layer_on_layer(models_dir, monkeypatch):
     text = page_text(at)
     assert "\\[12\\] ⊕ \\[12\\] = \\[24\\]" in text or "[12] ⊕ [12] = [24]" in text
     assert "weight_ih_l1" in text and "[48 × 24]" in text  # 4 gates × 12 units, 24 inputs
-    assert "is *not* the model changing its mind" in text
+    assert "this is *not* the model changing its mind" in text
     assert "Checked with PyTorch" in text and "max |difference|" in text
     (table,) = at.dataframe
     rows = table.value

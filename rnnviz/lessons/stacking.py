@@ -120,16 +120,16 @@ def readout_check(vector_difference: float, logit_difference: float, label: str,
 
 
 PREFIX_BIDIRECTIONAL = (
-    "**Prediction after each word, for a model that reads both ways.** It is *not* the model changing "
-    "its mind as it reads: the backward direction's state at every word has already read every word "
-    "after it, so no state in the full reading belongs to the sentence so far (rnnviz refuses a "
-    "running readout for such a model). Instead each point is the sentence **cut after that word and "
-    "read again from scratch**, both ways: the answer the model would give if the sentence ended there."
+    "**For a model that reads both ways, this is *not* the model changing its mind as it reads**: the "
+    "backward direction's state at every word has already read every word after it, so no state in the "
+    "full reading belongs to the sentence so far (rnnviz refuses a running readout for such a model). "
+    "Instead each point is the sentence **cut after that word and read again from scratch**, both ways: "
+    "the answer the model would give if the sentence ended there."
 )
 PREFIX_FORWARD = (
-    "**Prediction after each word.** This model reads left to right only: its state at word t has read "
-    "exactly words 1 … t, so each point is the classifier applied to the running state at that word. "
-    "Cutting the sentence there would change nothing before the cut."
+    "**This model reads left to right only**: its state at word t has read exactly words 1 … t, so each "
+    "point is the classifier applied to the running state at that word. Cutting the sentence there would "
+    "change nothing before the cut."
 )
 REREADING_CAPTION = (
     "Cut the last word off and read again: how much each layer's h changes on the words that are left "
