@@ -70,6 +70,8 @@ PAGES = (
     "pages/train.py",
     "pages/inside_the_cell.py",
     "pages/why_gates.py",
+    "pages/layers.py",
+    "pages/batches.py",
 )
 TEACHER_KEY = "rnnviz_teacher"
 STORE_KEY = "rnnviz_state"  # rnnviz.ui.state.STORE_KEY: the values the pages used

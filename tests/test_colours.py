@@ -25,6 +25,8 @@ PAGES = [
     "pages/negation_lab.py",
     "pages/train.py",
     "pages/why_gates.py",
+    "pages/layers.py",
+    "pages/batches.py",
 ]
 
 

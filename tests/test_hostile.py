@@ -190,6 +190,7 @@ TEXT_BOXES = {
     "lab B": ("pages/negation_lab.py", "text_input", "lab_b", "The second sentence is empty"),
     "inside the cell": ("pages/inside_the_cell.py", "text_input", "cell_sentence", "Type a sentence"),
     "why gates": ("pages/why_gates.py", "text_area", "gates_sentence", "Type a sentence"),
+    "layers": ("pages/layers.py", "text_input", "layers_sentence", "Type a sentence"),
 }
 
 
@@ -282,8 +283,10 @@ QUERY_PAGES = {
     "pages/negation_lab.py": ("a", "b", "layer", "direction"),
     "pages/inside_the_cell.py": ("sentence", "layer", "direction", "unit", "word"),
     "pages/why_gates.py": ("filler", "train", "epochs", "seed"),
+    "pages/layers.py": ("sentence", "layer"),
+    "pages/batches.py": ("s1", "s2", "s3"),
 }
-TEXT_PARAMETERS = {"sentence", "a", "b"}
+TEXT_PARAMETERS = {"sentence", "a", "b", "s1", "s2", "s3"}
 
 
 def _linked(models_dir, monkeypatch, page, query):

@@ -50,6 +50,11 @@ PAGES = {
         {"gates_of", "gates_train", "gates_epochs", "gates_seed"},
         {"gates_sentence", "gates_filler", "gates_scaled"},
     ),
+    "pages/layers.py": (
+        {"layers_shown", "rnnviz_upload"},
+        {"layers_sentence", "rnnviz_model"},
+    ),
+    "pages/batches.py": ({"rnnviz_upload"}, {"batch_1", "batch_2", "batch_3", "rnnviz_model"}),
 }
 
 

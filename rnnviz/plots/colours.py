@@ -41,6 +41,9 @@ HIGHLIGHT = "#ffd54f"  # bands marking the words that differ between two sentenc
 SIDE_COLOURS = {"a": "#333333", "b": "#c51b7d"}
 # Lines that are neither classes nor cells (units, training vs validation): no class or cell hue.
 SERIES_COLOURS = ("#333333", "#c51b7d", "#8c510a", "#999933", "#882255", "#44aa99", "#aa4499")
+# The sentences of a batch (Padding & packing), as light tints under dark text: grey, magenta,
+# brown, after the first three SERIES_COLOURS; padding stays white.
+SENTENCE_TINTS = ("#e0e0e0", "#f6d2e6", "#f0dfbf")
 # Chips: known words, unknown words (dashed, orange-brown), the word being read.
 CHIP_KNOWN = {"background": "#eef2f8", "color": INK, "border": "#b8c4d6"}
 CHIP_UNKNOWN = {"background": "#fff4e5", "color": "#7a3e00", "border": "#d9822b"}

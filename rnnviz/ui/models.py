@@ -105,6 +105,12 @@ def _forget(name: str) -> None:
     session_models().pop(name, None)
 
 
+def request_model(name: str) -> None:
+    """Make the picker switch to model `name` on its next draw (a button's on_click: the
+    picker, drawn by app.py before the page, then shows it in the same run)."""
+    st.session_state[MODEL_REQUEST_KEY] = name
+
+
 def available_models() -> dict[str, Classifier]:
     """Every model this session can pick: the shipped ones that load, then its own."""
     return {**shipped_models()[0], **session_models()}

@@ -64,9 +64,10 @@ def numbers_from_query(incoming: dict[str, str], settings: dict[str, tuple[str, 
             state.set_value(state.Control(key, default), wanted)
 
 
-def layer_picker(config: ModelConfig, key: str) -> int:
+def layer_picker(config: ModelConfig, key: str, top_first: bool = False) -> int:
     """Layer selector for stacked models: returns the 0-based layer (shown as 1, 2, …);
-    draws nothing and returns 0 for a one-layer model."""
+    draws nothing and returns 0 for a one-layer model. With `top_first`, the top layer (the
+    one the classifier reads) is shown until the user picks one, whichever model is chosen."""
     layers = _layers(config)
     control = state.Control(key, 0)
     if len(layers) == 1:
@@ -77,6 +78,8 @@ def layer_picker(config: ModelConfig, key: str) -> int:
         "Layer",
         layers,
         choices=layers,
+        default=layers[-1] if top_first else None,
+        remember=not top_first,
         required=True,
         format_func=lambda layer: f"{layer + 1}",
         help="Layer 1 reads the words; each layer above reads the hidden states of the one below.",

@@ -16,7 +16,15 @@ from tests.e2e.helpers import APP, ARTIFACTS, exceptions_on_page
 
 pytestmark = pytest.mark.e2e
 
-MENU = ["Explore", "Negation lab", "Train", "Inside the cell", "Why gates"]
+MENU = [
+    "Explore",
+    "Negation lab",
+    "Train",
+    "Inside the cell",
+    "Why gates",
+    "Layers & directions",
+    "Padding & packing",
+]
 
 # path -> (query, page title, the model the picker should show, {text box label: expected text})
 LINKS = {

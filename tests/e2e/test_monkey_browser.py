@@ -22,6 +22,8 @@ PAGES = {  # menu title -> path
     "Train": "train",
     "Inside the cell": "inside_the_cell",
     "Why gates": "why_gates",
+    "Layers & directions": "layers",
+    "Padding & packing": "batches",
 }
 TEXTS = ("the movie was not good", "", "zzqx blorf", "<b>bold</b> **x** 😀", "i did not think it was bad")
 SKIPPED_BUTTONS = ("Start", "Race", "Train the three cells", "Play", "Pause", "Stop", "Reset", "Resume")

@@ -1,0 +1,67 @@
+"""Words for the Padding & packing page: why a batch is padded, what packing does, and what the
+page's checks found, in one line each.
+
+Functions take numbers and markdown-safe names and return markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rnnviz.lessons.stacking import number
+
+INTRO = (
+    "A network learns from batches: several sentences at once, as one tensor. Sentences differ in "
+    "length, so the shorter ones are **padded** with `<pad>` (id 0) to the longest, and the batch is "
+    "**packed** so that the recurrent layer stops reading each sentence at its own end."
+)
+IDS_CAPTION = (
+    "Each row is one sentence as ids, tinted by sentence; white cells are padding. The mask is 1 where "
+    "there is a word, and its row sums are the lengths."
+)
+PACKED_CAPTION = (
+    "`pack_padded_sequence` sorts the sentences longest first and keeps only real words: each cell is a "
+    "token, its row [r] in `data` and the id there; `data` is read column by column, and `batch_sizes[t]` "
+    "(under each column) says how many sentences are still running at step t. No `<pad>` is left to read."
+)
+RUN_CAPTION = (
+    "Bars: the largest difference of each sentence's final state (h_n, and c_n for an LSTM, every layer "
+    "and direction) from that sentence run alone. Packed, they agree to float rounding; padded without "
+    "packing, every sentence shorter than the longest is off."
+)
+
+
+def summary(packed: float, padded: Sequence[float], names: Sequence[str]) -> str:
+    """The page's answer in two sentences: packed equals alone; which sentences go wrong unpacked."""
+    text = (
+        f"**Packed**, every sentence's final state equals the sentence run alone (max |difference| "
+        f"{number(packed)})."
+    )
+    wrong = [(name, value) for name, value in zip(names, padded, strict=True) if value > 1e-4]
+    if not wrong:
+        return text + " All sentences have the same length here, so no padding is read either way."
+    which = _listed([name for name, _ in wrong])
+    worst = max(value for _, value in wrong)
+    one = len(wrong) == 1
+    reads, its, ends = ("reads", "its", "finishes") if one else ("read", "their", "finish")
+    return (
+        text + f" **Padded but not packed**, {which} {reads} `<pad>` after {its} end and {ends} off by up "
+        f"to {number(worst)}."
+    )
+
+
+def why_padding_matters(cell: str) -> str:
+    """Why reading <pad> changes the state even though its embedding is all zeros."""
+    return (
+        f"Why reading `<pad>` matters: its embedding is all zeros, but the {cell} still adds its biases and "
+        "its recurrent weights times the state at every extra step, so the state keeps moving after the "
+        "sentence has ended (and a backward direction starts on the padding instead of the last word)."
+    )
+
+
+def _listed(names: Sequence[str]) -> str:
+    """'sentence 1', 'sentences 1 and 3', 'sentences 1, 2 and 3' from names 'sentence k'."""
+    numbers = [name.removeprefix("sentence ") for name in names]
+    if len(numbers) == 1:
+        return f"sentence {numbers[0]}"
+    return f"sentences {', '.join(numbers[:-1])} and {numbers[-1]}"
