@@ -18,16 +18,17 @@ st.set_page_config(
 )
 limit_torch_threads()
 
-# One line per page, in menu order.
+# One line per page, in menu order: after Explore (the app's one question), the lesson's order —
+# word order, the cell, vanishing gradients, gates at "not", layers, batches, training.
 PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
     st.Page("pages/word_order.py", title="Word order", icon=":material/swap_horiz:"),
-    st.Page("pages/negation_lab.py", title="Negation lab", icon=":material/compare_arrows:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),
     st.Page("pages/why_gates.py", title="Why gates", icon=":material/trending_down:"),
+    st.Page("pages/negation_lab.py", title="Negation lab", icon=":material/compare_arrows:"),
     st.Page("pages/layers.py", title="Layers & directions", icon=":material/stacks:"),
     st.Page("pages/batches.py", title="Padding & packing", icon=":material/view_column:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
 ]
 
 page = st.navigation(PAGES)

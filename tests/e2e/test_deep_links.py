@@ -18,12 +18,13 @@ pytestmark = pytest.mark.e2e
 
 MENU = [
     "Explore",
-    "Negation lab",
-    "Train",
+    "Word order",
     "Inside the cell",
     "Why gates",
+    "Negation lab",
     "Layers & directions",
     "Padding & packing",
+    "Train",
 ]
 
 # path -> (query, page title, the model the picker should show, {text box label: expected text})
