@@ -1,9 +1,9 @@
 """Inside the cell: one unit of one layer, one word at a time, with every number of its equations.
 
 Reads widgets and the URL -> traces the sentence and recomputes the chosen unit's step term
-by term with rnnviz -> draws the cell diagram, the whole vectors and the equations (LaTeX
-built from numbers only). Stepping (previous / play / next / slider) reruns only the part
-below the step controls.
+by term with rnnviz -> draws the cell diagram, then the chosen view under it (rnnviz.ui.cell_views:
+the equations and the whole vectors, the unrolled network, the word's embedding, the classifier
+head). Stepping (previous / play / next / slider) reruns only the part below the step controls.
 """
 
 import streamlit as st
@@ -12,8 +12,8 @@ from rnnviz.analysis import units as analysis
 from rnnviz.core import markup
 from rnnviz.core.trace import LayerTrace, SentenceTrace, classifier_step_detail, trace_sentence
 from rnnviz.lessons import glossary
-from rnnviz.plots import diagrams, equations
-from rnnviz.ui import models, output, player, session, state, teacher, widgets
+from rnnviz.plots import diagrams
+from rnnviz.ui import cell_views, models, output, player, session, state, teacher, widgets
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
@@ -23,7 +23,7 @@ MAX_LINK_CHARS = 1000  # longer sentences stay out of the URL
 
 _, classifier = models.require_model()
 config = classifier.config
-incoming = session.incoming_query(["sentence", "layer", "direction", "unit", "word"])
+incoming = session.incoming_query(["sentence", "layer", "direction", "unit", "word", "view"])
 session.follow_sentence("cell_sentence", glossary.DEFAULT_SENTENCE)
 session.text_from_query(incoming, "sentence", "cell_sentence", MAX_CHARS)
 widgets.view_from_query(incoming, config, layer_key="cell_layer", direction_key="cell_direction")
@@ -31,6 +31,17 @@ units = list(range(config.hidden_size))
 wanted_unit = session.query_choice(
     incoming, "unit", units, session.whole_number, "unit", "the most active unit"
 )
+wanted_view = session.query_choice(
+    incoming,
+    "view",
+    cell_views.VIEW.choices,
+    str,
+    "the view",
+    "the cell equations",
+    "which this page does not have",
+)
+if wanted_view is not None:
+    state.set_value(cell_views.VIEW, wanted_view)
 
 st.title("Inside the cell: every number of one step")
 SENTENCE = state.Control("cell_sentence", glossary.DEFAULT_SENTENCE)
@@ -66,7 +77,7 @@ where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else ""
 
 @st.fragment(run_every=player.play_interval("cell"))
 def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
-    """Step controls, the current word, the diagram, the equations and the vectors."""
+    """Step controls, the current word, the diagram and the chosen view under it."""
     tokens = sentence.tokens
     step = player.step_player(len(tokens), key="cell")
     session.set_query(
@@ -86,19 +97,9 @@ def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
     output.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
     st.caption(glossary.diagram_caption(sentence.trace.cell_type))
 
-    st.subheader(f"The arithmetic of unit {unit}, {where}")
-    for equation in equations.equations(detail):
-        st.latex(equation.latex)
-    st.caption(
-        "The PyTorch documentation's equations with this unit's numbers: W x is the unit's row of "
-        "the weight matrix times the input vector, already added up; ⊙ is an ordinary × for one "
-        f"unit; rounded to {equations.DECIMALS} decimals, so the last digit may differ by one."
-    )
-    output.chart(diagrams.step_vectors(layer_state, step, tokens[step], unit=unit), key="cell_vectors")
-    st.caption(
-        f"Every unit of {where} at this word, one row per quantity (unit {unit} is outlined): "
-        "teal is positive, brown negative; gates run from 0 (white) to 1 (dark teal)."
-    )
+    view = cell_views.view_picker()
+    session.set_query(view=view)
+    cell_views.show_view(view, classifier, sentence, step, layer_state, unit, where)
     teacher.link_box()  # here, in the fragment: stepping changes the link's word
     session.flush_query()  # a fragment's rerun does not reach app.py's write
 
