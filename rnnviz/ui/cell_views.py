@@ -86,7 +86,7 @@ def embedding_view(classifier: Classifier, sentence: SentenceTrace, step: int) -
     st.caption(words.NEIGHBOURS_CAPTION)
     rows = [
         {
-            "parameter": w.name,
+            "parameter": f"`{w.name}`",
             "shape": " × ".join(map(str, w.shape)),
             "symbol": w.symbol,
             "in the lesson": w.meaning,
@@ -120,10 +120,10 @@ def head_view(classifier: Classifier, sentence: SentenceTrace, step: int) -> Non
     for c, label in enumerate(found.labels):
         rows.append(
             {
-                "class": label,
-                "Σ v_j × W_cj": numbers.fixed(float(found.contributions[c].sum())),
-                "+ bias": numbers.fixed(float(found.bias[c])),
-                "= logit": numbers.fixed(float(found.recomputed[c])),
+                "class": markup.md_escape(label),  # st.table draws cells as markdown
+                "Σ unit × weight": numbers.fixed(float(found.contributions[c].sum())),
+                "bias": numbers.fixed(float(found.bias[c])),
+                "sum = logit": numbers.fixed(float(found.recomputed[c])),
                 "model's logit": numbers.fixed(float(found.logits[c])),
                 "e^logit": f"{np.exp(float(found.logits[c])):.3f}",
                 "probability": f"{found.probabilities[c]:.3f}",
@@ -161,9 +161,9 @@ def head_view(classifier: Classifier, sentence: SentenceTrace, step: int) -> Non
         top = [
             {
                 "unit": found.feature_name(j),
-                "v_j": numbers.fixed(float(found.vector[j])),
-                "W_cj": numbers.fixed(float(found.weight[target, j])),
-                "v_j × W_cj": numbers.fixed(float(found.contributions[target, j]), signed=True),
+                "value v": numbers.fixed(float(found.vector[j])),
+                "weight W": numbers.fixed(float(found.weight[target, j])),
+                "v × W": numbers.fixed(float(found.contributions[target, j]), signed=True),
             }
             for j in found.top_units(target)
         ]
