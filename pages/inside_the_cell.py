@@ -45,13 +45,17 @@ if wanted_view is not None:
 
 st.title("Inside the cell: every number of one step")
 SENTENCE = state.Control("cell_sentence", glossary.DEFAULT_SENTENCE)
-text = state.widget(
-    st.text_input,
-    SENTENCE,
-    "Type a sentence and press Enter",
-    max_chars=MAX_CHARS,
-    help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
-)
+# One row for the text box and the layer / direction / unit pickers (filled in once traced), so that
+# the first screen holds the text box, the step controls and the whole diagram.
+top_row = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")
+with top_row:
+    text = state.widget(
+        st.text_input,
+        SENTENCE,
+        "Type a sentence and press Enter",
+        max_chars=MAX_CHARS,
+        help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
+    )
 session.share_sentence(SENTENCE.key, text)
 sentence = None
 if not text.strip():
@@ -66,7 +70,7 @@ if sentence is not None and sentence.dropped_tokens:
 if sentence is not None:
     output.show_unknown_notice(sentence.unknown)
 
-with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):
+with top_row:
     layer = widgets.layer_picker(config, key="cell_layer")
     direction = widgets.direction_picker(config, key="cell_direction")
     layer_state = None if sentence is None else sentence.trace.state(layer, direction)
@@ -79,7 +83,15 @@ where = f"layer {layer + 1}" + (f", {direction}" if config.bidirectional else ""
 def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
     """Step controls, the current word, the diagram and the chosen view under it."""
     tokens = sentence.tokens
-    step = player.step_player(len(tokens), key="cell")
+    # Teacher mode: the word chips take the slider's place beside the buttons (one row, not three).
+    steps_row = (
+        st.container(horizontal=True, vertical_alignment="center")
+        if teacher.teacher_mode()
+        else st.container()
+    )
+    with steps_row:
+        step = player.step_player(len(tokens), key="cell", slider=not teacher.teacher_mode())
+        output.show_tokens(tokens, sentence.unknown, current=step)
     session.set_query(
         sentence=text if len(text) <= MAX_LINK_CHARS else None,
         layer=str(layer + 1),
@@ -87,15 +99,14 @@ def one_step(sentence: SentenceTrace, layer_state: LayerTrace) -> None:
         unit=str(unit),
         word=str(step + 1),
     )
-    output.show_tokens(tokens, sentence.unknown, current=step)
+    detail = classifier_step_detail(classifier, layer_state, step, unit)
+    output.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram", keep_height=True)
     reading = "right to left, from the last word" if direction == "backward" else "left to right"
     st.caption(
         f"Word {step + 1} of {len(tokens)}: {markup.quote(tokens[step])}. This direction reads {reading}; "
-        "the previous state is the one it computed just before."
+        "the previous state is the one it computed just before. "
+        + glossary.diagram_caption(sentence.trace.cell_type)
     )
-    detail = classifier_step_detail(classifier, layer_state, step, unit)
-    output.chart(diagrams.cell_diagram(detail, tokens[step]), key="cell_diagram")
-    st.caption(glossary.diagram_caption(sentence.trace.cell_type))
 
     view = cell_views.view_picker()
     session.set_query(view=view)

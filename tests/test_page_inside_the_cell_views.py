@@ -109,3 +109,17 @@ def test_a_bad_view_in_a_link_falls_back_to_the_equations(models_dir, monkeypatc
         at
     )
     assert at.segmented_control(key=VIEW).value == "equations" and at.get("latex")
+
+
+def test_teacher_mode_steps_with_the_buttons_and_keeps_the_view(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch, {"teacher": "1", "view": "unrolled"})
+    assert not at.get("slider")  # the word chips take its place: the diagram fits the first screen
+    _ok(at.button(key="cell_next").click().run())
+    assert chart_titles(at)[1].endswith("word 2 of 5") and at.query_params["word"] == "2"
+
+
+def test_hostile_view_values_in_a_link(models_dir, monkeypatch):
+    for value in ("**head**", "$x$", "unrolled ", "HEAD", "\u202ehead"):
+        at = _open(models_dir, monkeypatch, {"view": value})
+        assert "which this page does not have" in page_text(at)
+        assert at.segmented_control(key=VIEW).value == "equations"
