@@ -28,7 +28,15 @@ from rnnviz.core.models import CELL_NAMES, ModelConfig
 from rnnviz.core.trace import LayerTrace
 from rnnviz.plots import numbers
 from rnnviz.plots.base import plotly_text
-from rnnviz.plots.colours import HIGHLIGHT, INK, MUTED
+from rnnviz.plots.colours import (
+    DIAGRAM_CELL,
+    DIAGRAM_STATE,
+    DIAGRAM_VALUE,
+    DIAGRAM_WIRE,
+    HIGHLIGHT,
+    INK,
+    MUTED,
+)
 
 WINDOW = 5  # words drawn at most; longer sentences show a window around the current word
 TOKEN_COLUMNS = 9  # a token under its cell is cut to this many columns (a CJK character takes 2)
@@ -41,10 +49,8 @@ MARGIN = dict(l=10, r=10, t=56, b=10)
 # narrow enough that "W_hh" fits between two boxes at 1366×768 (a slot is ~108 px there).
 BOX_WIDTH, BOX_HEIGHT = 62, 62
 _FONT, _SMALL, _NOTE, _TITLE = 15, 14, 13, 18  # px; teacher mode multiplies them by 1.35
-_ARROW = dict(arrowhead=2, arrowsize=1.1, arrowwidth=2, arrowcolor="#333")
-_STATE_ARROW = dict(arrowhead=2, arrowsize=1.0, arrowwidth=4, arrowcolor="#1f77b4")
-_VALUE_COLOUR = "#1f3b73"
-_CELL_FILL = "#eef2f8"
+_ARROW = dict(arrowhead=2, arrowsize=1.1, arrowwidth=2, arrowcolor=DIAGRAM_WIRE)
+_STATE_ARROW = dict(arrowhead=2, arrowsize=1.0, arrowwidth=4, arrowcolor=DIAGRAM_STATE)
 
 
 def _columns(char: str) -> int:
@@ -114,8 +120,8 @@ def _box(x: float, name: str, current: bool) -> dict:
         width=BOX_WIDTH,
         height=BOX_HEIGHT,
         font=dict(size=_FONT, color=INK),
-        bgcolor=HIGHLIGHT if current else _CELL_FILL,
-        bordercolor=INK if current else "#555",
+        bgcolor=HIGHLIGHT if current else DIAGRAM_CELL,
+        bordercolor=INK if current else MUTED,
         borderwidth=3 if current else 1,
     )
 
@@ -142,7 +148,7 @@ def _folded(annotations: list[dict], shapes: list[dict], name: str, state_name: 
     # The arrows meet the box 0.15 from its centre: inside its half width at any chart width.
     right, below, back = FOLDED_X + 0.5, CELL_Y - 0.95, FOLDED_X + 0.15
     path = f"M {FOLDED_X},{CELL_Y} L {right},{CELL_Y} L {right},{below} L {back},{below}"
-    shapes.append(dict(type="path", path=path, line=dict(color="#1f77b4", width=4), layer="below"))
+    shapes.append(dict(type="path", path=path, line=dict(color=DIAGRAM_STATE, width=4), layer="below"))
     annotations.append(_arrow((back, below), (back, CELL_Y), _STATE_ARROW, BOX_HEIGHT / 2))
     annotations.append(_text(right + 0.06, CELL_Y - 0.45, "W<sub>hh</sub>", xanchor="left"))
     annotations.append(_text((back + right) / 2, below - 0.1, state_name, _SMALL, MUTED, yanchor="top"))
@@ -233,7 +239,7 @@ def unrolled_diagram(
         value = numbers.fixed(float(state.hidden[t, unit]), signed=True)
         annotations.append(
             _text(
-                x, OUTPUT_Y + 0.05, f"h<sub>{t + 1}</sub><br>{value}", colour=_VALUE_COLOUR, yanchor="bottom"
+                x, OUTPUT_Y + 0.05, f"h<sub>{t + 1}</sub><br>{value}", colour=DIAGRAM_VALUE, yanchor="bottom"
             )
         )
         annotations.append(_box(x, name, current))

@@ -1,5 +1,7 @@
 """Proves the Inside-the-cell page in a real Chromium: Next moves the highlighted word, the diagram
-and the equations together; Play advances one word a second on its own and stops at the last word."""
+and the equations together; Play advances one word a second on its own and stops at the last word;
+the view control under the diagram shows the unrolled network, the embedding and the classifier head
+(with its sum check), follows Next and is carried by the link."""
 
 import pytest
 
@@ -33,3 +35,22 @@ def test_step_and_play_through_a_sentence(page, app_server):
     assert page.get_by_role("button", name="Next").is_disabled()
     assert not exceptions_on_page(page)
     screenshot(page, "inside-the-cell", readme="inside-the-cell.png")
+
+
+def test_the_views_under_the_diagram(page, app_server):
+    open_app(page, app_server, "inside_the_cell", {"sentence": "the movie was not good"})
+    views = page.get_by_test_id("stButtonGroup").filter(has_text="Cell equations")
+    rerun_after(page, lambda: views.get_by_text("Unrolled", exact=True).click())
+    assert "view=unrolled" in page.url
+    assert chart_titles(page)[1].endswith("word 1 of 5")
+    rerun_after(page, lambda: page.get_by_role("button", name="Next").click())
+    assert chart_titles(page)[1].endswith("word 2 of 5")
+    rerun_after(page, lambda: views.get_by_text("Embedding", exact=True).click())
+    assert chart_titles(page)[1].startswith("The embedding of “movie”")
+    assert chart_titles(page)[2] == "The 8 words nearest to “movie”"
+    assert page.get_by_role("cell", name="rnn.weight_ih_l0").count() == 1
+    rerun_after(page, lambda: views.get_by_text("Classifier head", exact=True).click())
+    page.get_by_text("Check: for every class the contributions plus the bias equal").wait_for()
+    assert chart_titles(page)[1].startswith("How the logit of")
+    assert "view=head" in page.url and not exceptions_on_page(page)
+    screenshot(page, "inside-the-cell-head")
