@@ -108,3 +108,10 @@ def test_head_waterfall_adds_up_to_the_models_logit():
         assert list(bars.x[-3:]) == ["other 4 units", "bias", "logit"]
         assert sum(bars.y[:-1]) == pytest.approx(bars.y[-1], abs=1e-5)
         assert bars.y[-1] == pytest.approx(float(found.logits[c]))
+
+
+def test_a_short_sentence_keeps_the_width_of_a_full_window():
+    classifier = make_classifier()
+    sentence = trace_sentence(classifier, "good")
+    fig = unrolled.unrolled_diagram(classifier.config, sentence.trace.state(0), sentence.tokens, 0, 0)
+    assert fig.layout.xaxis.range[1] >= unrolled.FIRST_X + unrolled.WINDOW - 1

@@ -123,3 +123,16 @@ def test_hostile_view_values_in_a_link(models_dir, monkeypatch):
         at = _open(models_dir, monkeypatch, {"view": value})
         assert "which this page does not have" in page_text(at)
         assert at.segmented_control(key=VIEW).value == "equations"
+
+
+def test_every_view_with_one_word_and_with_a_long_sentence(models_dir, monkeypatch):
+    long = " ".join(["the movie was not good"] * 40)  # 200 tokens
+    for sentence, word in (("good", "1"), (long, "200")):
+        for view in ("unrolled", "embedding", "head"):
+            at = _open(
+                models_dir, monkeypatch, {"sentence": sentence, "view": view, "word": word, "model": "rnn"}
+            )
+            titles = chart_titles(at)
+            assert len(titles) >= 2, (view, titles)
+            if view == "unrolled":
+                assert titles[1].endswith(f"word {word} of {word}")

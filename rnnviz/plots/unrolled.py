@@ -194,6 +194,9 @@ def unrolled_diagram(
     first, last = shown[0], shown[-1]
     # Room right of the last cell only for an arrow there: the state going on, or (backward) starting.
     x_end = FIRST_X + len(shown) - 1 + (1.0 if backward or last < len(tokens) - 1 else 0.45)
+    # At least as wide as WINDOW words, so a short sentence keeps narrow slots: the arrows that meet a
+    # cell 0.15 from its centre stay inside its box, and the cells keep their spacing.
+    x_end = max(x_end, FIRST_X + WINDOW - 1 + 0.45)
     outer_left, outer_right = FIRST_X - 0.95, x_end - 0.15
     start_x, end_x = (outer_right, outer_left) if backward else (outer_left, outer_right)
     start_word, end_word = (last, first) if backward else (first, last)
