@@ -45,7 +45,7 @@ PAGES = {
             "train_epochs",
         },
     ),
-    "pages/inside_the_cell.py": (set(), {"cell_sentence", "cell_unit"}),
+    "pages/inside_the_cell.py": ({"cell_word"}, {"cell_sentence", "cell_unit", "cell_view"}),
     "pages/why_gates.py": (
         {"gates_of", "gates_train", "gates_epochs", "gates_seed"},
         {"gates_sentence", "gates_filler", "gates_scaled"},

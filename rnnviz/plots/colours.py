@@ -49,6 +49,12 @@ CHIP_KNOWN = {"background": "#eef2f8", "color": INK, "border": "#b8c4d6"}
 CHIP_UNKNOWN = {"background": "#fff4e5", "color": "#7a3e00", "border": "#d9822b"}
 CHIP_CURRENT = {"background": "#1a1a1a", "color": WHITE, "outline": "#f4a259"}
 CHIP_BORDER = "#999999"
+# The diagrams of one cell and of the unrolled network: the state passed from word to word (thick),
+# the other wires, the numbers written on them, and a cell's box.
+DIAGRAM_STATE = "#1f77b4"
+DIAGRAM_WIRE = "#333333"
+DIAGRAM_VALUE = "#1f3b73"
+DIAGRAM_CELL = CHIP_KNOWN["background"]
 
 
 def class_colour(index: int) -> str:

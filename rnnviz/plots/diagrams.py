@@ -305,7 +305,7 @@ def _gru(fig: _Canvas, d: StepDetail) -> None:
     _value(
         fig,
         (xs["reset"] + xs["new"]) / 2,
-        (row + mix) / 2 + 0.1,
+        (row + mix) / 2 + 0.22,  # clear of the gate boxes and the 1− node at teacher fonts in 460 px
         f"r·(W<sub>hn</sub>h<sub>{prev}</sub>+b) = {_plain(r.value)}×{_factor(recurrent)}",
         "center",
         "middle",

@@ -40,12 +40,13 @@ IMAGE_FORMAT = state.Control("chart_image_format", "png", tuple(IMAGE_FORMATS))
 FIRST_SCREEN_HEIGHT = 300  # px: a projector's (1280x720) and a laptop's first screen show this chart whole
 
 
-def chart(figure: go.Figure, key: str, first_screen: bool = False) -> None:
+def chart(figure: go.Figure, key: str, first_screen: bool = False, keep_height: bool = False) -> None:
     """Draw a plotly figure the way every page does: full width, a save-as-PNG button; in
     teacher mode with larger fonts and a taller plot (plots.for_projector) — except a chart
-    that must fit the first screen (`first_screen`), which is FIRST_SCREEN_HEIGHT tall."""
+    that must fit the first screen (`first_screen`), which is FIRST_SCREEN_HEIGHT tall, or one
+    laid out to hold the larger fonts in its own height (`keep_height`)."""
     if teacher_mode():
-        figure = plots.for_projector(figure, keep_height=first_screen)
+        figure = plots.for_projector(figure, keep_height=first_screen or keep_height)
     if first_screen:
         figure.update_layout(height=FIRST_SCREEN_HEIGHT)
     config = {**CHART_CONFIG, "toImageButtonOptions": image_options(state.value(IMAGE_FORMAT), key)}

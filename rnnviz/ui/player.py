@@ -74,9 +74,10 @@ def go_to_step(key: str, step: int) -> None:
     st.session_state[f"{key}_playing"] = False
 
 
-def step_player(steps: int, key: str) -> int:
-    """Previous / play-pause / next buttons and a slider over `steps` words; returns the
-    0-based step shown (kept within the sentence when it gets shorter).
+def step_player(steps: int, key: str, slider: bool = True) -> int:
+    """Previous / play-pause / next buttons and (unless `slider` is False: a projector's compact
+    first screen) a slider over `steps` words; returns the 0-based step shown (kept within the
+    sentence when it gets shorter).
 
     Call it inside a fragment defined with `run_every=play_interval(key)`. While playing,
     each timer rerun advances one word and playback stops by itself at the last word; any
@@ -94,7 +95,9 @@ def step_player(steps: int, key: str) -> int:
     state.set_value(word_control, word)
     session[playing_key] = playing
     sync_timer(key, playing)
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+    # Without the slider the buttons take only their own width, leaving the row's rest to the caller.
+    width = "stretch" if slider else "content"
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", width=width):
         st.button(
             "Previous",
             key=f"{key}_previous",
@@ -123,7 +126,7 @@ def step_player(steps: int, key: str) -> int:
             args=(key, 1, steps),
             shortcut="PageDown",
         )
-        if steps > 1:
+        if steps > 1 and slider:
             moved = state.widget(st.slider, word_control, "Word", min_value=1, max_value=steps)
             if moved != word:  # the student dragged the slider: that pauses playback
                 word, session[playing_key] = moved, False

@@ -1,6 +1,9 @@
 """Proves, in a real Chromium at 1280×720 in teacher mode and 1366×768 without, that on Inside the cell
 no two text elements of the LSTM, GRU or plain-RNN diagram intersect and none leaves the chart, and that
-no equation is wider than its column or scrolled sideways, at every word of the sentence."""
+no equation is wider than its column or scrolled sideways, at every word of the sentence; that the
+unrolled network's text never overprints either, with a window of words and "…" for a long sentence,
+forwards and backwards; and that teacher mode's first screen holds the text box, the step buttons
+and the whole cell diagram."""
 
 import pytest
 
@@ -59,8 +62,8 @@ def _overlap(a: dict, b: dict) -> float:
     return max(0.0, width) * max(0.0, height)
 
 
-def _check_diagram(page, where: str) -> None:
-    found = page.locator(DIAGRAM).evaluate(_TEXT_BOXES)
+def _check_diagram(page, where: str, chart: str = DIAGRAM) -> None:
+    found = page.locator(chart).evaluate(_TEXT_BOXES)
     texts, chart = found["texts"], found["chart"]
     assert len(texts) >= 8, (where, texts)
     for text in texts:
@@ -111,4 +114,36 @@ def test_diagram_texts_and_equations_fit(page, app_server, model, screen):
             screenshot(page, f"equations-{model}-{screen}", full_page=False)
         if word < WORDS:
             rerun_after(page, lambda: page.get_by_role("button", name="Next").click())
+    assert not exceptions_on_page(page)
+
+
+UNROLLED = ".st-key-cell_unrolled"
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_unrolled_network_texts_fit_and_the_first_screen_is_complete(page, app_server, screen):
+    viewport, flags = SCREENS[screen]
+    page.set_viewport_size(viewport)
+    open_app(
+        page,
+        app_server,
+        "inside_the_cell",
+        {"sentence": "the movie was not good", "view": "unrolled", **flags},
+    )
+    if screen == "projector":  # the first screen: text box, step buttons and the whole diagram
+        for what, locator in {
+            "text box": page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True),
+            "Next": page.get_by_role("button", name="Next"),
+            "diagram": page.locator(DIAGRAM),
+        }.items():
+            box = locator.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (what, box)
+    _check_diagram(page, f"unrolled at {screen}, the whole sentence", UNROLLED)
+    # A word in the middle of 12, read backwards by the GRU's second layer: "…" at both ends.
+    query = {"sentence": SENTENCE, "view": "unrolled", "model": "gru", "layer": "2", "direction": "backward"}
+    open_app(page, app_server, "inside_the_cell", {**query, "word": "6", **flags})
+    _check_diagram(page, f"unrolled gru backward at {screen}, word 6", UNROLLED)
+    texts = page.locator(UNROLLED).evaluate(_TEXT_BOXES)["texts"]
+    assert sum(t["text"] == "…" for t in texts) == 2, texts
+    page.locator(UNROLLED).screenshot(path=str(ARTIFACTS / f"unrolled-{screen}.png"))
     assert not exceptions_on_page(page)
