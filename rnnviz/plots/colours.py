@@ -46,6 +46,21 @@ CHIP_KNOWN = {"background": "#eef2f8", "color": INK, "border": "#b8c4d6"}
 CHIP_UNKNOWN = {"background": "#fff4e5", "color": "#7a3e00", "border": "#d9822b"}
 CHIP_CURRENT = {"background": "#1a1a1a", "color": WHITE, "outline": "#f4a259"}
 CHIP_BORDER = "#999999"
+# The cell diagrams (Inside the cell): gate boxes by activation, wires, the state path on top,
+# the numbers along the wires, box borders, the other boxes and the colour legend's text.
+DIAGRAM_GATES = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
+DIAGRAM_WIRE = "#555555"
+DIAGRAM_STATE_PATH = "#1f77b4"
+DIAGRAM_VALUE = "#1f3b73"
+DIAGRAM_BORDER = "#333333"
+DIAGRAM_SQUASH_BOX = "#d0e6c8"  # tanh(c_t)
+DIAGRAM_TERMS_BOX = "#e8e8e8"  # the plain RNN's sum of terms
+DIAGRAM_NOTE = "#444444"
+# Page CSS (rnnviz.ui.teacher): text a shade darker than Streamlit's greys, for contrast.
+PAGE_CAPTION = "#4a4a4a"  # captions on a laptop (8.9:1 on white)
+PAGE_HINT = "#333333"  # key hints
+PROJECTOR_TEXT = "#222222"  # captions, hints and widget labels on a projector (15.9:1)
+PROJECTOR_ALERT = INK  # text in notices on a projector
 
 
 def class_colour(index: int) -> str:

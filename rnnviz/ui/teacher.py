@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from rnnviz.plots import colours
 from rnnviz.ui import session
 
 T = TypeVar("T")
@@ -27,34 +28,35 @@ _ON = ("1", "true", "on", "yes")
 # Fixed styles, never built from user text. Streamlit sizes its text, widgets and the sidebar
 # in rem, as do the token chips and verdicts (rnnviz.plots.html): a larger root font scales them all.
 # Every mode: a laptop's first screen (1366x768) holds the answer too.
-PAGE_STYLE = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem !important; }
+PAGE_STYLE = f"""<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem !important; }}
 /* text contrast at least 4.5:1: captions, key hints and help marks a shade darker than Streamlit's */
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
-    color: #4a4a4a !important; opacity: 1 !important; }
-kbd { color: #333 !important; opacity: 1 !important; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2rem !important; padding: 0.2rem 0 0.4rem 0 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
+    color: {colours.PAGE_CAPTION} !important; opacity: 1 !important; }}
+kbd {{ color: {colours.PAGE_HINT} !important; opacity: 1 !important; }}
+[data-testid="stMainBlockContainer"] h1 {{
+    font-size: 2rem !important; padding: 0.2rem 0 0.4rem 0 !important; }}
 </style>"""
 
-PROJECTOR_STYLE = """<style>
-html { font-size: 22px !important; }
+PROJECTOR_STYLE = f"""<style>
+html {{ font-size: 22px !important; }}
 /* the first screen of a 1280x720 projector holds the answer: little padding, one-line titles */
-[data-testid="stMainBlockContainer"] {
-    padding: 0.6rem 1.2rem 3rem 1.2rem !important; max-width: 100% !important; }
-[data-testid="stMainBlockContainer"] h1 {  /* left room for the folded sidebar's open button */
-    font-size: 1.45rem !important; padding: 0.2rem 0 0.3rem 1.6rem !important; }
-[data-testid="stMainBlockContainer"] h2 {
-    font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }
-[data-testid="stHeader"] { height: 2rem !important; background: transparent !important; }
+[data-testid="stMainBlockContainer"] {{
+    padding: 0.6rem 1.2rem 3rem 1.2rem !important; max-width: 100% !important; }}
+[data-testid="stMainBlockContainer"] h1 {{  /* left room for the folded sidebar's open button */
+    font-size: 1.45rem !important; padding: 0.2rem 0 0.3rem 1.6rem !important; }}
+[data-testid="stMainBlockContainer"] h2 {{
+    font-size: 1.2rem !important; padding: 0.4rem 0 0.2rem 0 !important; }}
+[data-testid="stHeader"] {{ height: 2rem !important; background: transparent !important; }}
 /* example pills: one row, smaller than the lesson's own text */
-[data-testid="stButtonGroup"] button p { font-size: 0.8rem !important; }
-/* captions at projector contrast (#222 on white: 15.9:1) and still readable size */
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
-    font-size: 0.95rem !important; color: #222 !important; opacity: 1 !important; }
-[data-testid="stElementContainer"]:has(> [data-testid="stButtonGroup"]) { margin-top: -0.4rem; }
+[data-testid="stButtonGroup"] button p {{ font-size: 0.8rem !important; }}
+/* captions at projector contrast (near-black on white: 15.9:1) and still readable size */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
+    font-size: 0.95rem !important; color: {colours.PROJECTOR_TEXT} !important; opacity: 1 !important; }}
+[data-testid="stElementContainer"]:has(> [data-testid="stButtonGroup"]) {{ margin-top: -0.4rem; }}
 /* projector contrast (7:1): hints, help marks and widget text in near-black */
-kbd, [data-testid="stWidgetLabel"] * { color: #222 !important; opacity: 1 !important; }
-[data-testid="stAlertContainer"] * { color: #111 !important; }
+kbd, [data-testid="stWidgetLabel"] * {{ color: {colours.PROJECTOR_TEXT} !important; opacity: 1 !important; }}
+[data-testid="stAlertContainer"] * {{ color: {colours.PROJECTOR_ALERT} !important; }}
 </style>"""
 
 
