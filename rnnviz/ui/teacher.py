@@ -7,12 +7,13 @@ the widget `TEACHER_KEY`, drawn by app.py on every page, so it keeps its value a
 
 Session state keys:
     rnnviz_teacher          the sidebar's Teacher mode toggle
+    rnnviz_page_path        the running page's path (app.py's `remember_page`)
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -22,6 +23,7 @@ from rnnviz.ui import session
 T = TypeVar("T")
 
 TEACHER_KEY = "rnnviz_teacher"
+PAGE_PATH_KEY = "rnnviz_page_path"  # the running page's url_path, for a link without the browser's address
 FLAG = "teacher"  # the query parameter: teacher=1 turns teacher mode on, teacher=0 off
 _ON = ("1", "true", "on", "yes")
 
@@ -97,12 +99,46 @@ def teacher_switch() -> bool:
     return on
 
 
+def remember_page(url_path: str) -> None:
+    """Note the running page's path (st.navigation's `url_path`, "" for the default page), for
+    a link made without the browser's own address. Called by app.py once per run."""
+    st.session_state[PAGE_PATH_KEY] = url_path
+
+
 def view_link() -> str:
-    """The address of the current view: this page's address in the browser and the query
-    parameters the page keeps in the URL. Without a browser (a test), the path is left out."""
-    base = st.context.url or ""
-    query = urlencode(session.wanted_query())
-    return f"{base}?{query}" if query else base or "/"
+    """The address of the current view: the address the browser is on (st.context.url: the
+    teacher's projector shows what the students can type) and the query parameters the page
+    keeps in the URL. A client that does not say its address (AppTest) gets the page's path on
+    the host it connected to (the Origin or Host header), or the bare path."""
+    headers = st.context.headers
+    return link_address(
+        st.context.url,
+        headers.get("Origin"),
+        headers.get("Host"),
+        st.session_state.get(PAGE_PATH_KEY, ""),
+        session.wanted_query(),
+    )
+
+
+def link_address(
+    url: str | None, origin: str | None, host: str | None, page_path: str, query: dict[str, str]
+) -> str:
+    """A link from what is known: the browser's `url` (scheme, host, path; no query) if any,
+    else `origin` ('http://host:port') or the `host` header with `page_path`, else the path
+    alone. The address always has a path ('http://host/' rather than 'http://host')."""
+    if url:
+        parts = urlsplit(url)
+        base = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+    else:
+        path = "/" + page_path.strip("/")
+        if origin and origin != "null":
+            base = origin.rstrip("/") + path
+        elif host:
+            base = f"http://{host}{path}"
+        else:
+            base = path
+    encoded = urlencode(query)
+    return f"{base}?{encoded}" if encoded else base
 
 
 def link_box() -> None:
