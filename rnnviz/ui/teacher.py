@@ -30,7 +30,12 @@ _ON = ("1", "true", "on", "yes")
 # Fixed styles, never built from user text. Streamlit sizes its text, widgets and the sidebar
 # in rem, as do the token chips and verdicts (rnnviz.plots.html): a larger root font scales them all.
 # Every mode: a laptop's first screen (1366x768) holds the answer too.
-PAGE_STYLE = f"""<style>
+# Charts laid out in pixels (rnnviz.ui.output.chart's WIDE_KEY_PREFIX containers) scroll sideways.
+_SCROLL_STYLE = """
+[class*="st-key-rnnviz_wide_"] { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+[class*="st-key-rnnviz_wide_"] > div { flex-shrink: 0; }
+"""
+PAGE_STYLE = f"""<style>{_SCROLL_STYLE}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem !important; }}
 /* text contrast at least 4.5:1: captions, key hints and help marks a shade darker than Streamlit's */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
@@ -40,7 +45,7 @@ kbd {{ color: {colours.PAGE_HINT} !important; opacity: 1 !important; }}
     font-size: 2rem !important; padding: 0.2rem 0 0.4rem 0 !important; }}
 </style>"""
 
-PROJECTOR_STYLE = f"""<style>
+PROJECTOR_STYLE = f"""<style>{_SCROLL_STYLE}
 html {{ font-size: 22px !important; }}
 /* the first screen of a 1280x720 projector holds the answer: little padding, one-line titles */
 [data-testid="stMainBlockContainer"] {{
