@@ -101,11 +101,18 @@ def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: Colou
     st.html(render.coloured_tokens(tokens, values, scale, what))
 
 
-def show_verdict(label: str, probability: float, class_index: int, unknown: Sequence[bool] = ()) -> None:
-    """The final prediction, large, in its class's colour; greyed and marked when many of the
-    tokens are `unknown` to the model."""
+def show_verdict(
+    label: str,
+    probability: float,
+    class_index: int,
+    unknown: Sequence[bool] = (),
+    title: str = "Prediction for the whole sentence",
+) -> None:
+    """The final prediction, large, in its class's colour, under `title`; greyed and marked
+    when many of the tokens are `unknown` to the model."""
     colour = colours.class_colour(class_index)
-    st.html(render.verdict(label, probability, colour, uncertain=glossary.many_unknown(unknown)))
+    uncertain = glossary.many_unknown(unknown)
+    st.html(render.verdict(label, probability, colour, uncertain=uncertain, title=title))
 
 
 def show_unknown_notice(unknown: Sequence[bool]) -> None:

@@ -1,7 +1,9 @@
 """Proves from element bounding boxes in a real Chromium, on a 1280x720 projector in teacher mode and a
 1366x768 laptop: Explore's first screen holds the text box, the tokens, the verdict and the whole
-prediction chart; no page scrolls sideways or clips a control; teacher mode's title is one line.
-It also takes the first screen of every page at both sizes for the README."""
+prediction chart, and the Negation lab's both boxes, both verdicts and the prediction chart; no page
+(every page of app.py's menu) scrolls sideways or clips a control; teacher mode's title is one line;
+a 30-word heatmap labels every word with no two labels overlapping. It also takes the first screen
+of every page at both sizes for the README's "First screens"."""
 
 from __future__ import annotations
 
@@ -53,6 +55,25 @@ def test_explores_first_screen_holds_the_answer(sized, app_server):
             f"{what} is not on the first screen: {box}"
         )
     screenshot(page, f"first-screen-{name}", full_page=False)
+
+
+def test_the_negation_labs_first_screen_holds_both_verdicts_and_the_prediction(sized, app_server):
+    name, page, viewport, query = sized
+    open_app(page, app_server, "negation_lab", query)
+    height = viewport["height"]
+    for what, locator in {
+        "sentence A": page.get_by_role("textbox", name="Sentence A (press Enter)", exact=True),
+        "sentence B": page.get_by_role("textbox", name="Sentence B (press Enter)", exact=True),
+        "verdict A": page.get_by_text("Sentence A: prediction for the whole sentence"),
+        "verdict B": page.get_by_text("Sentence B: prediction for the whole sentence"),
+        "tokens": page.locator(".rnnviz-tokens"),
+        "prediction chart": page.get_by_test_id("stPlotlyChart"),
+    }.items():
+        box = _box(page, locator)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (
+            f"{what} is not on the first screen at {name}: {box}"
+        )
+    assert "Prediction after each word" in page.get_by_test_id("stPlotlyChart").first.inner_text()
 
 
 @pytest.mark.parametrize("path", list(PAGES))
