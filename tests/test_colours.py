@@ -6,6 +6,7 @@ import colorsys
 import re
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from plotly.colors import sample_colorscale
 
@@ -147,3 +148,16 @@ def test_colour_audit_on_every_page(models_dir, monkeypatch, teacher):
                 assert _trace_colours(trace) == {expected}, (page, spec["layout"]["title"]["text"], name)
                 audited[kind] += 1
     assert audited["class"] >= 2 and audited["cell"] >= 1, audited
+
+
+def test_chart_axis_text_is_dark_enough_for_a_projector():
+    """Streamlit's theme greys axis text to 3.7:1; every chart is drawn through base.readable_text."""
+    figure = base.readable_text(
+        go.Figure(go.Heatmap(z=[[0, 1]], colorbar=dict(title=dict(text="h"))), layout=dict(xaxis2={}))
+    )
+    layout = figure.layout
+    for axis in (layout.xaxis, layout.xaxis2, layout.yaxis):
+        assert colours.contrast(axis.tickfont.color, colours.WHITE) >= 7
+        assert colours.contrast(axis.title.font.color, colours.WHITE) >= 7
+    assert colours.contrast(figure.data[0].colorbar.tickfont.color, colours.WHITE) >= 7
+    assert colours.contrast(figure.data[0].colorbar.title.font.color, colours.WHITE) >= 7

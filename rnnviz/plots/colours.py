@@ -33,6 +33,7 @@ DIVERGING = [[0.0, "#8c510a"], [0.25, "#d8b365"], [0.5, "#f5f5f5"], [0.75, "#5ab
 WHITE = "#ffffff"  # the middle of class scales (no push, or probability 1/2)
 INK = "#111111"  # dark text
 MUTED = "#555555"  # secondary text on white (7.5:1)
+AXIS_TEXT = "#444444"  # chart axis labels, axis titles and colour-bar text (9.7:1 on white)
 UNCERTAIN = "#767676"  # a verdict the model is unsure of (4.5:1 on white)
 GRID = "#888888"  # reference lines: chance, 0.5
 GAP_GREY = "#d0d0d0"  # heatmap columns where a sentence has no word

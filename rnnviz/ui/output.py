@@ -52,6 +52,7 @@ def chart(figure: go.Figure, key: str, first_screen: bool = False) -> None:
         figure = plots.for_projector(figure, keep_height=first_screen)
     if first_screen:
         figure.update_layout(height=FIRST_SCREEN_HEIGHT)
+    plots.readable_text(figure)  # axis text at projector contrast, not the theme's light grey
     config = {**CHART_CONFIG, "toImageButtonOptions": image_options(state.value(IMAGE_FORMAT), key)}
     if figure.layout.width:  # laid out in pixels (a heatmap's word columns): as wide as that, scrolled
         with st.container(key=f"{WIDE_KEY_PREFIX}{key}"):

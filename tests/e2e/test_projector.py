@@ -1,7 +1,8 @@
 """Proves from element bounding boxes in a real Chromium, on a 1280x720 projector in teacher mode and a
 1366x768 laptop: Explore's first screen holds the text box, the tokens, the verdict and the whole
 prediction chart, and the Negation lab's both boxes, both verdicts and the prediction chart; no page
-(every page of app.py's menu) scrolls sideways or clips a control; teacher mode's title is one line;
+(every page of app.py's menu) scrolls sideways or clips a control or shows chart axis text under 7:1
+(projector) or 4.5:1 (laptop) contrast; teacher mode's title is one line;
 a 30-word heatmap labels every word with no two labels overlapping. It also takes the first screen
 of every page at both sizes for the README's "First screens"."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from rnnviz.plots import colours
 from rnnviz.tools.browser import open_app
 from tests.e2e.helpers import app_pages, exceptions_on_page, screenshot
 
@@ -95,6 +97,14 @@ def test_no_page_scrolls_sideways_or_clips_a_control(sized, app_server, path):
         viewport["width"],
     )
     assert not clipped, f"controls cut off at the right edge ({name}): {clipped}"
+    axis_text = page.evaluate(
+        """() => [...new Set([...document.querySelectorAll(
+                '[data-testid="stPlotlyChart"] :is(.xaxislayer-above, .yaxislayer-above, .g-xtitle,'
+                + ' .g-ytitle, .colorbar) text')].map(n => getComputedStyle(n).fill))]"""
+    )
+    least = 7 if name == "projector" else 4.5  # charts' axis and colour-bar text on white
+    faint = [fill for fill in axis_text if colours.contrast(fill, colours.WHITE) < least]
+    assert not faint, f"chart axis text below {least}:1 at {name}: {faint}"
     if name == "projector":
         title = _box(page, page.locator("h1"))
         assert title["height"] < 60, f"the title wraps ({title['height']} px tall)"
