@@ -143,7 +143,8 @@ def prediction_chart(
                 xanchor="left",
                 showarrow=False,
                 text=f"→ {plotly_text(labels[k], 30)}",
-                font=dict(color=colours[k], size=FONT_SIZE),
+                # bold: projected, it is large text, for which the class colours' 4.7:1 is enough
+                font=dict(color=colours[k], size=FONT_SIZE, weight="bold"),
             )
         )
     biggest = largest_change(probabilities)
