@@ -130,7 +130,7 @@ def negation_units(comparison: negation.PairComparison | None) -> None:
     except ValueError as error:
         st.info(markup.md_escape(f"No unit scores: {error}."))
         return
-    left, right = st.columns([2, 3])
+    left, right = st.columns(2)  # half the page: the table keeps all six columns at both sizes
     with left:
         rows = lab.unit_score_rows(scores, 20)
         picked = widgets.table_picker(

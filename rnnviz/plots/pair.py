@@ -391,9 +391,10 @@ def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go
     ]
     where = f"layer {scores.layer + 1}, {scores.direction}"
     used = len(scores.pairs_used)
-    layout = base_layout(
-        f"Negation units: {glossary.title(scores.quantity)} · {where} · {used} pairs", height
-    )
+    # Two lines: the chart shares a row with its table, and one line was clipped at half a page.
+    title = f"Negation units: {glossary.title(scores.quantity)}<br>{where} · {used} pairs"
+    layout = base_layout(title, height)
+    layout["margin"]["t"] = 90
     layout.update(
         showlegend=False,
         xaxis=dict(

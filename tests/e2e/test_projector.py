@@ -1,10 +1,10 @@
 """Proves from element bounding boxes in a real Chromium, on a 1280x720 projector in teacher mode and a
 1366x768 laptop: Explore's first screen holds the text box, the tokens, the verdict and the whole
 prediction chart, and the Negation lab's both boxes, both verdicts and the prediction chart; no page
-(every page of app.py's menu) scrolls sideways or clips a control or shows chart axis text under 7:1
-(projector) or 4.5:1 (laptop) contrast; teacher mode's title is one line;
-a 30-word heatmap labels every word with no two labels overlapping. It also takes the first screen
-of every page at both sizes for the README's "First screens"."""
+(every page of app.py's menu) scrolls sideways, clips a control or a chart title, or shows chart
+axis text under 7:1 (projector) or 4.5:1 (laptop) contrast; teacher mode's title is one line; a
+30-word heatmap labels every word with no two labels overlapping. It also takes the first screen of
+every page at both sizes for the README's "First screens"."""
 
 from __future__ import annotations
 
@@ -97,6 +97,14 @@ def test_no_page_scrolls_sideways_or_clips_a_control(sized, app_server, path):
         viewport["width"],
     )
     assert not clipped, f"controls cut off at the right edge ({name}): {clipped}"
+    cut_titles = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].flatMap(chart => {
+            const svg = chart.querySelector('.main-svg').getBoundingClientRect();
+            return [...chart.querySelectorAll('.gtitle')]
+                .filter(t => t.getBoundingClientRect().right > svg.right + 1)
+                .map(t => t.textContent.slice(0, 40)); })"""
+    )
+    assert not cut_titles, f"chart titles cut off at the right ({name}): {cut_titles}"
     axis_text = page.evaluate(
         """() => [...new Set([...document.querySelectorAll(
                 '[data-testid="stPlotlyChart"] :is(.xaxislayer-above, .yaxislayer-above, .g-xtitle,'
