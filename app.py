@@ -32,6 +32,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+teacher.remember_page(page.url_path)  # for the copy-link box
 session.begin_query()
 teacher.teacher_switch()
 train.offer_finished_models()  # a training that ended while the student was elsewhere

@@ -85,20 +85,25 @@ def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, s
         f"Columns are words, rows are units of {where}; rows follow the same order in every chart. "
         "Hover over a cell for the word, the unit and the exact value."
     )
-    names = list(quantities)
-    for row in range(0, len(names), 2):
-        for column, quantity in zip(st.columns(2), names[row : row + 2], strict=False):
+    figures = {
+        quantity: trace_plots.state_heatmap(
+            values,
+            tokens,
+            quantity,
+            trace.cell_type,
+            units=order,
+            title=f"{glossary.title(quantity)} · {where}",
+            unit_title=unit_title,
+        )
+        for quantity, values in quantities.items()
+    }
+    # Two side by side while each fits half a page; a long sentence's wide heatmaps get a row each.
+    per_row = 2 if all(output.chart_width(f) <= output.HALF_PAGE_PX for f in figures.values()) else 1
+    names = list(figures)
+    for row in range(0, len(names), per_row):
+        for column, quantity in zip(st.columns(per_row), names[row : row + per_row], strict=False):
             with column:
-                figure = trace_plots.state_heatmap(
-                    quantities[quantity],
-                    tokens,
-                    quantity,
-                    trace.cell_type,
-                    units=order,
-                    title=f"{glossary.title(quantity)} · {where}",
-                    unit_title=unit_title,
-                )
-                output.chart(figure, key=f"explore_heat_{quantity}")
+                output.chart(figures[quantity], key=f"explore_heat_{quantity}")
                 st.caption(glossary.caption(quantity, trace.cell_type))
     unit_focus(sentence, quantities, analysis.top_units(layer_state.hidden, "changed", 3))
 

@@ -33,8 +33,12 @@ text_a = state.widget(left.text_input, lab_inputs.SENTENCE_A, "Sentence A (press
 widgets.example_pills(
     {f"{lesson}: {b}": {"lab_a": a, "lab_b": b} for lesson, a, b in lab.PAIR_PRESETS}, "lab_preset"
 )
+# The first screen: the two boxes, the examples, both verdicts and the prediction chart; the
+# contrast set is laid out under them (but runs before B's box: choosing a variant fills it).
+verdicts, prediction, contrast = st.container(), st.container(), st.container()
 variants = cache.cached(lab.variant_rows, classifier, text_a, MAX_TOKENS) if text_a.strip() else []
-lab_inputs.contrast_set(variants, text_a)  # before B's box: choosing a variant fills it
+with contrast:
+    lab_inputs.contrast_set(variants, text_a)
 text_b = state.widget(
     right.text_input, lab_inputs.SENTENCE_B, "Sentence B (press Enter)", max_chars=MAX_CHARS
 )
@@ -44,16 +48,17 @@ try:
     trace_a, trace_b = negation.trace_pair(classifier, text_a, text_b, max_tokens=MAX_TOKENS)
 except ValueError as error:
     trace_a = trace_b = None
-    st.info(markup.md_escape(f"{error}.".capitalize()), icon=":material/edit:")
+    verdicts.info(markup.md_escape(f"{error}.".capitalize()), icon=":material/edit:")
 if trace_a is not None:
     for note in lab.pair_notes(trace_a, trace_b):
-        st.warning(markup.md_escape(note), icon=":material/info:")
-    for column, name, trace in zip(st.columns(2), "AB", (trace_a, trace_b), strict=True):
+        verdicts.warning(markup.md_escape(note), icon=":material/info:")
+    for column, name, trace in zip(verdicts.columns(2), "AB", (trace_a, trace_b), strict=True):
         winner = trace.labels.index(trace.predicted)
-        with column:
-            st.caption(f"Sentence {name} as the model reads it (one box per token):")
+        with column:  # the verdict, then the sentence as the model reads it (one box per token)
+            probability = float(trace.probabilities[winner])
+            title = f"Sentence {name}: prediction for the whole sentence"
+            output.show_verdict(trace.predicted, probability, winner, trace.unknown, title=title)
             output.show_tokens(trace.tokens, trace.unknown)
-            output.show_verdict(trace.predicted, float(trace.probabilities[winner]), winner, trace.unknown)
             if not all(trace.unknown):  # lab.pair_notes already says so when every word is unknown
                 output.show_unknown_notice(trace.unknown)
 
@@ -84,8 +89,11 @@ def pair_charts(
     compared = comparison.quantities[quantity]
     cell_type = trace_a.trace.cell_type
     target = trace_a.labels.index(trace_a.predicted)
-    output.chart(lab_plots.pair_prediction_chart(comparison, target), key="lab_prediction")
-    st.caption(lab.CAPTIONS["prediction"])
+    with prediction:  # on the first screen, under the verdicts
+        output.chart(
+            lab_plots.pair_prediction_chart(comparison, target), key="lab_prediction", first_screen=True
+        )
+        st.caption(lab.CAPTIONS["prediction"])
     output.chart(lab_plots.divergence_chart(comparison), key="lab_divergence")
     st.caption(lab.CAPTIONS["divergence"])
     heatmaps = lab_plots.pair_heatmaps(comparison, quantity, cell_type, compared.top(shown))
@@ -122,7 +130,7 @@ def negation_units(comparison: negation.PairComparison | None) -> None:
     except ValueError as error:
         st.info(markup.md_escape(f"No unit scores: {error}."))
         return
-    left, right = st.columns([2, 3])
+    left, right = st.columns(2)  # half the page: the table keeps all six columns at both sizes
     with left:
         rows = lab.unit_score_rows(scores, 20)
         picked = widgets.table_picker(

@@ -12,6 +12,7 @@ from rnnviz.analysis.attribution import gate_saturation
 from rnnviz.analysis.compare import compare, trace_pair
 from rnnviz.analysis.negation_units import negation_unit_scores
 from rnnviz.data.pairs import builtin_pairs
+from rnnviz.plots import base as plots
 from rnnviz.plots import pair as lab_plots
 from tests.conftest import make_classifier
 from tests.test_plots import _values
@@ -183,3 +184,30 @@ def test_a_30_token_pair_stays_small():
     ]
     size = sum(len(pio.to_json(f, validate=False)) for f in figures)
     assert size < 100_000, size
+
+
+@pytest.mark.parametrize("words", [4, 30])
+def test_pair_heatmaps_label_every_column_with_room_between_the_panels(lstm, words):
+    """Every aligned column is labelled under all three panels: flat up to 12 columns (each as
+    wide as its widest label), upright beyond; the panels stand far enough apart for the labels."""
+    a = " ".join(["good", "wonderful", "the", "performances"][i % 4] for i in range(words))
+    result = compare(*trace_pair(lstm, a, "not " + a))
+    figure = plots.for_projector(lab_plots.pair_heatmaps(result, "hidden", "lstm"))
+    layout = figure.layout
+    columns = len(result.column_labels)
+    column_px = (layout.width - layout.margin.l - layout.margin.r) / columns
+    depth = 0
+    for name in ("xaxis", "xaxis2", "xaxis3"):
+        axis = layout[name]
+        assert len(axis.tickvals) == columns  # every column, not every k-th
+        size = axis.tickfont.size
+        if columns <= plots.FLAT_LABELS:
+            assert axis.tickangle == 0
+            assert column_px > max(plots.label_px(text, size) for text in axis.ticktext)
+            depth = max(depth, 1.5 * size)
+        else:
+            assert axis.tickangle == -90 and column_px >= 1.3 * size
+            depth = max(depth, max(plots.label_px(text, size) for text in axis.ticktext))
+    plot_height = layout.height - layout.margin.t - layout.margin.b
+    gap_px = (layout.yaxis.domain[0] - layout.yaxis2.domain[1]) * plot_height
+    assert gap_px >= depth + 40  # the labels, then the axis title and the next panel's title

@@ -69,7 +69,7 @@ def test_prefilled_pair_shows_not_as_an_insertion(lab):
         "How far apart A and B are, word by word",
         "Hidden state h: A, B and their difference",
     ]
-    assert "Negation units: Hidden state h · layer 1, forward · 78 pairs" in titles
+    assert "Negation units: Hidden state h<br>layer 1, forward · 78 pairs" in titles
     assert titles[-1].startswith("Gate saturation over")
     assert _ticks(at, "Prediction after each word") == ["the", "movie", "was", NOT_COLUMN, "good"]
     heatmaps = chart_specs(at)[2]["layout"]
@@ -141,7 +141,7 @@ def test_a_link_opens_the_same_view_and_bad_values_fall_back(models_dir, monkeyp
     at = _open(models_dir, monkeypatch, {**query, "direction": "backward"})
     assert at.text_input(key="lab_b").value == "the plot is not good"
     assert "Hidden state h: A, B and their difference" in chart_titles(at)
-    assert "Negation units: Hidden state h · layer 2, backward · 78 pairs" in chart_titles(at)
+    assert "Negation units: Hidden state h<br>layer 2, backward · 78 pairs" in chart_titles(at)
     assert at.query_params["layer"] == "2" and at.query_params["direction"] == "backward"
     at = _open(models_dir, monkeypatch, {**query, "model": "lstm"})
     assert "The link asks for layer “2”, which this model does not have" in _plain(at.warning)
@@ -161,7 +161,7 @@ def test_layers_directions_and_quantities_of_the_bidirectional_gru(lab):
     _ok(at.segmented_control(key="lab_quantity").set_value("update").run())
     titles = chart_titles(at)
     assert "Update gate z: A, B and their difference" in titles
-    assert "Negation units: Update gate z · layer 2, backward · 78 pairs" in titles
+    assert "Negation units: Update gate z<br>layer 2, backward · 78 pairs" in titles
     assert f"Gate saturation over {len(saturation_sentences())} sentences" in titles[-1]
     assert titles[-1].endswith("words), backward")
     assert "update gate" in page_text(at)  # the right-saturated keep-gate is explained for the GRU
@@ -176,13 +176,13 @@ def test_typed_pairs_with_a_malformed_line(lab):
     _ok(at.run())
     errors = _plain(at.error)
     assert "Your typed pairs, line 2: expected 'sentence | label', found no “|”" in errors
-    assert "Negation units: Hidden state h · layer 1, forward · 78 pairs" in chart_titles(at)
+    assert "Negation units: Hidden state h<br>layer 1, forward · 78 pairs" in chart_titles(at)
     typed = "the soup was hot | positive\nthe soup was not hot | negative\n\n"
     typed += "it works\tpositive\nit never works\tnegative"
     at.text_area(key="lab_typed").set_value(typed)
     _ok(at.toggle(key="lab_builtin").set_value(False).run())
     assert not at.error
-    assert "Negation units: Hidden state h · layer 1, forward · 2 pairs" in chart_titles(at)
+    assert "Negation units: Hidden state h<br>layer 1, forward · 2 pairs" in chart_titles(at)
     _ok(at.text_area(key="lab_typed").set_value("good | positive\nvery good | positive").run())
     assert "need at least two pairs with exactly one negated sentence" in _plain(at.info)
 
@@ -197,7 +197,7 @@ def test_uploaded_pairs_are_validated(lab):
     good = b"it was good\tpositive\nit was not good\tnegative\n"
     _ok(at.file_uploader(key="lab_file").set_value(("pairs.tsv", good, "text/plain")).run())
     assert not at.error
-    assert "Negation units: Hidden state h · layer 1, forward · 79 pairs" in chart_titles(at)
+    assert "Negation units: Hidden state h<br>layer 1, forward · 79 pairs" in chart_titles(at)
 
 
 def test_picking_a_variant_loads_it_as_sentence_b(lab):

@@ -2,7 +2,10 @@
 `teacher=1` in the URL across pages, leaves out each page's advanced controls (keeping their values for
 when it is turned off), draws larger charts, and ends each page with a link to the current view."""
 
+from pathlib import Path
+
 import pytest
+import streamlit as st
 
 from rnnviz.plots import base as plots
 from rnnviz.ui import teacher
@@ -82,8 +85,9 @@ def test_a_teacher_link_opens_every_page_in_teacher_mode(models_dir, monkeypatch
     keys = _keys(at)
     assert not hidden & keys, hidden & keys
     assert kept <= keys, kept - keys
-    link = _link(at)  # AppTest has no browser address: the link is its query part
-    assert link.startswith("?") and "teacher=1" in link and "model=lstm" in link
+    link = _link(at)  # AppTest has no browser address: the link is the page's path and query
+    page_path = "/" + Path(path).stem.replace("explore", "")
+    assert link.startswith(f"{page_path}?") and "teacher=1" in link and "model=lstm" in link
     assert not any(title.startswith("Gate saturation") for title in chart_titles(at))
 
 
@@ -135,3 +139,26 @@ def test_the_link_follows_the_view(models_dir, monkeypatch):
     assert "word=3" in _link(at) and "unit=2" in _link(at) and "sentence=the+plot+was+fun" in _link(at)
     _ok(at.button(key="cell_next").click().run())
     assert "word=4" in _link(at)
+
+
+def test_the_link_is_the_address_the_browser_is_on(models_dir, monkeypatch):
+    """Not the server's own address: what st.context.url says the browser shows."""
+    browser_url = "http://192.168.1.20:8501/negation_lab"
+    monkeypatch.setattr(type(st.context), "url", property(lambda self: browser_url))
+    at = _ok(app_test(models_dir, monkeypatch, {"teacher": "1"}).switch_page("pages/negation_lab.py").run())
+    link = _link(at)
+    assert link.startswith(f"{browser_url}?") and "teacher=1" in link and "127.0.0.1" not in link
+
+
+def test_without_the_browser_address_the_link_falls_back_to_the_connection():
+    query = {"teacher": "1", "model": "gru"}
+    assert teacher.link_address("http://school.example:8501", None, None, "", query) == (
+        "http://school.example:8501/?teacher=1&model=gru"
+    )
+    assert teacher.link_address(None, "https://school.example", "ignored", "train", query) == (
+        "https://school.example/train?teacher=1&model=gru"
+    )
+    assert teacher.link_address(None, None, "10.0.0.5:8501", "why_gates", {}) == (
+        "http://10.0.0.5:8501/why_gates"
+    )
+    assert teacher.link_address(None, "null", None, "", query) == "/?teacher=1&model=gru"

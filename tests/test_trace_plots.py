@@ -119,6 +119,29 @@ def test_word_labels_stay_flat_up_to_twelve_words_and_rows_are_readable():
         assert plot_height / rows >= 16 or figure.layout.height == 300
 
 
+@pytest.mark.parametrize("words", [5, 12, 13, 30, 200])
+@pytest.mark.parametrize("teacher", [False, True])
+def test_every_word_of_a_heatmap_is_labelled_and_no_two_labels_touch(words, teacher):
+    """Flat labels up to 12 words, vertical beyond; either way each word's column (the figure is
+    laid out in pixels) is wider than its label is wide, or tall when it stands vertical."""
+    tokens = [["wonderful", "i", "performances", "not", "開始しました"][i % 5] for i in range(words)]
+    figure = trace_plots.state_heatmap(np.zeros((words, 20), np.float32), tokens, "hidden", "lstm")
+    if teacher:
+        figure = plots.for_projector(figure)
+    layout = figure.layout
+    axis = layout.xaxis
+    assert list(axis.tickvals) == plots.token_positions(tokens)  # every word, not every k-th
+    assert axis.tickangle == (0 if words <= plots.FLAT_LABELS else -90)
+    column = (layout.width - layout.margin.l - layout.margin.r) / words  # px per word
+    size = axis.tickfont.size
+    if words <= plots.FLAT_LABELS:
+        assert column > max(plots.label_px(plots.plotly_text(t, plots.MAX_LABEL_CHARS), size) for t in tokens)
+    else:
+        assert column >= 1.3 * size  # a vertical label is one line tall
+    plot_height = layout.height - layout.margin.t - layout.margin.b
+    assert plot_height / 20 >= 16  # rows stay readable under the labels' room
+
+
 def _font_sizes(node) -> list[float]:
     sizes = []
     if isinstance(node, dict):

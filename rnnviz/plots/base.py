@@ -16,6 +16,7 @@ draw, never compute a model or call Streamlit. Conventions shared by every chart
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,12 +25,24 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.lessons import glossary
-from rnnviz.plots.colours import DIVERGING, GRID, SEQUENTIAL, SERIES_COLOURS, class_colour, class_scale
+from rnnviz.plots.colours import (
+    AXIS_TEXT,
+    DIVERGING,
+    GRID,
+    SEQUENTIAL,
+    SERIES_COLOURS,
+    class_colour,
+    class_scale,
+)
 
 FONT_SIZE = 15  # readable on a projector
 ROW_HEIGHT = 18  # px per heatmap row: at least 16, so a row of units stays readable
 FLAT_LABELS = 12  # up to this many words, word labels stay horizontal
 MAX_LABEL_CHARS = 16  # longer tokens are cut in tick labels (hover shows up to 60)
+WORD_COLUMN_PX = 26  # heatmap column past FLAT_LABELS words: one vertical label (~19 px tall) and a gap
+FLAT_COLUMN_PX = 44  # narrowest heatmap column under horizontal labels
+HEATMAP_MARGINS = dict(l=60, r=150)  # px; r holds the colour bar, so heatmaps side by side line up
+MIN_HEATMAP_WIDTH = 420  # px: a short sentence's heatmap is no narrower than this
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,52 @@ def time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
     )
 
 
+def label_px(label: str, size: float = FONT_SIZE) -> float:
+    """A generous estimate of the width in px of a tick label at font `size`: 0.62 em per
+    character, two for a wide (CJK) one. Labels are laid out from it, so it errs on the wide side."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
+    return columns * 0.62 * size + 2
+
+
+@dataclass(frozen=True)
+class WordAxis:
+    """A heatmap's x axis with every word labelled, and the pixels its labels need."""
+
+    axis: dict  # plotly xaxis properties
+    plot_width: int  # px of plot area that keep the labels apart
+    label_depth: int  # px under the plot the labels take (their height, or length when vertical)
+
+
+def word_axis(tokens: Sequence[str], size: float = FONT_SIZE) -> WordAxis:
+    """Every word labelled under a heatmap, never overprinting: up to FLAT_LABELS words the
+    labels are horizontal and each column is as wide as the widest label; beyond, they stand
+    vertical in WORD_COLUMN_PX columns, so a long sentence makes a wide figure (shown in a
+    scrolling box, rnnviz.ui.output.chart) rather than a pile of labels."""
+    positions = token_positions(tokens)
+    labels = [_cut(token, MAX_LABEL_CHARS) for token in tokens]
+    widest = max((label_px(label, size) for label in labels), default=0.0)
+    flat = len(tokens) <= FLAT_LABELS
+    column = max(FLAT_COLUMN_PX, widest + 10) if flat else WORD_COLUMN_PX
+    axis = dict(
+        type="category",
+        categoryorder="array",
+        categoryarray=positions,
+        range=[-0.5, len(tokens) - 0.5],  # no autorange padding: column t spans t ± 0.5
+        tickmode="array",
+        tickvals=positions,
+        ticktext=[plotly_text(label) for label in labels],
+        tickfont=dict(size=size),
+        tickangle=0 if flat else -90,
+        automargin=True,
+    )
+    depth = size * 1.5 if flat else widest + 8
+    return WordAxis(axis, math.ceil(column * len(tokens)), math.ceil(depth))
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def heatmap_height(rows: int, chrome: int = 150) -> int:
     """Figure height for a heatmap of `rows` rows: ROW_HEIGHT px each plus `chrome` px for the
     title, the word labels and margins (at least 300 px in all)."""
@@ -197,7 +256,25 @@ def for_projector(figure: go.Figure, scale: float = PROJECTOR_SCALE, keep_height
     layout.setdefault("font", {}).setdefault("size", round(12 * scale, 1))  # plotly's default is 12
     if not keep_height:
         layout["height"] = round((layout.get("height") or 450) * scale)  # 450: plotly's default height
+    if layout.get("width"):  # a figure laid out in pixels (a heatmap's word columns) grows whole
+        layout["width"] = round(layout["width"] * scale)
+        margin = layout.setdefault("margin", {})
+        for side in ("l", "r", "t", "b"):
+            if side in margin:
+                margin[side] = round(margin[side] * scale)
     return go.Figure(spec)
+
+
+def readable_text(figure: go.Figure, colour: str = AXIS_TEXT) -> go.Figure:
+    """`figure` (changed in place) with its axis labels, axis titles and colour-bar text in
+    `colour`: Streamlit's chart theme greys them to rgb(128, 132, 149), 3.7:1 on white, under the 4.5:1 a
+    laptop needs and the 7:1 of a projector."""
+    text = dict(tickfont=dict(color=colour), title=dict(font=dict(color=colour)))
+    figure.update_xaxes(**text)
+    figure.update_yaxes(**text)
+    figure.update_coloraxes(colorbar=text)
+    figure.for_each_trace(lambda trace: trace.update(colorbar=text), selector=lambda t: "colorbar" in t)
+    return figure
 
 
 def chance_line(y: float, width: float | None = None) -> dict:

@@ -33,6 +33,7 @@ DIVERGING = [[0.0, "#8c510a"], [0.25, "#d8b365"], [0.5, "#f5f5f5"], [0.75, "#5ab
 WHITE = "#ffffff"  # the middle of class scales (no push, or probability 1/2)
 INK = "#111111"  # dark text
 MUTED = "#555555"  # secondary text on white (7.5:1)
+AXIS_TEXT = "#444444"  # chart axis labels, axis titles and colour-bar text (9.7:1 on white)
 UNCERTAIN = "#767676"  # a verdict the model is unsure of (4.5:1 on white)
 GRID = "#888888"  # reference lines: chance, 0.5
 GAP_GREY = "#d0d0d0"  # heatmap columns where a sentence has no word
@@ -49,12 +50,23 @@ CHIP_KNOWN = {"background": "#eef2f8", "color": INK, "border": "#b8c4d6"}
 CHIP_UNKNOWN = {"background": "#fff4e5", "color": "#7a3e00", "border": "#d9822b"}
 CHIP_CURRENT = {"background": "#1a1a1a", "color": WHITE, "outline": "#f4a259"}
 CHIP_BORDER = "#999999"
-# The diagrams of one cell and of the unrolled network: the state passed from word to word (thick),
-# the other wires, the numbers written on them, and a cell's box.
-DIAGRAM_STATE = "#1f77b4"
-DIAGRAM_WIRE = "#333333"
+# The cell diagrams (Inside the cell): gate boxes by activation, wires, the state path on top,
+# the numbers along the wires, box borders, the other boxes and the colour legend's text.
+DIAGRAM_GATES = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
+DIAGRAM_WIRE = "#555555"
+DIAGRAM_STATE_PATH = "#1f77b4"
+DIAGRAM_STATE = DIAGRAM_STATE_PATH  # the unrolled network's state arrows
+DIAGRAM_CELL = CHIP_KNOWN["background"]  # one copy of the cell in the unrolled network
 DIAGRAM_VALUE = "#1f3b73"
-DIAGRAM_CELL = CHIP_KNOWN["background"]
+DIAGRAM_BORDER = "#333333"
+DIAGRAM_SQUASH_BOX = "#d0e6c8"  # tanh(c_t)
+DIAGRAM_TERMS_BOX = "#e8e8e8"  # the plain RNN's sum of terms
+DIAGRAM_NOTE = "#444444"
+# Page CSS (rnnviz.ui.teacher): text a shade darker than Streamlit's greys, for contrast.
+PAGE_CAPTION = "#4a4a4a"  # captions on a laptop (8.9:1 on white)
+PAGE_HINT = "#333333"  # key hints
+PROJECTOR_TEXT = "#222222"  # captions, hints and widget labels on a projector (15.9:1)
+PROJECTOR_ALERT = INK  # text in notices on a projector
 
 
 def class_colour(index: int) -> str:

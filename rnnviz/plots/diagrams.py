@@ -32,7 +32,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
-from rnnviz.plots import numbers
+from rnnviz.plots import colours, numbers
 from rnnviz.plots.base import PROJECTOR_SCALE, plotly_text
 from rnnviz.plots.colours import DIVERGING
 
@@ -41,17 +41,17 @@ X_RANGE = (-0.2, 14.2)
 Y_RANGE = (-1.3, 6.9)
 HEIGHT = 460  # px, before teacher mode's enlargement
 MARGIN = dict(l=10, r=10, t=56, b=10)  # px; t holds the title
-_GATE_COLOURS = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
-_PATH = dict(color="#555", width=2)
-_STATE_PATH = dict(color="#1f77b4", width=4)
+_GATE_COLOURS = colours.DIAGRAM_GATES
+_PATH = dict(color=colours.DIAGRAM_WIRE, width=2)
+_STATE_PATH = dict(color=colours.DIAGRAM_STATE_PATH, width=4)
 # Font sizes in px; teacher mode multiplies them by 1.35, so the smallest stays above 16 px.
 _FONT = 15  # values along the paths and node symbols
 _BOX_FONT = 14  # text inside the gate boxes
 _NOTE_FONT = 13  # the colour legend
 _TITLE_FONT = 18
 _NODE_RADIUS = 15  # px: a node's circle stays round and holds its symbol at any width
-_VALUE_COLOUR = "#1f3b73"
-_INK = "#111"  # explicit: Streamlit's plotly theme would grey out uncoloured text
+_VALUE_COLOUR = colours.DIAGRAM_VALUE
+_INK = colours.INK  # explicit: Streamlit's plotly theme would grey out uncoloured text
 _PAPER = "rgba(255,255,255,0.9)"  # behind path labels, so a wire passing behind stays legible
 MAX_TOKEN_CHARS = 40  # a longer token is cut in the step vectors' title
 TITLE_TOKEN_CHARS = 16  # columns (a CJK character takes 2) of the token in the one-line diagram title
@@ -115,7 +115,7 @@ def _box(fig: _Canvas, x: float, y: float, text: str, colour: str) -> None:
         showarrow=False,
         font=dict(size=_BOX_FONT, color=_INK),
         bgcolor=colour,
-        bordercolor="#333",
+        bordercolor=colours.DIAGRAM_BORDER,
         borderwidth=1,
         borderpad=5,
     )
@@ -133,7 +133,7 @@ def _node(fig: _Canvas, node: _Node) -> None:
         y0=-_NODE_RADIUS,
         y1=_NODE_RADIUS,
         fillcolor="white",
-        line=dict(color="#333", width=1.5),
+        line=dict(color=colours.DIAGRAM_BORDER, width=1.5),
         layer="above",
     )
     fig.add_annotation(
@@ -273,7 +273,8 @@ def _lstm(fig: _Canvas, d: StepDetail) -> None:
     # Output: h_t = o × tanh(c_t), leaving to the right under the output column.
     _line(fig, [(out, _TOP), (out, row), (14.0, row)])
     _line(fig, [(xs["output"], row), (out, row)])
-    _box(fig, out, mix, f"tanh(c<sub>t</sub>)<br><b>{_plain(np.tanh(d.cell))}</b>", "#d0e6c8")
+    squashed = f"tanh(c<sub>t</sub>)<br><b>{_plain(np.tanh(d.cell))}</b>"
+    _box(fig, out, mix, squashed, colours.DIAGRAM_SQUASH_BOX)
     _node(fig, _Node(out, row, "×"))
     # Under the wire, below the gate boxes (3 lines reach 0.62 under their centre).
     _value(fig, X_RANGE[1] - 0.1, row - 0.7, f"h<sub>t</sub> = {_fmt(d.hidden)}", "right", "top")
@@ -340,7 +341,7 @@ def _rnn(fig: _Canvas, d: StepDetail) -> None:
         f"= {_plain(gate.from_input)} + {_factor(gate.from_hidden)} "
         f"+ {_factor(gate.bias_input + gate.bias_hidden)} = <b>{_plain(gate.pre_activation)}</b>"
     )
-    _box(fig, mid, row, terms, "#e8e8e8")
+    _box(fig, mid, row, terms, colours.DIAGRAM_TERMS_BOX)
     function = _FUNCTIONS[gate.activation]
     _box(fig, squash, level, f"{function} → <b>{_plain(gate.value)}</b>", _gate_colour(gate))
     _value(
@@ -409,7 +410,7 @@ def cell_diagram(detail: StepDetail, token_label: str) -> go.Figure:
         yanchor="top",
         align="left",
         showarrow=False,
-        font=dict(size=_NOTE_FONT, color="#444"),
+        font=dict(size=_NOTE_FONT, color=colours.DIAGRAM_NOTE),
         text=_LEGENDS[detail.cell_type],
     )
     return canvas.figure(title, _title_size(title))
@@ -448,7 +449,7 @@ def step_vectors(state: LayerTrace, step: int, token_label: str, unit: int | Non
                 x1=unit + 0.5,
                 y0=-0.5,
                 y1=len(names) - 0.5,
-                line=dict(color="#111", width=3),
+                line=dict(color=colours.INK, width=3),
             )
         )
     token = plotly_text(token_label, MAX_TOKEN_CHARS)

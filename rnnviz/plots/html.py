@@ -91,14 +91,21 @@ def coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRang
     return f'<div class="rnnviz-coloured">{"".join(chips)}</div>{legend}'
 
 
-def verdict(label: str, probability: float, colour: str, uncertain: bool = False) -> str:
-    """Big 'negative 87%' line for the final prediction; an `uncertain` one (many unknown words)
-    is greyed, with '(many unknown words)' under it."""
+def verdict(
+    label: str,
+    probability: float,
+    colour: str,
+    uncertain: bool = False,
+    title: str = "Prediction for the whole sentence",
+) -> str:
+    """Big 'negative 87%' line for the final prediction under a small `title` (fixed text, never
+    the user's); an `uncertain` one (many unknown words) is greyed, with '(many unknown words)'
+    under it."""
     if uncertain:
         colour = UNCERTAIN
     note = f'<div style="{_NOTE}">(many unknown words)</div>' if uncertain else ""
     return (
-        f'<div style="font-size:1rem;color:{MUTED}">Prediction for the whole sentence</div>'
+        f'<div style="font-size:1rem;line-height:1.3;color:{MUTED}">{escape(title)}</div>'
         f'<div style="font-size:2rem;font-weight:700;color:{colour};line-height:1.2;white-space:nowrap">'
         f"<bdi>{escape(label)}</bdi> {probability:.1%}</div>{note}"
     )

@@ -24,6 +24,7 @@ from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
     FLAT_LABELS,
     FONT_SIZE,
+    HEATMAP_MARGINS,
     MAX_LABEL_CHARS,
     ROW_HEIGHT,
     base_layout,
@@ -33,12 +34,14 @@ from rnnviz.plots.base import (
     new_figure,
     plotly_text,
     token_positions,
+    word_axis,
 )
 from rnnviz.plots.colours import DIVERGING, GAP_GREY, GRID, HIGHLIGHT, INK, SERIES_COLOURS, SIDE_COLOURS
 
 # Bars up in the diverging scale's positive end (teal), down in its negative end (brown).
 POSITIVE, NEGATIVE = DIVERGING[-1][1], DIVERGING[0][1]
 SENTENCE_CHARS = 48  # sentences are cut to this in legends and panel titles
+MIN_PAIR_WIDTH = 760  # px: a short pair's heatmaps still span most of a laptop's page (906 px)
 
 
 def _panel_title(text: str, x: float, y: float, xanchor: str) -> dict:
@@ -210,8 +213,13 @@ def pair_heatmaps(
     symbol = glossary.symbol(quantity)
     unit_labels = [str(int(u)) for u in shown]
     few = len(shown) <= 32
+    # Every column labelled under every panel, as rnnviz.plots.base.word_axis lays out words: flat
+    # labels in wide enough columns up to FLAT_LABELS columns, upright ones beyond; the figure is
+    # laid out in pixels (wider than the page for a long pair: rnnviz.ui.output.chart scrolls it).
+    words = {side: word_axis(_panel_labels(comparison, side)) for side in ("a", "b", None)}
+    depth = max(w.label_depth for w in words.values())
     panel = max(100, len(shown) * ROW_HEIGHT)  # pixels per heatmap
-    gap = 85  # pixels between heatmaps: tick labels and the next panel's title
+    gap = 63 + depth  # pixels between heatmaps: tick labels, the axis title and the next panel's title
     total = 3 * panel + 2 * gap
     positions = token_positions(comparison.column_labels)
     panels = (
@@ -241,9 +249,9 @@ def pair_heatmaps(
         x_title = (
             f"{side.upper()}'s words" if side else "word (aligned: — marks a word only one sentence has)"
         )
-        layout_axes[f"xaxis{suffix}"] = dict(
-            anchor=f"y{suffix}", title=dict(text=x_title), **column_axis(comparison, side)
-        )
+        axis = column_axis(comparison, side, max_ticks=len(positions))  # every column
+        axis.update(tickangle=words[side].axis["tickangle"], tickfont=words[side].axis["tickfont"])
+        layout_axes[f"xaxis{suffix}"] = dict(anchor=f"y{suffix}", title=dict(text=x_title), **axis)
         layout_axes[f"yaxis{suffix}"] = dict(
             domain=_domain(top - panel / total, top),
             anchor=f"x{suffix}",
@@ -271,8 +279,10 @@ def pair_heatmaps(
         )
     bar = dict(thickness=14, x=1.02, xanchor="left", yanchor="top")
     a_and_b = (2 * panel + gap) / total
-    layout = base_layout(f"{glossary.title(quantity)}: A, B and their difference", total + 140)
-    layout["margin"].update(r=150, t=100, b=70)
+    layout = base_layout(f"{glossary.title(quantity)}: A, B and their difference", total + 118 + depth)
+    layout["margin"].update(HEATMAP_MARGINS, t=100, b=48 + depth)
+    plot_width = max(w.plot_width for w in words.values())
+    layout["width"] = max(MIN_PAIR_WIDTH, HEATMAP_MARGINS["l"] + plot_width + HEATMAP_MARGINS["r"])
     layout.update(
         annotations=annotations,
         shapes=shapes,
@@ -305,6 +315,15 @@ def pair_heatmaps(
         **layout_axes,
     )
     return new_figure(data, layout)
+
+
+def _panel_labels(comparison: PairComparison, side: str | None) -> list[str]:
+    """The words under one panel of pair_heatmaps: a sentence's own (GAP where it has none), or
+    the aligned column labels."""
+    alignment = comparison.alignment
+    if side is None:
+        return alignment.labels()
+    return [alignment.token(c, side) or GAP for c in range(len(alignment.columns))]
 
 
 def pair_unit_lines(
@@ -372,9 +391,10 @@ def unit_score_chart(scores: UnitScores, top: int = 20, height: int = 360) -> go
     ]
     where = f"layer {scores.layer + 1}, {scores.direction}"
     used = len(scores.pairs_used)
-    layout = base_layout(
-        f"Negation units: {glossary.title(scores.quantity)} · {where} · {used} pairs", height
-    )
+    # Two lines: the chart shares a row with its table, and one line was clipped at half a page.
+    title = f"Negation units: {glossary.title(scores.quantity)}<br>{where} · {used} pairs"
+    layout = base_layout(title, height)
+    layout["margin"]["t"] = 90
     layout.update(
         showlegend=False,
         xaxis=dict(

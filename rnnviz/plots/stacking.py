@@ -15,15 +15,17 @@ import plotly.graph_objects as go
 from rnnviz.analysis.stacking import Handoff, Readout
 from rnnviz.plots.base import (
     FONT_SIZE,
+    HEATMAP_MARGINS,
+    MIN_HEATMAP_WIDTH,
     base_layout,
     colour_range,
     new_figure,
     plotly_text,
-    time_axis,
     token_positions,
+    word_axis,
 )
 from rnnviz.plots.colours import INK
-from rnnviz.plots.trace import HEATMAP_TICKS, state_heatmap
+from rnnviz.plots.trace import state_heatmap
 
 ARROWS = {"forward": "→", "backward": "←"}
 READS = {  # how each direction reads, for axis titles
@@ -105,11 +107,13 @@ def layer_input_heatmap(
         for k in range(1, len(halves))
     ]
     title = f"Layer {here}'s input x_t: [{'; '.join(names)}] at each word"
-    layout = base_layout(title, height)
-    layout["margin"]["l"] = 130
+    words = word_axis(tokens)  # every word labelled, as under every heatmap (wide: scrolled)
+    layout = base_layout(title, height + words.label_depth)
+    layout["margin"].update(l=130, r=HEATMAP_MARGINS["r"], b=40 + words.label_depth)
+    layout["width"] = max(MIN_HEATMAP_WIDTH, 130 + words.plot_width + HEATMAP_MARGINS["r"])
     layout.update(
         shapes=shapes,
-        xaxis=dict(title=dict(text="word"), **time_axis(tokens, HEATMAP_TICKS)),
+        xaxis=dict(title=dict(text="word"), **words.axis),
         yaxis=dict(
             title=dict(text=f"x_t: {features} numbers"),
             autorange="reversed",

@@ -16,6 +16,8 @@ from rnnviz.analysis import predictions
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import (
     FONT_SIZE,
+    HEATMAP_MARGINS,
+    MIN_HEATMAP_WIDTH,
     ColourRange,
     base_layout,
     colour_range,
@@ -25,10 +27,10 @@ from rnnviz.plots.base import (
     plotly_text,
     time_axis,
     token_positions,
+    word_axis,
 )
 from rnnviz.plots.colours import GRID, INK, class_colour
 
-HEATMAP_TICKS = 10  # word labels at most under a heatmap (two sit side by side): every k-th word beyond
 CLEAR_HIGH, CLEAR_LOW = 0.6, 0.4  # a flip: a class reaches CLEAR_HIGH after last being at most CLEAR_LOW
 
 
@@ -141,7 +143,8 @@ def prediction_chart(
                 xanchor="left",
                 showarrow=False,
                 text=f"→ {plotly_text(labels[k], 30)}",
-                font=dict(color=colours[k], size=FONT_SIZE),
+                # bold: projected, it is large text, for which the class colours' 4.7:1 is enough
+                font=dict(color=colours[k], size=FONT_SIZE, weight="bold"),
             )
         )
     biggest = largest_change(probabilities)
@@ -197,7 +200,12 @@ def state_heatmap(
     scale = scale or colour_range(quantity, cell_type, values)
     symbol = glossary.symbol(quantity)
     few = len(shown) <= 32  # then every unit gets a tick label
-    height = heatmap_height(len(shown))
+    words = word_axis(tokens)
+    # Laid out in pixels: columns wide enough for every word's label (the figure is wider than
+    # the page past FLAT_LABELS words: rnnviz.ui.output.chart then scrolls it), rows ROW_HEIGHT
+    # tall, and room under them for the labels and the axis title.
+    height = heatmap_height(len(shown)) + words.label_depth
+    width = max(MIN_HEATMAP_WIDTH, HEATMAP_MARGINS["l"] + words.plot_width + HEATMAP_MARGINS["r"])
     unit_labels = [str(int(u)) for u in shown]
     heatmap = dict(
         type="heatmap",
@@ -220,10 +228,11 @@ def state_heatmap(
     layout = base_layout(title or glossary.title(quantity), height)
     # A right margin wide enough for every colour bar's labels, so heatmaps side by side get
     # plot areas of the same width.
-    layout["margin"]["r"] = 150
+    layout["margin"].update(HEATMAP_MARGINS, b=40 + words.label_depth)
+    layout["width"] = width
     unit_ticks = dict(tickmode="array", tickvals=unit_labels, tickfont=dict(size=12)) if few else {}
     layout.update(
-        xaxis=dict(title=dict(text="word"), **time_axis(tokens, HEATMAP_TICKS)),
+        xaxis=dict(title=dict(text="word"), **words.axis),
         yaxis=dict(title=dict(text=unit_title), type="category", autorange="reversed", **unit_ticks),
     )
     return new_figure([heatmap], layout)

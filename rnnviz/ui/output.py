@@ -37,6 +37,10 @@ IMAGE_FORMATS = {"png": "PNG (2×)", "svg": "SVG"}  # what a chart's save button
 IMAGE_FORMAT = state.Control("chart_image_format", "png", tuple(IMAGE_FORMATS))
 
 
+# A chart laid out in pixels sits in a container with this key prefix, which scrolls sideways when
+# the chart is wider than the column (teacher.SCROLL_STYLE): the page itself never does.
+WIDE_KEY_PREFIX = "rnnviz_wide_"
+HALF_PAGE_PX = 600  # px: a chart at most this wide shares a row (half a 1280 px projector's page)
 FIRST_SCREEN_HEIGHT = 300  # px: a projector's (1280x720) and a laptop's first screen show this chart whole
 
 
@@ -49,8 +53,22 @@ def chart(figure: go.Figure, key: str, first_screen: bool = False, keep_height: 
         figure = plots.for_projector(figure, keep_height=first_screen or keep_height)
     if first_screen:
         figure.update_layout(height=FIRST_SCREEN_HEIGHT)
+    plots.readable_text(figure)  # axis text at projector contrast, not the theme's light grey
     config = {**CHART_CONFIG, "toImageButtonOptions": image_options(state.value(IMAGE_FORMAT), key)}
-    st.plotly_chart(figure, width="stretch", key=key, config=config)
+    if figure.layout.width:  # laid out in pixels (a heatmap's word columns): as wide as that, scrolled
+        with st.container(key=f"{WIDE_KEY_PREFIX}{key}"):
+            st.plotly_chart(figure, width="content", key=key, config=config)
+    else:
+        st.plotly_chart(figure, width="stretch", key=key, config=config)
+
+
+def chart_width(figure: go.Figure) -> int | None:
+    """The pixel width `chart` draws `figure` at (teacher mode's is larger), or None for one
+    as wide as its column."""
+    width = figure.layout.width
+    if not width:
+        return None
+    return round(width * plots.PROJECTOR_SCALE) if teacher_mode() else int(width)
 
 
 def image_options(image_format: str, filename: str) -> dict:
@@ -85,11 +103,18 @@ def show_coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: Colou
     st.html(render.coloured_tokens(tokens, values, scale, what))
 
 
-def show_verdict(label: str, probability: float, class_index: int, unknown: Sequence[bool] = ()) -> None:
-    """The final prediction, large, in its class's colour; greyed and marked when many of the
-    tokens are `unknown` to the model."""
+def show_verdict(
+    label: str,
+    probability: float,
+    class_index: int,
+    unknown: Sequence[bool] = (),
+    title: str = "Prediction for the whole sentence",
+) -> None:
+    """The final prediction, large, in its class's colour, under `title`; greyed and marked
+    when many of the tokens are `unknown` to the model."""
     colour = colours.class_colour(class_index)
-    st.html(render.verdict(label, probability, colour, uncertain=glossary.many_unknown(unknown)))
+    uncertain = glossary.many_unknown(unknown)
+    st.html(render.verdict(label, probability, colour, uncertain=uncertain, title=title))
 
 
 def show_unknown_notice(unknown: Sequence[bool]) -> None:

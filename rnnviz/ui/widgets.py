@@ -204,7 +204,8 @@ def example_pills(examples: dict[str, dict[str, str]], key: str, label: str = "T
             state.set_value(state.Control(control_key, ""), value)
         st.session_state[key] = None
 
-    st.pills(label, list(examples), key=key, on_change=_use)
+    visibility = "collapsed" if teacher_mode() else "visible"  # a projector's first screen is short
+    st.pills(label, list(examples), key=key, on_change=_use, label_visibility=visibility)
 
 
 def table_picker(

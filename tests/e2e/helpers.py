@@ -12,6 +12,7 @@ and the waits in rnnviz.tools.browser.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 from pathlib import Path
@@ -22,6 +23,19 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots and server logs of a run
 README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def app_pages() -> dict[str, str]:
+    """Every page app.py's menu lists, in menu order: its URL path ("" for the default page) ->
+    a name for files ("explore"). Read from app.py's `st.Page("pages/<file>.py", …)` calls, so
+    a page added there is tested (and photographed) without touching the tests."""
+    pages = {}
+    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page" and node.args:
+            stem = Path(node.args[0].value).stem
+            default = any(k.arg == "default" and getattr(k.value, "value", False) for k in node.keywords)
+            pages["" if default else stem] = stem
+    return pages
 
 
 def type_into(page, label: str, text: str) -> None:

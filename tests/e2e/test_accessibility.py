@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from rnnviz.tools.browser import open_app
+from tests.e2e.helpers import app_pages
 
 pytestmark = pytest.mark.e2e
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("", "word_order", "negation_lab", "train", "inside_the_cell", "why_gates", "layers", "batches")
+PAGES = tuple(app_pages())  # every page in app.py's menu
 # Teacher mode asks for projector contrast (7:1, WCAG's enhanced level) on top of the usual rules.
 RULES = {False: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"], True: ["wcag2a", "wcag2aa", "wcag2aaa"]}
 

@@ -1,6 +1,6 @@
 """Proves teacher mode in a real Chromium: `?teacher=1` switches it on, the text is larger than without
-it, advanced controls are gone, and the page's "copy link to this view" box holds an address that opens
-the same view, in teacher mode, in a fresh browser."""
+it, advanced controls are gone, and the page's "copy link to this view" box holds the address the browser
+is on (not the server's own) that opens the same view, in teacher mode, in a fresh browser."""
 
 from urllib.parse import parse_qsl, urlsplit
 
@@ -30,6 +30,8 @@ def _switch(page):
 
 
 def test_teacher_link_enlarges_the_page_and_its_copy_link_reopens_the_view(page, browser, app_server):
+    # The browser is on "localhost", not the server's own 127.0.0.1: the link must say localhost.
+    app_server = app_server.replace("//127.0.0.1:", "//localhost:")
     open_app(page, app_server, query={"sentence": SENTENCE, "model": "rnn"})
     plain_px = _font_px(page, TEXT_BOX)
     assert not _switch(page).is_checked()
@@ -45,6 +47,7 @@ def test_teacher_link_enlarges_the_page_and_its_copy_link_reopens_the_view(page,
     link = page.get_by_test_id("stCode").locator("code").inner_text().strip()
     address = urlsplit(link)
     assert f"{address.scheme}://{address.netloc}" == app_server  # the browser's own address
+    assert address.hostname == "localhost" and address.path == "/"
     assert dict(parse_qsl(address.query)) == dict(parse_qsl(urlsplit(page.url).query))
     assert {"teacher": "1", "sentence": SENTENCE, "model": "rnn"}.items() <= dict(
         parse_qsl(address.query)
