@@ -168,7 +168,7 @@ def gradient_chart(
     every = max(1, math.ceil(steps / MAX_TICKS))
     ticks = list(range(0, steps, every))  # distances from the end
     symbol = "hₜ" if of == "hidden" else "xₜ"
-    y_title = f"‖∂ log p / ∂ {symbol}‖" + (" ÷ its value at the last word" if scaled else "")
+    y_title = f"‖∂ log p / ∂ {symbol}‖" + (" ÷ value at the end" if scaled else "")
     layout = _layout(f"How much the prediction depends on each word's {GRADIENT_OF[of]}", height, bottom=90)
     layout.update(
         xaxis=dict(

@@ -78,6 +78,22 @@ def test_the_negation_labs_first_screen_holds_both_verdicts_and_the_prediction(s
     assert "Prediction after each word" in page.get_by_test_id("stPlotlyChart").first.inner_text()
 
 
+def test_why_gates_on_a_projector_opens_on_the_whole_gradient_chart(browser, app_server):
+    viewport, query = SIZES["projector"]
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(90_000)
+    page = context.new_page()
+    try:
+        open_app(page, app_server, "why_gates", query)
+        chart = page.get_by_test_id("stPlotlyChart").first
+        chart.get_by_text("plain RNN (shipped)").first.wait_for()  # the legend, at the chart's foot
+        box = _box(page, chart)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+        assert "How much the prediction depends" in chart.inner_text()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_no_page_scrolls_sideways_or_clips_a_control(sized, app_server, path):
     name, page, viewport, query = sized
