@@ -34,10 +34,13 @@ def test_a_process_remembers_its_newest_sessions_and_a_move_is_a_stranger_id():
 
 
 def test_the_notice_says_what_was_lost_and_counts_the_saved_models():
-    assert "reconnected to another one" in reconnect.notice_text(0)
+    assert reconnect.notice_text(0).startswith("The server process you were on stopped; this page")
     assert "saved model" not in reconnect.notice_text(0)
-    assert reconnect.notice_text(1).endswith("Your saved model is back in the model picker.")
-    assert reconnect.notice_text(3).endswith("Your 3 saved models are back in the model picker.")
+    one, three = reconnect.notice_text(1), reconnect.notice_text(3)
+    assert one.startswith(
+        "The server process you were on stopped; your saved model is back in the model picker."
+    )
+    assert "; your 3 saved models are back in the model picker. This page started afresh" in three
 
 
 @pytest.fixture
@@ -72,6 +75,6 @@ def test_a_page_that_comes_from_another_process_is_told_once(handshake, models_d
     headers["Sec-Websocket-Protocol"] = f"streamlit, xsrf, {GONE}"  # its process was killed
     moved = app_test(models_dir, monkeypatch).run()
     toasts = _toasts(moved)
-    assert len(toasts) == 1 and "Your saved model is back in the model picker" in toasts[0]
+    assert len(toasts) == 1 and "your saved model is back in the model picker" in toasts[0]
     assert _toasts(moved.run()) == []  # once: the next run of that session says nothing
     assert GONE not in log  # only sessions this process created are remembered

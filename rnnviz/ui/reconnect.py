@@ -81,15 +81,14 @@ def moved_here(previous: str | None, log: SessionLog) -> bool:
 
 
 def notice_text(saved: int) -> str:
-    """The toast: what happened, what was lost, and where the browser's saved models are."""
-    text = (
-        "The server process you were on stopped, so this page reconnected to another one and "
-        "started afresh (settings and any running training are reset)."
-    )
-    if saved:
-        models = "Your saved model is" if saved == 1 else f"Your {saved} saved models are"
-        text += f" {models} back in the model picker."
-    return text
+    """The toast: what happened and where the browser's saved models are in its first sentence
+    (a toast shows three lines before "view more"), then what was lost."""
+    stopped = "The server process you were on stopped;"
+    afresh = "started afresh on another one (settings and a running training are reset)."
+    if not saved:
+        return f"{stopped} this page {afresh}"
+    models = "your saved model is" if saved == 1 else f"your {saved} saved models are"
+    return f"{stopped} {models} back in the model picker. This page {afresh}"
 
 
 @st.cache_resource(show_spinner=False)

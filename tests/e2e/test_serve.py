@@ -181,7 +181,7 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser, tmp_
         f"\nreplica killed: the page's websocket reopened after {sockets[0] - killed:.1f} s; "
         f"the student's next action showed the notice {time.monotonic() - killed:.1f} s after the kill"
     )
-    assert "Your saved model is back in the model picker" in notice.inner_text()
+    assert "your saved model is back in the model picker" in notice.inner_text()
     assert not exceptions_on_page(page)
     assert UPLOADED in _picker_options(page)
     assert neighbour.get_by_test_id("stToast").count() == 0
