@@ -3,7 +3,7 @@ and with 2 replicas, for 10 and 20 students, as ratios to one student alone in t
 fault run that kills a replica in the middle of the load and times its students' reconnection.
 
 Run: python -m bench.serve_load [--classes 10 20] [--replicas 1 2] [--updates 6] [--standin]
-     python -m bench.serve_load --quick          # small settings: a minute or two, for a check
+     python -m bench.serve_load --quick          # small settings: a check that it runs (a few minutes)
 
 For each replica count, one `serve` run (nginx on a free port, the replicas on loopback, a model
 store in a temporary folder); in it:

@@ -132,7 +132,7 @@ def test_a_link_opens_the_same_view(models_dir, monkeypatch):
     ("query", "notice"),
     [
         ({"model": "transformer"}, "the model “transformer”"),
-        ({"model": "my net (uploaded)"}, "browser session"),
+        ({"model": "my net (uploaded)"}, "belong to the browser that made them"),
         ({"layer": "2"}, "layer “2”"),  # stale: the default LSTM has one layer
         ({"layer": "zero"}, "layer “zero”"),
         ({"direction": "backward"}, "direction “backward”"),
