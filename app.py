@@ -7,7 +7,7 @@ Run: streamlit run app.py
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
-from rnnviz.ui import models, output, session, teacher, train
+from rnnviz.ui import models, output, reconnect, session, teacher, train
 
 # Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
 st.set_page_config(
@@ -37,6 +37,7 @@ session.begin_query()
 teacher.teacher_switch()
 train.offer_finished_models()  # a training that ended while the student was elsewhere
 models.model_picker()
+reconnect.notice_if_moved()  # a page that lost its server process to a killed or restarted replica
 with st.sidebar:
     output.image_format_picker()  # what every chart's camera button saves: PNG (2x) or SVG
 session.mark_routed()

@@ -63,7 +63,8 @@ def probe_view() -> None:
 if job is None or state is None:
     st.info(
         "Press **Start** to train one network, or **Race** to train a plain RNN, a GRU and an LSTM "
-        f"side by side. This server trains up to {manager.capacity} at once; others wait in a queue.",
+        f"side by side. {manager.server.capitalize()} trains up to {manager.capacity} at once; others "
+        "wait in a queue.",
         icon=":material/model_training:",
     )
 else:

@@ -191,16 +191,18 @@ def test_a_bad_table_upload_names_its_line(train):
 
 
 def test_a_full_server_says_queued_and_the_position(train, monkeypatch):
-    server = jobs.JobManager(max_running=1)
+    server = jobs.JobManager(max_running=1, replicas=3)  # one of 3 replicas (rnnviz.tools.serve)
     monkeypatch.setattr(ui_train, "training_manager", lambda: server)
     holder = TrainingJob([TrainConfig(builtin_size=200, embedding_dim=4, hidden_size=4, epochs=1000)])
     holder.pause()
     server.submit(holder, alive=lambda: True)
     try:
+        intro = " ".join(i.value for i in train.run().info)
+        assert "This server process (one of 3) trains up to 1 model at once" in intro
         at = press(tiny(train), "Start")
         poll(at, lambda s: s.status == "queued")
-        info = " ".join(i.value for i in at.info)
-        assert "Queued, position 1" in info and "at most 1 model at once" in info
+        info = " ".join(i.value for i in at.info).replace("\\", "").replace("\u200b", "")  # markdown escapes
+        assert "Queued, position 1: this server process (one of 3) trains at most 1 model at once" in info
     finally:
         server.stop_all()
 

@@ -90,3 +90,14 @@ def test_print_config_names_the_replicas_given(capsys, tmp_path):
 def test_the_command_line_refuses_what_cannot_run(argv):
     with pytest.raises(SystemExit):
         serve.parse_args(argv)
+
+
+def test_each_replica_gets_its_share_of_the_cores_and_the_replica_count(monkeypatch, tmp_path):
+    monkeypatch.delenv("RNNVIZ_MAX_TRAININGS", raising=False)
+    monkeypatch.setattr(serve.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    cluster = serve.Cluster(serve.parse_args(["--replicas", "3", "--run-dir", str(tmp_path)]))
+    env = cluster._replica_env()
+    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_REPLICAS"]) == ("2", "3")
+    monkeypatch.setenv("RNNVIZ_MAX_TRAININGS", "5")  # the operator's own cap wins; the count is a fact
+    env = cluster._replica_env()
+    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_REPLICAS"]) == ("5", "3")

@@ -1,6 +1,7 @@
 """Proves the server's background-work settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
-RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_EXPERIMENTS_PER_SESSION
-are read, defaulted and refused with a message naming them."""
+RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS, RNNVIZ_EXPERIMENTS_PER_SESSION and
+RNNVIZ_REPLICAS are read, defaulted and refused with a message naming them; a replica's queue
+message says its cap is one process's of N."""
 
 import pytest
 
@@ -39,3 +40,14 @@ def test_the_pause_release_and_the_experiments_per_session_come_from_the_environ
     for value in ("0", "1.5"):
         with pytest.raises(ValueError, match="RNNVIZ_EXPERIMENTS_PER_SESSION"):
             settings.experiments_per_session({"RNNVIZ_EXPERIMENTS_PER_SESSION": value})
+
+
+def test_the_replica_count_names_whose_cap_the_queue_message_gives():
+    assert settings.replicas({}) == 1
+    alone = JobManager.from_environment({"RNNVIZ_MAX_TRAININGS": "2"})
+    assert (alone.replicas, alone.server) == (1, "this server")
+    shared = JobManager.from_environment({"RNNVIZ_MAX_TRAININGS": "1", "RNNVIZ_REPLICAS": "3"})
+    assert (shared.max_running, shared.server) == (1, "this server process (one of 3)")
+    for value in ("0", "2.5", "many"):
+        with pytest.raises(ValueError, match="RNNVIZ_REPLICAS"):
+            settings.replicas({"RNNVIZ_REPLICAS": value})

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnviz.tools.appserver import HEALTH, free_port
+from rnnviz.training.settings import MAX_TRAININGS_ENV, REPLICAS_ENV
 
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"  # Streamlit's own: server.cookieSecret
 STREAMLIT_UPLOAD_DEFAULT_MB = 200  # Streamlit's server.maxUploadSize when config.toml does not set it
@@ -183,9 +184,11 @@ class Cluster:
     def _replica_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault(COOKIE_SECRET_ENV, secrets.token_hex(32))  # one for all replicas of this run
-        if self.args.replicas and "RNNVIZ_MAX_TRAININGS" not in env:  # the machine's cores, shared out
+        if self.args.replicas and MAX_TRAININGS_ENV not in env:  # the machine's cores, shared out
             cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-            env["RNNVIZ_MAX_TRAININGS"] = str(max(1, cores // self.args.replicas))
+            env[MAX_TRAININGS_ENV] = str(max(1, cores // self.args.replicas))
+        if self.args.replicas:  # so the Train page says its cap is one process's of N
+            env[REPLICAS_ENV] = str(self.args.replicas)
         return env
 
     def start(self) -> None:

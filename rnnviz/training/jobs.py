@@ -60,6 +60,7 @@ from rnnviz.training.settings import (
     pause_release_seconds,
     rest_fraction,
 )
+from rnnviz.training.settings import replicas as replica_count
 
 _LOG = logging.getLogger(__name__)
 
@@ -285,10 +286,14 @@ class JobManager:
         rest: float = REST,
         executor: Executor | None = None,
         pause_release: float | None = PAUSE_RELEASE,
+        replicas: int = 1,
     ) -> None:
         self.max_running = max_trainings() if max_running is None else int(max_running)
         if self.max_running < 1:
             raise ValueError(f"max_running must be at least 1; got {max_running!r}")
+        if int(replicas) < 1:
+            raise ValueError(f"replicas must be at least 1; got {replicas!r}")
+        self.replicas = int(replicas)  # server processes on this machine, each with its own cap
         self.abandon_after = abandon_after
         self.check_every = check_every
         self.rest = rest
@@ -305,15 +310,23 @@ class JobManager:
         """How many trainings run at once, in words: "1 model", "2 models"."""
         return f"{self.max_running} model{'' if self.max_running == 1 else 's'}"
 
+    @property
+    def server(self) -> str:
+        """Whom the cap binds, in words: "this server", or "this server process (one of 3)" when
+        replicas share the machine (the cap is per process; another process may have a free slot)."""
+        return "this server" if self.replicas == 1 else f"this server process (one of {self.replicas})"
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> JobManager:
         """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
-        RNNVIZ_TRAINING_ABANDON_SECONDS and RNNVIZ_PAUSE_RELEASE_SECONDS (see rnnviz.training.settings)."""
+        RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_REPLICAS (see
+        rnnviz.training.settings)."""
         return cls(
             max_trainings(environ),
             abandon_seconds(environ),
             rest=rest_fraction(environ),
             pause_release=pause_release_seconds(environ),
+            replicas=replica_count(environ),
         )
 
     def warm_up(self) -> None:

@@ -2,7 +2,9 @@
 ($RNNVIZ_MAX_TRAININGS), how long a training rests after each step ($RNNVIZ_TRAINING_REST), how
 long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), how long a paused training keeps
 its slot ($RNNVIZ_PAUSE_RELEASE_SECONDS) and how many long-range experiments one browser session
-may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION)."""
+may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION); and how many replicas of the app
+share this machine ($RNNVIZ_REPLICAS, set by rnnviz.tools.serve), which the Train page reports
+beside the cap, since the cap is per process."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ REST_ENV = "RNNVIZ_TRAINING_REST"
 ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
 PAUSE_RELEASE_ENV = "RNNVIZ_PAUSE_RELEASE_SECONDS"
 EXPERIMENTS_ENV = "RNNVIZ_EXPERIMENTS_PER_SESSION"
+REPLICAS_ENV = "RNNVIZ_REPLICAS"  # server processes sharing this machine's cores (serve sets it)
 PAUSE_RELEASE = 120.0  # seconds a paused training keeps its slot; then others may use it
 EXPERIMENTS_PER_SESSION = 1  # long-range experiments one session may have queued or running
 ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job stops itself
@@ -35,7 +38,8 @@ def _env_number(environ: Mapping[str, str], name: str, default: float, low: floa
 
 
 def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
-    """The server-wide cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use."""
+    """This server process's cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use
+    (rnnviz.tools.serve sets it to the cores divided among the replicas)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -43,6 +47,15 @@ def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
     value = _env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
     if value != int(value):
         raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number; got {environ[MAX_TRAININGS_ENV]!r}")
+    return int(value)
+
+
+def replicas(environ: Mapping[str, str] = os.environ) -> int:
+    """How many server processes (replicas) share this machine: $RNNVIZ_REPLICAS, else 1. Each
+    has its own training cap, so the Train page says which share of the machine it speaks for."""
+    value = _env_number(environ, REPLICAS_ENV, 1, 1, 1024)
+    if value != int(value):
+        raise ValueError(f"{REPLICAS_ENV} must be a whole number; got {environ[REPLICAS_ENV]!r}")
     return int(value)
 
 

@@ -278,7 +278,7 @@ class TrainingJob(Job):
         position = manager.position(self) if manager is not None and status == "queued" else None
         if position is not None and manager is not None:
             message = (
-                f"Queued, position {position}: this server trains at most {manager.capacity} at once; "
+                f"Queued, position {position}: {manager.server} trains at most {manager.capacity} at once; "
                 "yours starts as soon as a slot is free."
             )
         trainers = [r.trainer for r in runs if r.trainer]

@@ -1,7 +1,9 @@
 """Proves the class deployment end to end: `python -m rnnviz.tools.serve` starts 2 replicas and nginx;
 the app renders through nginx (its websocket works), a browser keeps reaching the same replica, a
-model uploaded on one replica is listed by the other for the same browser and comes back after its
-replica is killed and the page reloads, another browser cannot see it, and SIGTERM stops all.
+model uploaded on one replica is listed by the other for the same browser; when its replica is
+killed, the open page reconnects to the live one with a one-time notice and the model back (the
+seconds it took are printed), a student on the live replica is told nothing and cannot see the
+model, a reload finds it again without a notice, and SIGTERM stops all.
 
 Needs Debian's nginx (tests/run.sh installs it); without it the test skips, unless
 RNNVIZ_REQUIRE_BROWSER=1, when it fails.
@@ -31,6 +33,8 @@ from tests.e2e.helpers import ARTIFACTS, ROOT, exceptions_on_page
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPLOADED = "mine (uploaded)"  # the picker's name for mine.safetensors
 LIGHT_PAGE = "train"  # the picker is on every page; Train computes nothing until Start
+NOTICE = "The server process you were on stopped"  # rnnviz.ui.reconnect.notice_text
+RECONNECT_BOUND_MS = 60_000  # a sanity bound only; the goal (10 s) is printed, not asserted
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +96,12 @@ def _picker_options(page) -> list[str]:
     return names
 
 
+def _pick(page, name: str) -> None:
+    """Choose `name` in the sidebar's model picker and wait for the rerun."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    rerun_after(page, lambda: page.get_by_role("option", name=name).click())
+
+
 def _browser_page(browser, url: str | None = None, token: str | None = None):
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
@@ -142,23 +152,49 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser, tmp_
     assert UPLOADED in _picker_options(there)
     there.context.close()
 
-    # Kill the replica this browser is on: the reload lands on a live one and the model is back.
+    # A neighbour: another browser (a token of its own) whose cookie puts it on the other replica.
+    neighbour_token = next(
+        t for t in (new_token() for _ in range(64)) if _replica_for(url, t) == _address(other)
+    )
+    neighbour = _browser_page(browser, url, neighbour_token)
+    open_app(neighbour, url, LIGHT_PAGE)
+
+    # Kill the replica this browser is on. The open page's websocket reconnects by itself, through
+    # nginx, to the live replica (a new session there). Streamlit reruns an idle page only when the
+    # student acts, so the student picks another model: a one-time notice says what happened, and
+    # their model is still in the picker. The neighbour, on the live replica, is told nothing.
+    sockets: list[float] = []
+    page.on("websocket", lambda socket: sockets.append(time.monotonic()))
     home_pid = next(r["pid"] for r in state["replicas"] if r["url"].endswith(home_address))
     os.kill(home_pid, signal.SIGKILL)
+    killed = time.monotonic()
+    deadline = killed + RECONNECT_BOUND_MS / 1000
+    while not sockets and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert sockets, "the page did not open a new websocket after its replica was killed"
+    wait_for_app(page)
+    _pick(page, "gru")  # the upload selected UPLOADED: another choice is a change, so a rerun
+    notice = page.get_by_test_id("stToast").filter(has_text=NOTICE)
+    notice.wait_for(timeout=RECONNECT_BOUND_MS)
+    # The issue's goal is 10 s; recorded, not asserted (the machine is shared).
+    print(
+        f"\nreplica killed: the page's websocket reopened after {sockets[0] - killed:.1f} s; "
+        f"the student's next action showed the notice {time.monotonic() - killed:.1f} s after the kill"
+    )
+    assert "your saved model is back in the model picker" in notice.inner_text()
+    assert not exceptions_on_page(page)
+    assert UPLOADED in _picker_options(page)
+    assert neighbour.get_by_test_id("stToast").count() == 0
+    assert UPLOADED not in _picker_options(neighbour)  # and another browser sees none of it
+    neighbour.get_by_test_id("stSidebar").get_by_text("Saved models (0)").wait_for()
+    neighbour.context.close()
+
+    # A reload is a fresh page, not a move: the model is back, with no notice.
     open_app(page, url, LIGHT_PAGE)
     assert not exceptions_on_page(page)
     assert UPLOADED in _picker_options(page)
     page.get_by_test_id("stSidebar").get_by_text("Saved models (1)").wait_for()
-
-    # Another browser (a token of its own, placed on the live replica) sees none of it.
-    stranger_token = next(
-        t for t in (new_token() for _ in range(64)) if _replica_for(url, t) == _address(other)
-    )
-    stranger = _browser_page(browser, url, stranger_token)
-    open_app(stranger, url, LIGHT_PAGE)
-    assert UPLOADED not in _picker_options(stranger)
-    stranger.get_by_test_id("stSidebar").get_by_text("Saved models (0)").wait_for()
-    stranger.context.close()
+    assert page.get_by_test_id("stToast").filter(has_text=NOTICE).count() == 0
     page.context.close()
 
     # SIGTERM stops nginx and every replica, and the address stops answering.
