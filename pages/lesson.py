@@ -28,7 +28,8 @@ if lesson is not None:
         ui_lesson.quiz(lesson, step.quiz, _)
     else:
         classifier = ui_lesson.step_model(step, chosen, _)
-        text_side, view_side = st.columns([2, 3], gap="medium")
+        wide = step.view in ui_lesson.WIDE_VIEWS
+        text_side, view_side = st.columns([1, 2] if wide else [2, 3], gap="medium")
         with view_side:
             ui_lesson.view(step, classifier, _)
         with text_side:

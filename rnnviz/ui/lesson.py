@@ -13,6 +13,7 @@ from collections.abc import Callable
 import streamlit as st
 import torch
 
+from rnnviz.analysis import stacking as stacking_analysis
 from rnnviz.analysis import units as analysis
 from rnnviz.analysis import word_order
 from rnnviz.analysis.batching import pack_batch, run_batch
@@ -20,13 +21,15 @@ from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
-from rnnviz.core.trace import classifier_step_detail, trace_sentence
+from rnnviz.core.trace import SentenceTrace, classifier_step_detail, trace_sentence
 from rnnviz.lessons import i18n, questions
+from rnnviz.lessons import stacking as stacking_words
 from rnnviz.lessons.i18n import N_
 from rnnviz.lessons.lesson import Lesson, LiveQuestion, QuizQuestion, Step
 from rnnviz.lessons.tally import Tally
 from rnnviz.plots import diagrams
 from rnnviz.plots import gates as gate_plots
+from rnnviz.plots import stacking as stacking_plots
 from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import batching, cache, models, output, session, stacking, state
 from rnnviz.ui import word_order as ui_order
@@ -44,7 +47,9 @@ PAGES = {  # a step's view -> the page that shows it whole
     "batches": "pages/batches.py",
     "train": "pages/train.py",
 }
+WIDE_VIEWS = ("cell", "gradients", "directions", "batch")  # views that need two thirds of the width
 SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a projector
+CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
 @st.cache_resource
@@ -93,8 +98,9 @@ def current_step(lesson: Lesson, _: Callable[[str], str]) -> Step:
     )
     if wanted is not None:
         state.set_value(STEP, wanted)
-    number = state.value(STEP, choices=numbers, default=numbers[min(1, len(numbers) - 1)])
-    with st.container(horizontal=True, vertical_alignment="center"):
+    number = state.value(STEP, choices=numbers, default=numbers[0])  # a class opens on the pre-lesson quiz
+    # On the right: top left is where the folded sidebar's button sits in teacher mode.
+    with st.container(horizontal=True, horizontal_alignment="right", vertical_alignment="center"):
         st.button(
             _("Previous"),
             key="lesson_previous",
@@ -109,7 +115,6 @@ def current_step(lesson: Lesson, _: Callable[[str], str]) -> Step:
             key="lesson_next",
             icon=":material/arrow_forward:",
             shortcut="PageDown",
-            type="primary",
             disabled=number == numbers[-1],
             on_click=_go,
             args=(number + 1,),
@@ -117,7 +122,8 @@ def current_step(lesson: Lesson, _: Callable[[str], str]) -> Step:
         st.caption(
             _("Step {number} of {last} · Page Down / Page Up also turn the steps").format(
                 number=number, last=numbers[-1]
-            )
+            ),
+            width="content",
         )
     session.set_query(step=str(number))
     return lesson.step(number)
@@ -192,13 +198,17 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         at = sentence.tokens.index(word)
         unit = questions.busiest_unit(sentence, at)
         detail = classifier_step_detail(classifier, sentence.trace.state(0, "forward"), at, unit)
-        output.chart(diagrams.cell_diagram(detail, word), key=key, first_screen=True)
+        figure = diagrams.cell_diagram(detail, word)
+        figure.update_layout(
+            height=CELL_HEIGHT
+        )  # the diagram fits beside the question (x1.35 on a projector)
+        output.chart(figure, key=key)
         _link(step, _, {"sentence": step.sentence, "unit": str(unit), "word": str(at + 1)})
     elif step.view == "embedding":
         similarity_table(classifier, tokenize(step.sentence), _)
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "head":
-        stacking.classifier_reads(classifier, _sentence(classifier, step.sentence))
+        head_view(classifier, _sentence(classifier, step.sentence))
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "gradients":
         gradients(_)
@@ -216,6 +226,22 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         batching.summary(batch, run_batch(classifier, batch))
         batching.padded(batch)
         _link(step, _, {f"s{k + 1}": text for k, text in enumerate(texts)})
+
+
+def head_view(classifier: Classifier, sentence: SentenceTrace) -> None:
+    """Layers & directions' readout chart (the vector the head reads) and its check against the model."""
+    result = stacking_analysis.readout(classifier, sentence)
+    figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type)
+    output.chart(figure, key="lesson_head", first_screen=True)
+    winner = int(result.probabilities.argmax())
+    st.caption(
+        stacking_words.readout_check(
+            result.vector_difference,
+            result.logit_difference,
+            md_escape(sentence.labels[winner]),
+            float(result.probabilities[winner]),
+        )
+    )
 
 
 def similarity_table(classifier: Classifier, words: list[str], _: Callable[[str], str]) -> None:
