@@ -20,6 +20,7 @@ HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
 # into rnnviz.plots.colours when those files are next changed.
 OWNED_ELSEWHERE = {"rnnviz/plots/diagrams.py", "rnnviz/ui/teacher.py"}
 PAGES = [
+    "pages/lesson.py",
     "pages/explore.py",
     "pages/inside_the_cell.py",
     "pages/negation_lab.py",

@@ -25,7 +25,7 @@ def _open(models_dir, monkeypatch, query=None):
 
 
 def _titles(at) -> list[str]:
-    return [element.value for element in at.subheader]
+    return [element.value for element in at.title]
 
 
 @pytest.mark.parametrize("lang", ["en", "hr"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 import torch
 
@@ -34,6 +35,9 @@ from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import batching, cache, models, output, session, stacking, state
 from rnnviz.ui import word_order as ui_order
 
+# pandas is imported here, with the page, because plotly imports it lazily on the first figure: a
+# clicker's Page Down stops a run mid-way and starts the next, and two runs meeting in that first
+# import saw a half-initialised pandas ("partially initialized module 'pandas'") in the browser test.
 LANG = state.Control("lesson_lang", "en", tuple(i18n.LANGUAGE_NAMES))
 STEP = state.Control("lesson_step", 1, check=lambda v: isinstance(v, int) and not isinstance(v, bool))
 COMMITTED_KEY = "lesson_committed"  # session_state: {question key: the option index the student committed}
@@ -63,8 +67,11 @@ def tally() -> Tally:
 
 def language() -> Callable[[str], str]:
     """The language control (`lang=hr` links too) as a gettext function for the page."""
-    wanted = session.incoming_query(["lang"]).get("lang")
-    if wanted in LANG.choices:
+    wanted = session.query_choice(
+        session.incoming_query(["lang"]), "lang", LANG.choices, str, "language", "the language chosen before",
+        "which this page does not have (en, hr)",
+    )  # fmt: skip
+    if wanted is not None:
         state.set_value(LANG, wanted)
     with st.sidebar:
         lang = state.widget(
@@ -338,6 +345,7 @@ REASONS = {
 }
 
 
+@st.fragment  # choosing and committing rerun the question only, not the step's view
 def live_question(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
     """The step's question: the student commits an option, then the live model's answer is shown."""
     question = step.question
@@ -360,6 +368,15 @@ def live_question(step: Step, classifier: Classifier, _: Callable[[str], str]) -
         st.caption(_measure(question, result, _) + " · " + question.explain(lang))
 
 
+def _commit(key: str, control: state.Control, correct: int) -> None:
+    # on_click: runs before the rerun, so the rerun already shows the revealed answer.
+    choice = state.value(control)
+    if choice is None:
+        return
+    st.session_state.setdefault(COMMITTED_KEY, {})[key] = choice
+    tally().record(key, choice == correct)
+
+
 def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[str], str]) -> bool:
     """A radio and a Commit button; after the commit, right or wrong. Returns whether committed."""
     committed = st.session_state.setdefault(COMMITTED_KEY, {})
@@ -373,12 +390,14 @@ def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[s
         disabled=key in committed,
     )
     if key not in committed:
-        if st.button(
-            _("Commit"), key=f"lesson_commit_{key}", disabled=choice is None, icon=":material/lock:"
-        ):
-            committed[key] = choice
-            tally().record(key, choice == correct)
-            st.rerun()
+        st.button(
+            _("Commit"),
+            key=f"lesson_commit_{key}",
+            disabled=choice is None,
+            icon=":material/lock:",
+            on_click=_commit,
+            args=(key, control, correct),
+        )
         st.caption(_("Commit your answer to see what the model says."))
         return False
     if committed[key] == correct:
@@ -391,6 +410,7 @@ def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[s
     return True
 
 
+@st.fragment  # answering reruns the quiz only
 def quiz(lesson: Lesson, phase: str, _: Callable[[str], str]) -> None:
     """The pre- or post-lesson quiz, one question at a time, then the score."""
     lang = state.value(LANG)
@@ -461,5 +481,5 @@ def english_only(_: Callable[[str], str]) -> None:
 def step_header(step: Step) -> None:
     """The step's title and its one short text, in the chosen language."""
     lang = state.value(LANG)
-    st.subheader(step.title(lang))
+    st.title(step.title(lang))
     st.markdown(step.text(lang))
