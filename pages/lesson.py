@@ -15,6 +15,7 @@ from rnnviz.ui import models, session, teacher
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 _ = ui_lesson.language()
+ui_lesson.quiz_mode()
 chosen = models.require_model()
 try:
     lesson = load()
@@ -31,7 +32,10 @@ if lesson is not None:
         wide = step.view in ui_lesson.WIDE_VIEWS
         text_side, view_side = st.columns([1, 2] if wide else [2, 3], gap="medium")
         with view_side:
-            ui_lesson.view(step, classifier, _)
+            if ui_lesson.view_waits(step, classifier):
+                st.info(_("Commit your answer first: this view shows the answer."), icon=":material/lock:")
+            else:
+                ui_lesson.view(step, classifier, _)
         with text_side:
             ui_lesson.live_question(step, classifier, _)
             if step.typing:

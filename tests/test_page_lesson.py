@@ -87,3 +87,15 @@ def test_the_quiz_scores(models_dir, monkeypatch):
         assert question.explain.en in page_text(at)
         _ok(at.button(key="lesson_quiz_next_pre").click().run())
     assert f"Your score: {len(found) - 1} of {len(found)}" in page_text(at)
+
+
+def test_a_quiz_link_keeps_the_view_until_the_commit(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch, {"step": "2", "quiz": "1", "model": "lstm"})
+    assert not at.get("plotly_chart")  # the prediction chart would give the answer away
+    assert "Commit your answer first: this view shows the answer." in page_text(at)
+    _ok(at.radio(key="lesson_choice_step 2").set_value(0).run())
+    assert not at.get("plotly_chart")
+    _ok(at.button(key="lesson_commit_step 2").click().run())
+    assert at.get("plotly_chart") and at.query_params["quiz"] in ("1", ["1"])
+    plain = _open(models_dir, monkeypatch, {"step": "2"})
+    assert plain.get("plotly_chart")  # the teacher's projector: the view at once

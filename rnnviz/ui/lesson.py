@@ -40,6 +40,8 @@ from rnnviz.ui import word_order as ui_order
 # import saw a half-initialised pandas ("partially initialized module 'pandas'") in the browser test.
 LANG = state.Control("lesson_lang", "en", tuple(i18n.LANGUAGE_NAMES))
 STEP = state.Control("lesson_step", 1, check=lambda v: isinstance(v, int) and not isinstance(v, bool))
+QUIZ_MODE = state.Control("lesson_quiz_mode", False, (True, False))  # quiz=1: views wait for the commit
+JUST_COMMITTED_KEY = "lesson_just_committed"  # a commit in quiz mode: redraw the whole step, view included
 COMMITTED_KEY = "lesson_committed"  # session_state: {question key: the option index the student committed}
 MAX_TOKENS = 100
 PAGES = {  # a step's view -> the page that shows it whole
@@ -84,6 +86,24 @@ def language() -> Callable[[str], str]:
         )
     session.set_query(lang=lang if lang != LANG.default else None)
     return i18n.translator(lang)
+
+
+def quiz_mode() -> bool:
+    """Whether views wait until the student has committed (a `quiz=1` link, for students' laptops)."""
+    wanted = session.incoming_query(["quiz"]).get("quiz")
+    if wanted is not None:
+        state.set_value(QUIZ_MODE, wanted.strip() == "1")
+    on = state.value(QUIZ_MODE)
+    session.set_query(quiz="1" if on else None)
+    return on
+
+
+def view_waits(step: Step, classifier: Classifier) -> bool:
+    """In quiz mode, whether the step's view must wait: its question is asked and not committed yet."""
+    if not state.value(QUIZ_MODE) or step.question is None:
+        return False
+    answered = f"step {step.number}" in st.session_state.get(COMMITTED_KEY, {})
+    return not answered and cache.cached(questions.answer, classifier, step.question).correct is not None
 
 
 def _go(number: int) -> None:
@@ -364,6 +384,8 @@ def live_question(step: Step, classifier: Classifier, _: Callable[[str], str]) -
     prompt = question.prompt(lang).format(unit=result.unit)
     options = [option(lang) for option in question.options]
     answered = _ask(f"step {step.number}", prompt, options, result.correct, _)
+    if answered and st.session_state.pop(JUST_COMMITTED_KEY, False) and state.value(QUIZ_MODE):
+        st.rerun(scope="app")  # the view waited for this commit
     if answered:
         st.caption(_measure(question, result, _) + " · " + question.explain(lang))
 
@@ -374,6 +396,7 @@ def _commit(key: str, control: state.Control, correct: int) -> None:
     if choice is None:
         return
     st.session_state.setdefault(COMMITTED_KEY, {})[key] = choice
+    st.session_state[JUST_COMMITTED_KEY] = True
     tally().record(key, choice == correct)
 
 
