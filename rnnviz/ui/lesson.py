@@ -55,6 +55,7 @@ PAGES = {  # a step's view -> the page that shows it whole
 }
 WIDE_VIEWS = ("cell", "gradients", "directions", "batch")  # views that need two thirds of the width
 SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a projector
+GRADIENT_HEIGHT = 265  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
 CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
@@ -308,8 +309,8 @@ def gradients(_: Callable[[str], str]) -> None:
     if not flows:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
-    figure = gate_plots.gradient_chart(flows, "hidden", True, height=340)
-    output.chart(figure, key="lesson_gradients", first_screen=True)
+    figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT)
+    output.chart(figure, key="lesson_gradients")
     st.caption(gate_plots.GRADIENT_CAPTION)
 
 
