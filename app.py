@@ -18,9 +18,11 @@ st.set_page_config(
 )
 limit_torch_threads()
 
-# One line per page, in menu order: after Explore (the app's one question), the lesson's order —
-# word order, the cell, vanishing gradients, gates at "not", layers, batches, training.
+# One line per page, in menu order: the guided Lesson first (the class as steps), then Explore (the
+# app's one question, the page a bare address opens), then the lesson's order — word order, the
+# cell, vanishing gradients, gates at "not", layers, batches, training.
 PAGES = [
+    st.Page("pages/lesson.py", title="Lesson", icon=":material/school:"),
     st.Page("pages/explore.py", title="Explore", icon=":material/visibility:", default=True),
     st.Page("pages/word_order.py", title="Word order", icon=":material/swap_horiz:"),
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),

@@ -64,6 +64,7 @@ HOSTILE_TEXTS = (
     "a" * 5000,
 )
 PAGES = (
+    "pages/lesson.py",
     "pages/explore.py",
     "pages/word_order.py",
     "pages/negation_lab.py",

@@ -19,6 +19,7 @@ from tests.pages_support import ROOT, app_test, chart_specs
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
 PAGES = [
+    "pages/lesson.py",
     "pages/explore.py",
     "pages/inside_the_cell.py",
     "pages/negation_lab.py",

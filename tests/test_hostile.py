@@ -285,6 +285,7 @@ QUERY_PAGES = {
     "pages/why_gates.py": ("filler", "train", "epochs", "seed"),
     "pages/layers.py": ("sentence", "layer"),
     "pages/batches.py": ("s1", "s2", "s3"),
+    "pages/lesson.py": ("step", "lang"),
 }
 TEXT_PARAMETERS = {"sentence", "a", "b", "s1", "s2", "s3"}
 

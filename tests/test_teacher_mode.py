@@ -27,6 +27,7 @@ WIDGET_KINDS = (
 
 # page file -> (the controls teacher mode leaves out, the controls it keeps)
 PAGES = {
+    "pages/lesson.py": ({"rnnviz_upload"}, {"lesson_lang", "rnnviz_model"}),
     "pages/explore.py": (
         {"explore_order", "explore_shown", "explore_download_json", "explore_download_csv", "rnnviz_upload"},
         {"explore_sentence", "rnnviz_model"},

@@ -44,7 +44,8 @@ def test_no_serious_accessibility_violations(page, app_server, path, teacher):
 
 
 # A control: a text box, slider or button, except that a row of options (segmented control,
-# pills) is one control whose options the arrow keys move between (one Tab stop, as ARIA asks).
+# pills) or a radio group is one control whose options the arrow keys move between (one Tab stop,
+# as ARIA asks).
 CONTROLS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const found = new Set();
@@ -53,7 +54,8 @@ CONTROLS = """() => {
         // number box's steppers, a chip's remove cross), or a toolbar shown on hover
         if (el.disabled || el.offsetParent === null || el.type === 'file' || el.tabIndex < 0) return;
         if (el.closest('[data-testid="stElementToolbar"]')) return;  // a table's toolbar, on its focus
-        found.add(el.closest('[data-testid="stButtonGroup"]') || el);
+        if (el.closest('details:not([open])')) return;  // inside a closed expander: reached once opened
+        found.add(el.closest('[data-testid="stButtonGroup"], [role="radiogroup"]') || el);
     });
     window.__rnnvizControls = [...found];
     return found.size;
@@ -72,7 +74,7 @@ def test_every_control_is_reachable_by_keyboard(page, app_server, path):
             page.evaluate(
                 """() => { const el = document.activeElement;
                     if (!el) return null;
-                    const control = el.closest('[data-testid="stButtonGroup"]') || el;
+                    const control = el.closest('[data-testid="stButtonGroup"], [role="radiogroup"]') || el;
                     const index = window.__rnnvizControls.indexOf(control);
                     return index >= 0 ? index : null; }"""
             )

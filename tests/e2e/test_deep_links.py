@@ -17,6 +17,7 @@ from tests.e2e.helpers import APP, ARTIFACTS, exceptions_on_page
 pytestmark = pytest.mark.e2e
 
 MENU = [
+    "Lesson",
     "Explore",
     "Word order",
     "Inside the cell",

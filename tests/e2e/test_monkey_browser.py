@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "6"))  # per page and mode
 PAGES = {  # menu title -> path
+    "Lesson": "lesson",
     "Explore": "",
     "Word order": "word_order",
     "Negation lab": "negation_lab",
