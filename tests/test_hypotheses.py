@@ -122,3 +122,15 @@ def test_activations_are_the_traces_stacked():
     assert list(activations.position) == [0, 1, 2, 3, 0, 1]
     with pytest.raises(ValueError, match="some words and not"):
         hy.rank_units_by_hypothesis(activations, np.ones(6, bool))
+
+
+def test_bootstrap_auc_is_the_auc_of_each_resample():
+    rng = np.random.default_rng(1)
+    values = np.round(rng.normal(size=40), 1)
+    mask = rng.random(40) < 0.5
+    counts = hy.resample_counts(40, 5, np.random.default_rng(7))
+    assert counts.shape == (5, 40) and np.all(counts.sum(axis=1) == 40)
+    boot = hy.bootstrap_auc(values, mask, counts)
+    for b, row in zip(boot, counts, strict=True):
+        picked = np.repeat(np.arange(40), row.astype(int))
+        assert b == pytest.approx(_direct_auc(values[picked], mask[picked]))

@@ -172,6 +172,30 @@ def roc_auc(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (ranks[mask].sum(axis=0) - on * (on + 1) / 2) / (on * off)
 
 
+def resample_counts(words: int, boots: int, rng: np.random.Generator) -> np.ndarray:
+    """[boots, words]: how often each word is drawn in each of `boots` resamples with replacement."""
+    draws = rng.integers(0, words, size=(boots, words))
+    return np.stack([np.bincount(row, minlength=words) for row in draws]).astype(np.float32)
+
+
+def bootstrap_auc(values: np.ndarray, mask: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """ROC-AUC of one unit's values [words] on each resample of the words given as counts
+    [boots, words] (`resample_counts`), all at once: the AUC of counted words is the sum over
+    on-words of count * (off-count below + half the off-count equal) / (on-total * off-total).
+    Resamples without both kinds of word are dropped."""
+    order = np.argsort(values, kind="stable")
+    sorted_values = values[order]
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])  # tie groups
+    sorted_counts, sorted_mask = counts[:, order], mask[order]
+    on = np.add.reduceat(sorted_counts * sorted_mask, starts, axis=1)  # [boots, groups]
+    off = np.add.reduceat(sorted_counts * ~sorted_mask, starts, axis=1)
+    below = np.cumsum(off, axis=1) - off  # off-words strictly below each group
+    on_total, off_total = on.sum(axis=1), off.sum(axis=1)
+    keep = (on_total > 0) & (off_total > 0)
+    wins = (on * (below + 0.5 * off)).sum(axis=1, dtype=np.float64)
+    return wins[keep] / (on_total[keep].astype(np.float64) * off_total[keep])
+
+
 def youden_threshold(values: np.ndarray, mask: np.ndarray, higher: bool = True) -> tuple[float, float]:
     """(threshold, J) maximising J = TPR - FPR for 'value >= threshold is on' (or <= when not
     `higher`), over the observed values of one unit [words]."""
@@ -221,14 +245,14 @@ def rank_units_by_hypothesis(
         auc = roc_auc(values, mask)
         scored.extend((max(a, 1 - a), key, unit, a) for unit, a in enumerate(auc))
     scored.sort(key=lambda row: -row[0])  # stable: ties keep layer, direction, quantity, unit order
-    rng = np.random.default_rng(seed)
-    samples = [rng.integers(0, len(mask), len(mask)) for _ in range(boots)]
-    samples = [s for s in samples if 0 < mask[s].sum() < len(s)]
+    counts = resample_counts(
+        len(mask), boots, np.random.default_rng(seed)
+    )  # the same resamples for every unit
     found = []
     for _, (layer, direction, quantity), unit, auc in scored[:top]:
         column = activations.values[(layer, direction, quantity)][:, unit]
         higher = bool(auc >= 0.5)
-        boot = np.array([roc_auc(column[s, None], mask[s])[0] for s in samples])
+        boot = bootstrap_auc(column, mask, counts)
         boot = (boot if higher else 1 - boot) if len(boot) else np.array([max(auc, 1 - auc)])
         threshold, j = youden_threshold(column, mask, higher)
         found.append(
