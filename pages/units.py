@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.analysis import interventions as iv
 from rnnviz.core.markup import md_escape
-from rnnviz.ui import models, session, state, teacher, widgets
+from rnnviz.ui import models, output, session, state, teacher, widgets
 from rnnviz.ui import units as ui
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -29,7 +29,7 @@ source, source_word = ui.patch_source(classifier) if choice.mode == "patch" else
 
 with answer:
     if cut:
-        st.warning(f"Only the first {ui.MAX_TOKENS} words are read.", icon=":material/content_cut:")
+        st.warning(f"Only the first {ui.MAX_TOKENS} tokens are read.", icon=":material/content_cut:")
     if not tokens:
         st.info(
             "Type a sentence above, for example “the movie was not good”, and press Enter.",
@@ -37,6 +37,7 @@ with answer:
         )
     else:
         ids = classifier.vocab.encode(tokens)
+        output.show_unknown_notice([token not in classifier.vocab for token in tokens])
         try:
             mean = None
             if choice.mode == "mean":

@@ -81,4 +81,4 @@ def test_links_and_bad_input(models_dir, monkeypatch):
     _ok(at.text_input(key="units_sentence").set_value("   ").run())
     assert "Type a sentence above" in page_text(at)
     _ok(at.text_input(key="units_sentence").set_value("<b>not</b> **good** " * 30).run())
-    assert "Only the first 40 words are read." in page_text(at)
+    assert "Only the first 40 tokens are read." in page_text(at)

@@ -13,7 +13,17 @@ from rnnviz.tools.browser import open_app
 pytestmark = pytest.mark.e2e
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("", "word_order", "negation_lab", "train", "inside_the_cell", "why_gates", "layers", "batches")
+PAGES = (
+    "",
+    "word_order",
+    "negation_lab",
+    "units",
+    "train",
+    "inside_the_cell",
+    "why_gates",
+    "layers",
+    "batches",
+)
 # Teacher mode asks for projector contrast (7:1, WCAG's enhanced level) on top of the usual rules.
 RULES = {False: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"], True: ["wcag2a", "wcag2aa", "wcag2aaa"]}
 

@@ -16,7 +16,17 @@ SIZES = {  # name -> (viewport, query)
     "projector": ({"width": 1280, "height": 720}, {"teacher": "1"}),
     "laptop": ({"width": 1366, "height": 768}, {}),
 }
-PAGES = ("", "word_order", "negation_lab", "train", "inside_the_cell", "why_gates", "layers", "batches")
+PAGES = (
+    "",
+    "word_order",
+    "negation_lab",
+    "units",
+    "train",
+    "inside_the_cell",
+    "why_gates",
+    "layers",
+    "batches",
+)
 
 
 @pytest.fixture(params=list(SIZES))
