@@ -71,9 +71,10 @@ def before_after_chart(
             marker=dict(size=8),
             hovertemplate=f"{what}: P({name}) = %{{y:.4f}}<extra></extra>",
         )
+        # the dashed untouched line on top, so it stays visible where the two agree
         for what, values, colour, dash in (
-            ("untouched", before, BEFORE, "dash"),
             ("changed", after, AFTER, "solid"),
+            ("untouched", before, BEFORE, "dash"),
         )
     ]
     layout = base_layout(f"P({name}) after each word, untouched and changed", height)
