@@ -82,3 +82,19 @@ def test_links_and_bad_input(models_dir, monkeypatch):
     assert "Type a sentence above" in page_text(at)
     _ok(at.text_input(key="units_sentence").set_value("<b>not</b> **good** " * 30).run())
     assert "Only the first 40 tokens are read." in page_text(at)
+
+
+def test_choices_survive_another_page_and_teacher_mode(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch)
+    _ok(at.selectbox(key="units_mode").set_value("constant").run())
+    _ok(at.number_input(key="units_value").set_value(-2.5).run())
+    _ok(at.selectbox(key="units_words_from").set_value(1).run())
+    _ok(at.segmented_control(key="units_kind").set_value("pattern").run())
+    _ok(at.switch_page("pages/word_order.py").run())
+    _ok(at.sidebar.toggle(key="rnnviz_teacher").set_value(True).run())
+    _ok(at.switch_page(PAGE).run())
+    assert at.selectbox(key="units_mode").value == "constant"
+    assert at.number_input(key="units_value").value == -2.5
+    assert (at.selectbox(key="units_words_from").value, at.selectbox(key="units_words_to").value) == (1, 3)
+    assert at.segmented_control(key="units_kind").value == "pattern"
+    assert "Copy link to this view" in str([c.value for c in at.caption])

@@ -121,11 +121,15 @@ def first_negator(tokens: Sequence[str]) -> int | None:
 
 
 # --------------------------------------------------------------------------- cached work
-def negation_top_units(classifier: Classifier, quantity: str, count: int = 3) -> list[int]:
-    """The `count` units of layer 1 forward whose `quantity` moves most consistently with a
-    negator over the built-in pairs (rnnviz.analysis.negation_units)."""
+def _negation_top_units(classifier: Classifier, quantity: str, count: int) -> list[int]:
     scores = negation_unit_scores(classifier, builtin_pairs(), quantity=quantity)
     return [int(u) for u in scores.ranked_units[:count]]
+
+
+def negation_top_units(classifier: Classifier, quantity: str, count: int = 3) -> list[int]:
+    """The `count` units of layer 1 forward whose `quantity` moves most consistently with a
+    negator over the built-in pairs (rnnviz.analysis.negation_units), once per model."""
+    return cache.cached(_negation_top_units, classifier, quantity, count)
 
 
 def _corpus_means(classifier: Classifier) -> dict:
@@ -143,7 +147,7 @@ def _activations(fingerprint: str, _classifier: Classifier) -> hy.Activations:
     return hy.corpus_activations(_classifier, hy.corpus_sentences())
 
 
-def ranking(
+def _ranking(
     classifier: Classifier,
     kind: str,
     feature: str,
@@ -170,6 +174,28 @@ def ranking(
     best = matches[0]
     column = activations.values[(best.layer, best.direction, best.quantity)][:, best.unit]
     return matches, column, mask, len(activations.sentences)
+
+
+def ranking(
+    classifier: Classifier,
+    kind: str,
+    feature: str,
+    n: int,
+    pattern: str,
+    sentence: tuple[str, ...],
+    span: tuple[int, int],
+) -> tuple[list[hy.UnitMatch], np.ndarray, np.ndarray, int]:
+    """`_ranking` once per model and hypothesis (see there); arguments the hypothesis does not
+    use are dropped from the key, so typing a sentence does not rank a corpus feature again."""
+    if kind != "span":
+        sentence, span = (), (0, 0)
+    if kind != "pattern":
+        pattern = ""
+    if kind != "feature":
+        feature = ""
+    if feature not in ("position", "since_negator"):
+        n = 0
+    return cache.cached(_ranking, classifier, kind, feature, n, pattern, sentence, span)
 
 
 def aggregate(
