@@ -24,6 +24,7 @@ widgets.example_pills(ui.presets(classifier, ui.quantity_names_of(classifier)), 
 text = state.widget(st.text_input, ui.SENTENCE, "Sentence (press Enter)", max_chars=ui.MAX_CHARS)
 tokens, cut = ui.tokens_of(text)
 answer = st.container()  # the answer goes above the controls: the first screen holds it
+before = after = None
 choice = ui.change_controls(classifier, tokens)
 source, source_word = ui.patch_source(classifier) if choice.mode == "patch" else (None, 0)
 
@@ -56,6 +57,7 @@ with answer:
             )
             before, after = iv.intervene(classifier, ids), iv.intervene(classifier, ids, [change])
         except ValueError as error:
+            before = after = None
             st.info(md_escape(f"{error}.".capitalize()), icon=":material/edit:")
         else:
             ui.draw_prediction(before, after, tokens, classifier.labels, choice.words)
@@ -82,6 +84,9 @@ if choice.mode != "patch":
         )
     st.markdown(ui.aggregate_line(effect, len(choice.units)))
     st.caption("One sentence can mislead: compare the change with what as many random units do.")
+
+if tokens and after is not None:
+    ui.draw_inside(before, after, choice, tokens)
 
 st.subheader("Find the units behind a hypothesis")
 kind, feature, n, pattern, span = ui.hypothesis_controls(tokens)

@@ -5,7 +5,11 @@ units can be sent to the intervention, and links and bad input give messages, no
 
 from __future__ import annotations
 
-from tests.pages_support import app_test, chart_titles, page_text
+import base64
+
+import numpy as np
+
+from tests.pages_support import app_test, chart_specs, chart_titles, page_text
 
 PAGE = "pages/units.py"
 
@@ -23,8 +27,13 @@ def test_default_view_changes_the_negation_units_and_ranks_a_hypothesis(models_d
     at = _open(models_dir, monkeypatch)
     titles = chart_titles(at)
     assert titles[0] == "P(positive) after each word, untouched and changed"
-    assert titles[1] == "Units that tell the hypothesis's words apart"
-    assert titles[2].startswith("Best: ")
+    assert titles[1] == "Hidden state h after the change (chosen units)"
+    assert titles[2] == "h changed − untouched, top layer forward: units that moved most"
+    assert titles[3] == "Units that tell the hypothesis's words apart"
+    assert titles[4].startswith("Best: ")
+    z = chart_specs(at)[2]["data"][0]["z"]  # [16 units, 5 words], plotly's base64 float32
+    moved = np.frombuffer(base64.b64decode(z["bdata"]), np.float32).reshape(16, 5)
+    assert np.all(moved[:, :3] == 0) and np.any(moved[:, 3:] != 0)  # nothing moves before "not"
     text = page_text(at)
     assert "After the last word: P(positive) =" in text
     assert "built-in negation pairs, both sentences right" in text and "(mean ± sd of 20 draws)" in text

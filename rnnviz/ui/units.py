@@ -16,13 +16,16 @@ import streamlit as st
 from rnnviz.analysis import hypotheses as hy
 from rnnviz.analysis import interventions as iv
 from rnnviz.analysis.negation_units import negation_unit_scores
+from rnnviz.analysis.units import rank_units
 from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import is_negator, tokenize
 from rnnviz.core.trace import Trace, quantity_names
 from rnnviz.data.pairs import builtin_pairs
 from rnnviz.lessons import glossary
+from rnnviz.plots import trace as trace_plots
 from rnnviz.plots import units as unit_plots
+from rnnviz.plots.base import diverging_range
 from rnnviz.ui import cache, output, state, widgets
 
 MAX_TOKENS = 40  # words of the typed sentences read; the rest is cut off
@@ -469,3 +472,35 @@ def draw_ranking(
         )
         st.caption(unit_plots.THRESHOLD_CAPTION)
     st.dataframe(ranking_rows(matches), hide_index=True, width="stretch")
+
+
+SHOWN_UNITS = 16  # rows of each heatmap after the change
+
+
+def draw_inside(
+    before: iv.InterventionResult, after: iv.InterventionResult, choice: ChangeChoice, tokens: Sequence[str]
+) -> None:
+    """Two heatmaps after the change: the changed quantity's chosen units, and how the top
+    layer's h moved (changed - untouched) in the units that moved most."""
+    cell = before.trace.cell_type
+    changed = after.trace.state(choice.layer, choice.direction).quantities()[choice.quantity]
+    shown = list(choice.units[:SHOWN_UNITS])
+    top = before.trace.num_layers - 1
+    moved = after.trace.state(top, "forward").hidden - before.trace.state(top, "forward").hidden
+    most = rank_units(np.abs(moved).max(axis=0))[:SHOWN_UNITS]
+    left, right = st.columns(2)
+    with left:
+        title = f"{glossary.title(choice.quantity)} after the change (chosen units)"
+        output.chart(
+            trace_plots.state_heatmap(changed, tokens, choice.quantity, cell, shown, title=title),
+            "units_after",
+        )
+    with right:
+        scale = diverging_range(moved)
+        title = "h changed − untouched, top layer forward: units that moved most"
+        figure = trace_plots.state_heatmap(moved, tokens, "hidden", cell, most, scale=scale, title=title)
+        output.chart(figure, "units_moved")
+    st.caption(
+        "Left: the changed quantity with the new values in the shaded words. Right: how far the change "
+        "carried into the hidden state the classifier reads; nothing moves before the first changed word."
+    )
