@@ -28,7 +28,7 @@ def test_default_view_changes_the_negation_units_and_ranks_a_hypothesis(models_d
     titles = chart_titles(at)
     assert titles[0] == "P(positive) after each word, untouched and changed"
     assert titles[1] == "Hidden state h after the change (chosen units)"
-    assert titles[2] == "h changed − untouched, top layer forward: units that moved most"
+    assert titles[2] == "How h moved: changed − untouched"
     assert titles[3] == "Units that tell the hypothesis's words apart"
     assert titles[4].startswith("Best: ")
     z = chart_specs(at)[2]["data"][0]["z"]  # [16 units, 5 words], plotly's base64 float32

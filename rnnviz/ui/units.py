@@ -85,7 +85,7 @@ def word_range(key: str, tokens: Sequence[str], default: tuple[int, int], label:
     start = state.widget(
         st.selectbox,
         word_control(f"{key}_from", len(tokens)),
-        f"{label} from",
+        f"{label} from word",
         options,
         default=default[0],
         format_func=word_label(tokens),
@@ -94,7 +94,7 @@ def word_range(key: str, tokens: Sequence[str], default: tuple[int, int], label:
     end = state.widget(
         st.selectbox,
         word_control(f"{key}_to", len(tokens)),
-        "to",
+        "to word",
         options,
         default=default[1],
         format_func=word_label(tokens),
@@ -387,7 +387,7 @@ def change_controls(classifier: Classifier, tokens: Sequence[str]) -> ChangeChoi
         if tokens:
             negator = first_negator(tokens)
             default = (negator, negator) if negator is not None else (0, len(tokens) - 1)
-            words = word_range("units_words", tokens, default, "Words changed:")
+            words = word_range("units_words", tokens, default, "Change")
         if mode == "constant":
             state.widget(
                 st.number_input, VALUE, "Number", min_value=-100.0, max_value=100.0, step=0.1, width=140
@@ -446,7 +446,7 @@ def hypothesis_controls(tokens: Sequence[str]) -> tuple[str, str, int, str, tupl
         )
     elif tokens:
         with st.container(horizontal=True):
-            span = word_range("units_span", tokens, (0, 0), "The sentence's words")
+            span = word_range("units_span", tokens, (0, 0), "The hypothesis holds")
     return kind, feature, int(n), pattern, span
 
 
@@ -497,10 +497,11 @@ def draw_inside(
         )
     with right:
         scale = diverging_range(moved)
-        title = "h changed − untouched, top layer forward: units that moved most"
+        title = "How h moved: changed − untouched"
         figure = trace_plots.state_heatmap(moved, tokens, "hidden", cell, most, scale=scale, title=title)
         output.chart(figure, "units_moved")
     st.caption(
-        "Left: the changed quantity with the new values in the shaded words. Right: how far the change "
-        "carried into the hidden state the classifier reads; nothing moves before the first changed word."
+        "Left: the changed quantity, with the new values at the changed words. Right: how far the change "
+        "carried into the top layer's forward hidden state (the units that moved most); nothing moves "
+        "before the first changed word."
     )
