@@ -15,8 +15,9 @@ from rnnviz.ui import units as ui
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 _, classifier = models.require_model()
-incoming = session.incoming_query(["sentence", "layer", "direction"])
+incoming = session.incoming_query(ui.LINK_PARAMETERS)
 session.text_from_query(incoming, "sentence", ui.SENTENCE.key, ui.MAX_CHARS)
+ui.view_from_query(incoming, classifier)
 widgets.view_from_query(incoming, classifier.config, layer_key="units_layer", direction_key="units_direction")
 
 st.title("Units: change them and see")
@@ -97,9 +98,5 @@ except ValueError as error:
 else:
     ui.draw_ranking(classifier, matches, column, mask, sentences)
 
-session.set_query(
-    sentence=text if len(text) <= ui.MAX_CHARS else None,
-    layer=str(choice.layer + 1),
-    direction=choice.direction,
-)
+session.set_query(**ui.link(text, choice))
 teacher.link_box()

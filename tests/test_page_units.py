@@ -107,3 +107,26 @@ def test_choices_survive_another_page_and_teacher_mode(models_dir, monkeypatch):
     assert (at.selectbox(key="units_words_from").value, at.selectbox(key="units_words_to").value) == (1, 3)
     assert at.segmented_control(key="units_kind").value == "pattern"
     assert "Copy link to this view" in str([c.value for c in at.caption])
+
+
+def test_a_link_opens_an_intervention_preset(models_dir, monkeypatch):
+    query = {
+        "sentence": "it was not bad",
+        "quantity": "f",
+        "change": "constant",
+        "units": "1,4",
+        "from": "3",
+        "to": "4",
+    }
+    at = _open(models_dir, monkeypatch, query)
+    assert at.selectbox(key="units_quantity").value == "forget"
+    assert at.selectbox(key="units_mode").value == "constant"
+    assert at.multiselect(key="units_units").value == [1, 4]
+    assert (at.selectbox(key="units_words_from").value, at.selectbox(key="units_words_to").value) == (2, 3)
+    assert at.query_params["units"] == "1,4" and at.query_params["from"] == "3"
+    bad = {"sentence": "it was bad", "quantity": "zz", "change": "double", "units": "1,999", "from": "9"}
+    at = _open(models_dir, monkeypatch, bad)
+    said = " ".join(str(w.value) for w in at.warning)
+    assert said.count("The link asks for") == 4, said
+    at = _open(models_dir, monkeypatch, {"units": "all"})
+    assert at.toggle(key="units_every").value is True and at.query_params["units"] == "all"

@@ -17,7 +17,7 @@ from rnnviz.analysis import hypotheses as hy
 from rnnviz.analysis import interventions as iv
 from rnnviz.analysis.negation_units import negation_unit_scores
 from rnnviz.analysis.units import rank_units
-from rnnviz.core.markup import md_escape
+from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import is_negator, tokenize
 from rnnviz.core.trace import Trace, quantity_names
@@ -26,7 +26,7 @@ from rnnviz.lessons import glossary
 from rnnviz.plots import trace as trace_plots
 from rnnviz.plots import units as unit_plots
 from rnnviz.plots.base import diverging_range
-from rnnviz.ui import cache, output, state, widgets
+from rnnviz.ui import cache, output, session, state, widgets
 
 MAX_TOKENS = 40  # words of the typed sentences read; the rest is cut off
 MAX_CHARS = 1000
@@ -505,3 +505,68 @@ def draw_inside(
         "carried into the top layer's forward hidden state (the units that moved most); nothing moves "
         "before the first changed word."
     )
+
+
+# --------------------------------------------------------------------------- links
+LINK_PARAMETERS = ("sentence", "layer", "direction", "quantity", "change", "units", "from", "to")
+
+
+def _unit_list(raw: str, hidden_size: int) -> list[int]:
+    """'3,17,40' -> [3, 17, 40]: whole numbers below `hidden_size`, at most MAX_UNITS, no repeats."""
+    units = [session.whole_number(part) for part in raw.split(",")]
+    if not 1 <= len(units) <= MAX_UNITS or len(set(units)) != len(units) or max(units) >= hidden_size:
+        raise ValueError(f"not a list of units: {raw!r}")
+    return units
+
+
+def view_from_query(incoming: dict[str, str], classifier: Classifier) -> None:
+    """Apply an opened link's quantity (key or symbol), change (mode), units ('all' or
+    '3,17,40') and from/to (words counted from 1 in the link's sentence) to the controls, with
+    a notice for each value this page cannot take. Call after the sentence is taken from the link."""
+    names = quantity_names_of(classifier)
+    quantity = session.query_choice(incoming, "quantity", names, iv.quantity_key, "the quantity", names[0])
+    if quantity is not None:
+        state.set_value(quantity_control(names), quantity)
+    mode = session.query_choice(incoming, "change", list(MODE_NAMES), str, "the change", "set to 0")
+    if mode is not None:
+        state.set_value(MODE, mode)
+    if "units" in incoming and incoming["units"] == "all":
+        state.set_value(EVERY_UNIT, True)
+    elif "units" in incoming:
+        size = classifier.config.hidden_size
+        try:
+            state.set_value(units_control(size), _unit_list(incoming["units"], size))
+            state.set_value(EVERY_UNIT, False)
+        except ValueError:
+            session.notice(
+                f"The link asks for units {quote(incoming['units'])}, which this model does not have "
+                f"(up to {MAX_UNITS} of 0–{size - 1}, or all); showing the default units."
+            )
+    length = len(tokens_of(state.value(SENTENCE))[0])
+    for name in ("from", "to"):
+        word = session.query_choice(
+            incoming,
+            name,
+            list(range(1, length + 1)),
+            session.whole_number,
+            f"word {name}",
+            "the default words",
+            "which the sentence does not have",
+        )
+        if word is not None:
+            state.set_value(word_control(f"units_words_{name}", length), word - 1)
+
+
+def link(text: str, choice: ChangeChoice) -> dict[str, str | None]:
+    """The page's URL parameters for the current view (set_query's keywords)."""
+    every = state.value(EVERY_UNIT)
+    return {
+        "sentence": text if len(text) <= MAX_CHARS else None,
+        "layer": str(choice.layer + 1),
+        "direction": choice.direction,
+        "quantity": choice.quantity,
+        "change": choice.mode,
+        "units": "all" if every else ",".join(str(u) for u in choice.units),
+        "from": str(choice.words[0] + 1),
+        "to": str(choice.words[1] + 1),
+    }
