@@ -288,3 +288,21 @@ def test_aggregate_effect_against_pair_score():
 
 def forced_trace(classifier):
     return iv.intervene(classifier, _ids(classifier, "good")).trace
+
+
+def test_aggregate_effect_equals_changing_each_sentence_by_hand():
+    classifier = make_classifier(cell="gru")
+    template = iv.Intervention("h", (0, 2, 4), 0, 0, "constant", value=0.8)
+    effect = iv.aggregate_effect(classifier, PAIRS, template, "negator", draws=2)
+    right = []
+    for pair in PAIRS:
+        for text, label in ((pair.text_a, pair.label_a), (pair.text_b, pair.label_b)):
+            tokens, ids = classifier.tokens_and_ids(text)
+            changes = [
+                iv.Intervention("h", (0, 2, 4), t, t, "constant", value=0.8)
+                for t, w in enumerate(tokens)
+                if w in ("not", "never", "n't")
+            ]
+            answer = iv.intervene(classifier, ids, changes).probabilities
+            right.append(classifier.labels[int(np.argmax(answer))] == label)
+    assert effect.after == np.asarray(right).reshape(-1, 2).all(axis=1).mean()

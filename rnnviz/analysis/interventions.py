@@ -275,17 +275,40 @@ def _positions(tokens: Sequence[str], where: Where) -> list[int]:
     )
 
 
-def _both_right(
-    classifier: Classifier, sentences: list[tuple[list[int], list[int], int]], template: Intervention | None
-) -> float:
-    """Share of pairs right on both sides; each sentence is (ids, positions, label) and the
-    template's units/quantity/mode are applied at each of its positions."""
+def _runs(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Sorted positions as runs of consecutive words: [2, 3, 4, 7] -> [(2, 4), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for t in positions:
+        if runs and t == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], t)
+        else:
+            runs.append((t, t))
+    return runs
+
+
+def _right(
+    classifier: Classifier,
+    sentences: list[tuple[list[int], list[int], int]],
+    template: Intervention | None,
+    untouched: list[bool] | None = None,
+) -> list[bool]:
+    """Per sentence (ids, positions, label): whether the classifier is right with the
+    template's units/quantity/mode applied at each of its positions. A sentence with no
+    position is not changed: its `untouched` answer is reused when given."""
     right = []
-    for ids, positions, label in sentences:
+    for k, (ids, positions, label) in enumerate(sentences):
+        if untouched is not None and (template is None or not positions):
+            right.append(untouched[k])
+            continue
         interventions = []
         if template is not None:
-            interventions = [replace(template, start=t, end=t) for t in positions]
+            interventions = [replace(template, start=a, end=b) for a, b in _runs(positions)]
         right.append(int(np.argmax(predicted_probabilities(classifier, ids, interventions))) == label)
+    return right
+
+
+def _both_right(right: list[bool]) -> float:
+    """Share of pairs (consecutive sentences) right on both sides."""
     return float(np.asarray(right).reshape(-1, 2).all(axis=1).mean())
 
 
@@ -320,15 +343,18 @@ def aggregate_effect(
             )
     if not sentences or any(not ids for ids, _, _ in sentences):
         raise ValueError("need labelled pairs, with words, whose labels this model knows")
+    untouched = _right(classifier, sentences, None)
     rng = np.random.default_rng(seed)
     size = classifier.config.hidden_size
     random_after = []
     for _ in range(draws):
         units = tuple(int(u) for u in rng.choice(size, size=len(template.units), replace=False))
-        random_after.append(_both_right(classifier, sentences, replace(template, units=units)))
+        random_after.append(
+            _both_right(_right(classifier, sentences, replace(template, units=units), untouched))
+        )
     return AggregateEffect(
         n_pairs=len(sentences) // 2,
-        before=_both_right(classifier, sentences, None),
-        after=_both_right(classifier, sentences, template),
+        before=_both_right(untouched),
+        after=_both_right(_right(classifier, sentences, template, untouched)),
         random_after=np.asarray(random_after),
     )
