@@ -130,3 +130,16 @@ def test_a_link_opens_an_intervention_preset(models_dir, monkeypatch):
     assert said.count("The link asks for") == 4, said
     at = _open(models_dir, monkeypatch, {"units": "all"})
     assert at.toggle(key="units_every").value is True and at.query_params["units"] == "all"
+
+
+def test_switching_to_a_model_without_the_chosen_quantity(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch)
+    _ok(at.selectbox(key="units_quantity").set_value("forget").run())
+    _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("gru").run())
+    assert at.selectbox(key="units_quantity").value == "hidden"  # a GRU has no forget gate
+    assert (
+        "update" in at.selectbox(key="units_quantity").options[2].lower()
+        or at.selectbox(key="units_quantity").options
+    )
+    _ok(at.selectbox(key="units_quantity").set_value("reset").run())
+    assert chart_titles(at)[1] == "Reset gate r after the change (chosen units)"
