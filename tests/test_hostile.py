@@ -287,7 +287,18 @@ QUERY_PAGES = {
     "pages/inside_the_cell.py": ("sentence", "layer", "direction", "unit", "word"),
     "pages/why_gates.py": ("filler", "train", "epochs", "seed"),
     "pages/layers.py": ("sentence", "layer"),
-    "pages/units.py": ("sentence", "layer", "direction", "quantity", "change", "units", "from", "to"),
+    "pages/units.py": (
+        "sentence",
+        "layer",
+        "direction",
+        "quantity",
+        "change",
+        "units",
+        "from",
+        "to",
+        "b",
+        "bword",
+    ),
     "pages/batches.py": ("s1", "s2", "s3"),
 }
 TEXT_PARAMETERS = {"sentence", "a", "b", "s1", "s2", "s3"}

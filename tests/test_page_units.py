@@ -140,3 +140,15 @@ def test_switching_to_a_model_without_the_chosen_quantity(models_dir, monkeypatc
     assert len(at.selectbox(key="units_quantity").options) == 4  # h, r, z, n
     _ok(at.selectbox(key="units_quantity").set_value("reset").run())
     assert chart_titles(at)[1] == "Reset gate r after the change (chosen units)"
+
+
+def test_a_link_opens_a_patch(models_dir, monkeypatch):
+    query = {"sentence": "the movie was good", "change": "patch", "quantity": "c", "units": "all"}
+    query |= {"from": "3", "to": "3", "b": "the movie was not good", "bword": "4"}
+    at = _open(models_dir, monkeypatch, query)
+    assert at.text_input(key="units_source").value == "the movie was not good"
+    assert at.select_slider(key="units_source_word").value == 3
+    assert at.query_params["bword"] == "4" and at.query_params["b"] == "the movie was not good"
+    assert chart_titles(at)[0] == "P(positive) after each word, untouched and changed"
+    at = _open(models_dir, monkeypatch, {"change": "patch", "b": "it is good", "bword": "9"})
+    assert "The link asks for word" in " ".join(str(w.value) for w in at.warning)

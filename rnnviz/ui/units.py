@@ -508,7 +508,18 @@ def draw_inside(
 
 
 # --------------------------------------------------------------------------- links
-LINK_PARAMETERS = ("sentence", "layer", "direction", "quantity", "change", "units", "from", "to")
+LINK_PARAMETERS = (
+    "sentence",
+    "layer",
+    "direction",
+    "quantity",
+    "change",
+    "units",
+    "from",
+    "to",
+    "b",
+    "bword",
+)
 
 
 def _unit_list(raw: str, hidden_size: int) -> list[int]:
@@ -521,7 +532,8 @@ def _unit_list(raw: str, hidden_size: int) -> list[int]:
 
 def view_from_query(incoming: dict[str, str], classifier: Classifier) -> None:
     """Apply an opened link's quantity (key or symbol), change (mode), units ('all' or
-    '3,17,40') and from/to (words counted from 1 in the link's sentence) to the controls, with
+    '3,17,40'), from/to (words counted from 1 in the link's sentence), and sentence B with its
+    word `bword` (counted from 1) for a patch to the controls, with
     a notice for each value this page cannot take. Call after the sentence is taken from the link."""
     names = quantity_names_of(classifier)
     quantity = session.query_choice(incoming, "quantity", names, iv.quantity_key, "the quantity", names[0])
@@ -542,6 +554,19 @@ def view_from_query(incoming: dict[str, str], classifier: Classifier) -> None:
                 f"The link asks for units {quote(incoming['units'])}, which this model does not have "
                 f"(up to {MAX_UNITS} of 0–{size - 1}, or all); showing the default units."
             )
+    session.text_from_query(incoming, "b", SOURCE.key, MAX_CHARS)
+    source_length = len(tokens_of(state.value(SOURCE))[0])
+    word = session.query_choice(
+        incoming,
+        "bword",
+        list(range(1, source_length + 1)),
+        session.whole_number,
+        "word",
+        "word 1 of sentence B",
+        "which sentence B does not have",
+    )
+    if word is not None:
+        state.set_value(source_word_control(source_length), word - 1)
     length = len(tokens_of(state.value(SENTENCE))[0])
     for name in ("from", "to"):
         word = session.query_choice(
@@ -560,6 +585,9 @@ def view_from_query(incoming: dict[str, str], classifier: Classifier) -> None:
 def link(text: str, choice: ChangeChoice) -> dict[str, str | None]:
     """The page's URL parameters for the current view (set_query's keywords)."""
     every = state.value(EVERY_UNIT)
+    patch = choice.mode == "patch"
+    source = state.value(SOURCE)
+    source_length = len(tokens_of(source)[0])
     return {
         "sentence": text if len(text) <= MAX_CHARS else None,
         "layer": str(choice.layer + 1),
@@ -569,4 +597,8 @@ def link(text: str, choice: ChangeChoice) -> dict[str, str | None]:
         "units": "all" if every else ",".join(str(u) for u in choice.units),
         "from": str(choice.words[0] + 1),
         "to": str(choice.words[1] + 1),
+        "b": source if patch and len(source) <= MAX_CHARS else None,
+        "bword": str(state.value(source_word_control(source_length)) + 1)
+        if patch and source_length
+        else None,
     }
