@@ -28,6 +28,7 @@ PAGES = [
     st.Page("pages/inside_the_cell.py", title="Inside the cell", icon=":material/memory:"),
     st.Page("pages/why_gates.py", title="Why gates", icon=":material/trending_down:"),
     st.Page("pages/negation_lab.py", title="Negation lab", icon=":material/compare_arrows:"),
+    st.Page("pages/units.py", title="Units", icon=":material/tune:"),
     st.Page("pages/layers.py", title="Layers & directions", icon=":material/stacks:"),
     st.Page("pages/batches.py", title="Padding & packing", icon=":material/view_column:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),

@@ -68,6 +68,7 @@ PAGES = (
     "pages/explore.py",
     "pages/word_order.py",
     "pages/negation_lab.py",
+    "pages/units.py",
     "pages/train.py",
     "pages/inside_the_cell.py",
     "pages/why_gates.py",

@@ -23,6 +23,7 @@ PAGES = [
     "pages/explore.py",
     "pages/inside_the_cell.py",
     "pages/negation_lab.py",
+    "pages/units.py",
     "pages/train.py",
     "pages/why_gates.py",
     "pages/layers.py",

@@ -59,6 +59,7 @@ PAGES = {
         {"layers_sentence", "rnnviz_model"},
     ),
     "pages/batches.py": ({"rnnviz_upload"}, {"batch_1", "batch_2", "batch_3", "rnnviz_model"}),
+    "pages/units.py": ({"rnnviz_upload"}, {"units_sentence", "units_quantity", "units_mode", "rnnviz_model"}),
 }
 
 

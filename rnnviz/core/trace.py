@@ -28,7 +28,7 @@ for both directions (the backward direction's row t has read inputs t..steps-1).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,6 +41,11 @@ from rnnviz.core.models import CellType, Classifier, ModelConfig, prefix_vectors
 STEPWISE_MAX_STEPS = 32  # sentences up to this long are traced step by step in numpy (see above)
 Direction = Literal["forward", "backward"]
 DIRECTIONS: tuple[Direction, Direction] = ("forward", "backward")
+# An intervention on the step trace: hook(layer, direction, step, name, values) may change
+# `values` ([hidden_size] float32: one gate, or c_t / h_t, by display key) in place. It is
+# called as soon as each quantity is computed, so a changed gate feeds c_t and h_t, and a
+# changed c_t or h_t feeds the next step and the layer above (rnnviz.analysis.interventions).
+StepHook = Callable[[int, "Direction", int, str, np.ndarray], None]
 
 # Gate names per cell type, in the order PyTorch stacks them in weight_ih / weight_hh.
 GATE_NAMES: dict[str, tuple[str, ...]] = {
@@ -253,11 +258,16 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
 
 
 def _step_layer(
-    kind: CellType, x: np.ndarray, weights: list[np.ndarray], reverse: bool
+    kind: CellType,
+    x: np.ndarray,
+    weights: list[np.ndarray],
+    reverse: bool,
+    hook: Callable[[int, str, np.ndarray], None] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None]:
     """One direction of one layer, step by step in numpy: hidden states [steps, H], gates and
     the LSTM cell state. For short sentences this costs less than the fused kernel's fixed
-    overhead; the arithmetic is the module docstring's, in float32."""
+    overhead; the arithmetic is the module docstring's, in float32. `hook(step, name, values)`,
+    if given, may change each quantity in place as soon as it is computed (see StepHook)."""
     w_ih, w_hh = weights[0], weights[1]
     b_ih, b_hh = (weights[2], weights[3]) if len(weights) == 4 else (None, None)
     steps, size = len(x), w_hh.shape[1]
@@ -280,8 +290,15 @@ def _step_layer(
             act = _sigmoid(pre)
             act[2 * size : 3 * size] = np.tanh(pre[2 * size : 3 * size])
             i, f, g, o = act[:size], act[size : 2 * size], act[2 * size : 3 * size], act[3 * size :]
+            if hook is not None:  # views into act: a changed gate is what c_t and h_t read
+                for name, values in zip(GATE_NAMES["lstm"], (i, f, g, o), strict=True):
+                    hook(t, name, values)
             c = f * c + i * g
+            if hook is not None:
+                hook(t, "cell_state", c)
             h = o * np.tanh(c)
+            if hook is not None:
+                hook(t, "hidden", h)
             gates[t], cell[t], hidden[t] = act, c, h
         names = dict(zip(GATE_NAMES["lstm"], np.split(gates, 4, axis=1), strict=True))
         return hidden, names, cell
@@ -294,8 +311,15 @@ def _step_layer(
             i_t = from_input[t]
             r = _sigmoid(i_t[:size] + from_hidden[:size])
             z = _sigmoid(i_t[size : 2 * size] + from_hidden[size : 2 * size])
+            if hook is not None:  # a changed reset gate is what the new gate reads
+                hook(t, "reset", r)
+                hook(t, "update", z)
             n = np.tanh(i_t[2 * size :] + r * from_hidden[2 * size :])
+            if hook is not None:
+                hook(t, "new", n)
             h = (1 - z) * n + z * h
+            if hook is not None:
+                hook(t, "hidden", h)
             gates[t, :size], gates[t, size : 2 * size], gates[t, 2 * size :] = r, z, n
             hidden[t] = h
         names = dict(zip(GATE_NAMES["gru"], np.split(gates, 3, axis=1), strict=True))
@@ -306,12 +330,17 @@ def _step_layer(
         if b_hh is not None:
             pre += b_hh
         h = activate(pre).astype(np.float32, copy=False)
+        if hook is not None:
+            hook(t, "hidden", h)
         hidden[t] = h
     return hidden, {}, None
 
 
-def _trace_stepwise(module: nn.RNNBase, kind: CellType, x: np.ndarray) -> list[LayerTrace]:
-    """Every layer and direction through `_step_layer` (the path for short sentences)."""
+def _trace_stepwise(
+    module: nn.RNNBase, kind: CellType, x: np.ndarray, hook: StepHook | None = None
+) -> list[LayerTrace]:
+    """Every layer and direction through `_step_layer` (the path for short sentences, and for
+    any sentence with an intervention `hook`)."""
     directions = DIRECTIONS[: 2 if module.bidirectional else 1]
     states = []
     for layer in range(module.num_layers):
@@ -321,7 +350,8 @@ def _trace_stepwise(module: nn.RNNBase, kind: CellType, x: np.ndarray) -> list[L
                 w.detach().to("cpu", torch.float32).numpy()
                 for w in _layer_weights(module, layer, direction == "backward")
             ]
-            hidden, gates, cell = _step_layer(kind, x, weights, direction == "backward")
+            bound = None if hook is None else _bind(hook, layer, direction)
+            hidden, gates, cell = _step_layer(kind, x, weights, direction == "backward", bound)
             states.append(
                 LayerTrace(layer=layer, direction=direction, inputs=x, hidden=hidden, cell=cell, gates=gates)
             )
@@ -330,12 +360,18 @@ def _trace_stepwise(module: nn.RNNBase, kind: CellType, x: np.ndarray) -> list[L
     return states
 
 
-def trace_module(module: nn.Module, inputs: torch.Tensor) -> Trace:
+def _bind(hook: StepHook, layer: int, direction: Direction) -> Callable[[int, str, np.ndarray], None]:
+    return lambda step, name, values: hook(layer, direction, step, name, values)
+
+
+def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None = None) -> Trace:
     """Trace a torch.nn.RNN, GRU or LSTM over one sequence `inputs` [steps, input_size].
 
     Works for any num_layers, bidirectional or not, batch_first or not (the trace takes
     one unbatched sequence either way). Returns a Trace with one LayerTrace per
-    (layer, direction) in PyTorch's order.
+    (layer, direction) in PyTorch's order. With a `hook` (an intervention, see StepHook) every
+    sentence is stepped through in numpy, whatever its length, and the trace holds the
+    changed values; the module's weights must then be float32.
     """
     kind = cell_type_of(module)
     if getattr(module, "proj_size", 0) > 0:
@@ -347,9 +383,11 @@ def trace_module(module: nn.Module, inputs: torch.Tensor) -> Trace:
     if inputs.shape[0] == 0:
         raise ValueError("inputs has no steps")
     reference = module.weight_ih_l0
-    if inputs.shape[0] <= STEPWISE_MAX_STEPS and reference.dtype == torch.float32:
+    if hook is not None and reference.dtype != torch.float32:
+        raise ValueError("an intervention needs a float32 module")
+    if (hook is not None or inputs.shape[0] <= STEPWISE_MAX_STEPS) and reference.dtype == torch.float32:
         x_np = inputs.detach().to("cpu", torch.float32).numpy()
-        return Trace(cell_type=kind, states=_trace_stepwise(module, kind, x_np))
+        return Trace(cell_type=kind, states=_trace_stepwise(module, kind, x_np, hook))
     x = inputs.to(reference.device, reference.dtype)
     hidden_size = module.hidden_size
     directions = DIRECTIONS[: 2 if module.bidirectional else 1]

@@ -23,6 +23,7 @@ MENU = [
     "Inside the cell",
     "Why gates",
     "Negation lab",
+    "Units",
     "Layers & directions",
     "Padding & packing",
     "Train",

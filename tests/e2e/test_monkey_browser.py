@@ -20,6 +20,7 @@ PAGES = {  # menu title -> path
     "Explore": "",
     "Word order": "word_order",
     "Negation lab": "negation_lab",
+    "Units": "units",
     "Train": "train",
     "Inside the cell": "inside_the_cell",
     "Why gates": "why_gates",
