@@ -115,7 +115,7 @@ def pair_charts(
 
 
 @st.fragment
-def negation_units(comparison: negation.PairComparison | None) -> None:
+def negation_units(comparison: negation.PairComparison | None, text_b: str) -> None:
     """Unit scores over many pairs (reruns alone when its inputs or its table selection change)."""
     st.subheader("Negation units across many pairs")
     builtin, typed, upload = lab_inputs.pairs_inputs(
@@ -144,6 +144,15 @@ def negation_units(comparison: negation.PairComparison | None) -> None:
         title = f"Unit {unit} on your pair: {glossary.title(quantity)}, A solid, B dashed"
         lines = lab_plots.pair_unit_lines(comparison, quantity, classifier.config.cell, [unit], title)
         output.chart(lines, key="lab_unit_pair")
+        tokens_b = classifier.tokens_and_ids(text_b)[0]
+        query = lab.units_link(tokens_b, unit, layer, direction, quantity)
+        where = f"at “{tokens_b[int(query['from']) - 1]}”" if query["from"] == query["to"] else "in B"
+        st.page_link(
+            "pages/units.py",
+            label=f"What if unit {unit} were off {where}? Switch it off on the Units page",
+            icon=":material/tune:",
+            query_params={"sentence": text_b, **query},
+        )
 
 
 def why(text_a: str, text_b: str) -> None:
@@ -173,7 +182,7 @@ def why(text_a: str, text_b: str) -> None:
 comparison = None if trace_a is None else negation.compare(trace_a, trace_b, layer, direction)
 if comparison is not None:
     pair_charts(comparison, trace_a, text_a, text_b)
-negation_units(comparison)  # the pairs' controls are drawn whatever the two sentences are
+negation_units(comparison, text_b)  # the pairs' controls are drawn whatever the two sentences are
 if trace_a is not None:
     why(text_a, text_b)
 teacher.link_box()

@@ -3,6 +3,8 @@ far apart, unknown words, hostile text), links, layer/direction switching on the
 stand-in, typed and uploaded pairs with malformed lines, and picking a variant or a unit in a table all
 end in a page without an exception, showing what they should."""
 
+import urllib.parse
+
 import pytest
 
 from rnnviz.ui.lab import saturation_sentences
@@ -225,3 +227,18 @@ def test_pair_presets_fill_both_sentences(lab):
     at = _ok(lab.pills(key="lab_preset").set_value("negated negative: the movie was not bad").run())
     assert at.text_input(key="lab_a").value == "the movie was bad"
     assert at.text_input(key="lab_b").value == "the movie was not bad"
+
+
+def test_a_unit_links_to_switching_it_off_on_the_units_page(lab, models_dir, monkeypatch):
+    at = _select(lab, "lab_units", [2])
+    unit = int(_table(at, "lab_units").value["unit"][2])
+    (link,) = [each.proto for each in at.get("page_link") if each.proto.page == "units"]
+    assert link.label.startswith(f"What if unit {unit} were off at “not”?")
+    query = dict(urllib.parse.parse_qsl(link.query_string))
+    units = app_test(models_dir, monkeypatch, query).switch_page("pages/units.py").run()
+    assert not units.exception and not units.warning
+    assert units.multiselect(key="units_units").value == [unit]
+    assert units.selectbox(key="units_mode").value == "zero"
+    not_at = units.text_input(key="units_sentence").value.split().index("not")
+    words = (units.selectbox(key="units_words_from").value, units.selectbox(key="units_words_to").value)
+    assert words == (not_at, not_at)
