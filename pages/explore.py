@@ -7,7 +7,7 @@ than MAX_TOKENS tokens are cut (the README says so too).
 import streamlit as st
 
 from rnnviz.analysis import units as analysis
-from rnnviz.core.trace import SentenceTrace, trace_sentence
+from rnnviz.core.trace import SentenceTrace
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import trace as trace_plots
@@ -40,14 +40,7 @@ widgets.preset_pills(glossary.PRESETS, target_key=SENTENCE.key, key="explore_pre
 
 def read(text: str) -> SentenceTrace | None:
     """The traced sentence, or None after a message when there is nothing to trace."""
-    if not text.strip():
-        st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
-        return None
-    try:
-        return trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
-    except ValueError:
-        st.info("That text has no words the model could read (only spaces or invisible characters).")
-        return None
+    return output.read_sentence(classifier, text, MAX_TOKENS)
 
 
 def verdict(sentence: SentenceTrace) -> None:

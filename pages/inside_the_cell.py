@@ -10,7 +10,7 @@ import streamlit as st
 
 from rnnviz.analysis import units as analysis
 from rnnviz.core import markup
-from rnnviz.core.trace import LayerTrace, SentenceTrace, classifier_step_detail, trace_sentence
+from rnnviz.core.trace import LayerTrace, SentenceTrace, classifier_step_detail
 from rnnviz.lessons import glossary
 from rnnviz.plots import diagrams
 from rnnviz.ui import cell_views, models, output, player, session, state, teacher, widgets
@@ -57,14 +57,7 @@ with top_row:
         help=f"Up to {MAX_TOKENS} words and punctuation marks are traced; the rest is cut off.",
     )
 session.share_sentence(SENTENCE.key, text)
-sentence = None
-if not text.strip():
-    st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
-else:
-    try:
-        sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
-    except ValueError:
-        st.info("That text has no words the model could read (only spaces or invisible characters).")
+sentence = output.read_sentence(classifier, text, MAX_TOKENS)
 if sentence is not None and sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
 if sentence is not None:

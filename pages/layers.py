@@ -7,7 +7,6 @@ reads, and what "prediction after each word" means for this model (sections: rnn
 
 import streamlit as st
 
-from rnnviz.core.trace import trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.lessons import stacking as words
 from rnnviz.ui import models, output, session, stacking, state, teacher, widgets
@@ -40,14 +39,7 @@ with st.container(horizontal=True, gap="large", vertical_alignment="bottom"):  #
     layer = widgets.layer_picker(config, key="layers_layer", top_first=True)  # the layer the head reads
     shown = widgets.units_shown_picker(config.hidden_size, key="layers_shown", default=8)
 session.share_sentence(SENTENCE.key, text)
-sentence = None
-if not text.strip():
-    st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
-else:
-    try:
-        sentence = trace_sentence(classifier, text, max_tokens=MAX_TOKENS)
-    except ValueError:
-        st.info("That text has no words the model could read (only spaces or invisible characters).")
+sentence = output.read_sentence(classifier, text, MAX_TOKENS)
 if sentence is not None and sentence.dropped_tokens:
     st.warning(f"Only the first {MAX_TOKENS} tokens are traced.", icon=":material/content_cut:")
 if sentence is not None:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz.core.models import Classifier
-from rnnviz.core.trace import SentenceTrace
+from rnnviz.core.trace import SentenceTrace, trace_sentence
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import colours
@@ -115,6 +115,19 @@ def show_verdict(
     colour = colours.class_colour(class_index)
     uncertain = glossary.many_unknown(unknown)
     st.html(render.verdict(label, probability, colour, uncertain=uncertain, title=title))
+
+
+def read_sentence(classifier: Classifier, text: str, max_tokens: int) -> SentenceTrace | None:
+    """`text` traced by `classifier` (cut at `max_tokens`), or None after a one-line message when
+    there is nothing to trace: an empty box, or only spaces and invisible characters."""
+    if not text.strip():
+        st.info("Type a sentence above, for example “the movie was not good”, and press Enter.")
+        return None
+    try:
+        return trace_sentence(classifier, text, max_tokens=max_tokens)
+    except ValueError:
+        st.info("That text has no words the model could read (only spaces or invisible characters).")
+        return None
 
 
 def show_unknown_notice(unknown: Sequence[bool]) -> None:
