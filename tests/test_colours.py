@@ -165,3 +165,9 @@ def test_chart_axis_text_is_dark_enough_for_a_projector():
         assert colours.contrast(axis.title.font.color, colours.WHITE) >= 7
     assert colours.contrast(figure.data[0].colorbar.tickfont.color, colours.WHITE) >= 7
     assert colours.contrast(figure.data[0].colorbar.title.font.color, colours.WHITE) >= 7
+
+
+def test_the_cell_diagrams_state_path_is_no_class_colour():
+    """The thick line a student follows in Inside the cell must not read as 'positive'."""
+    drawn = {colours.DIAGRAM_STATE_PATH, colours.DIAGRAM_STATE, colours.DIAGRAM_VALUE}
+    assert not drawn & {c.lower() for c in colours.CLASS_COLOURS[:2]}

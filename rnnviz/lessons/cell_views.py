@@ -24,7 +24,8 @@ VIEW_HELP = (
 
 UNROLLED_CAPTION = (
     "Look for the same W_ih, W_hh and b at every word: the unrolled network is one cell used again "
-    "and again, each copy handing its state (blue) to the next; the numbers above are the unit's h_t."
+    "and again, each copy handing its state (thick black arrow) to the next; the numbers above are "
+    "the unit's h_t."
 )
 EMBEDDING_CAPTION = (
     "Look at which words sit near this one: the embedding table places words the model treats "

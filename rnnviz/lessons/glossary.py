@@ -106,10 +106,10 @@ def caption(quantity: str, cell_type: str) -> str:
 
 # One line under each cell diagram: the path to follow.
 _DIAGRAM_CAPTIONS = {
-    "lstm": "Follow the blue line along the top: the memory c is only multiplied by the forget gate f "
+    "lstm": "Follow the thick black line along the top: the memory c is only multiplied by the forget gate f "
     "and added to (c = f·c + i·g), never pushed through a weight matrix and a squashing function, "
     "so what a unit stores can survive many words while f stays near 1.",
-    "gru": "The blue line along the top is h itself: the update gate z keeps that share of the old "
+    "gru": "The thick black line along the top is h itself: the update gate z keeps that share of the old "
     "state and fills the rest with the candidate n, so where z is near 1 the state passes on "
     "almost unchanged.",
     "rnn": "A plain RNN has no gate: at every word the old state is multiplied by the weights and "

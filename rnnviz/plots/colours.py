@@ -54,10 +54,10 @@ CHIP_BORDER = "#999999"
 # the numbers along the wires, box borders, the other boxes and the colour legend's text.
 DIAGRAM_GATES = {"sigmoid": "#f4a259", "tanh": "#8cb369", "relu": "#8cb369"}
 DIAGRAM_WIRE = "#555555"
-DIAGRAM_STATE_PATH = "#1f77b4"
+DIAGRAM_STATE_PATH = "#1a1a1a"  # thick black: not a class colour
 DIAGRAM_STATE = DIAGRAM_STATE_PATH  # the unrolled network's state arrows
 DIAGRAM_CELL = CHIP_KNOWN["background"]  # one copy of the cell in the unrolled network
-DIAGRAM_VALUE = "#1f3b73"
+DIAGRAM_VALUE = INK
 DIAGRAM_BORDER = "#333333"
 DIAGRAM_SQUASH_BOX = "#d0e6c8"  # tanh(c_t)
 DIAGRAM_TERMS_BOX = "#e8e8e8"  # the plain RNN's sum of terms

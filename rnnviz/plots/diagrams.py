@@ -355,12 +355,12 @@ def _rnn(fig: _Canvas, d: StepDetail) -> None:
 
 _DRAW = {"lstm": _lstm, "gru": _gru, "rnn_tanh": _rnn, "rnn_relu": _rnn}
 _NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (ReLU)"}
-_BLUE = "blue: the state carried to the next word"
+_STATE = "thick black: the state carried to the next word"
 _LEGENDS = {
-    "lstm": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_BLUE}",
-    "gru": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_BLUE}",
-    "rnn_tanh": f"green: tanh (−1 … 1)<br>{_BLUE}",
-    "rnn_relu": f"green: relu (0 … ∞)<br>{_BLUE}",
+    "lstm": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_STATE}",
+    "gru": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_STATE}",
+    "rnn_tanh": f"green: tanh (−1 … 1)<br>{_STATE}",
+    "rnn_relu": f"green: relu (0 … ∞)<br>{_STATE}",
 }
 
 
@@ -420,7 +420,7 @@ def step_vectors(state: LayerTrace, step: int, token_label: str, unit: int | Non
     """Compact view of every vector of one layer at one step: rows = quantities, columns = units.
 
     Layout: z is [quantities, units], hidden state first. Sigmoid gates on 0..1 would hide
-    tanh signs, so one shared −1..1 scale (red negative, blue positive, as in every chart)
+    tanh signs, so one shared −1..1 scale (brown negative, teal positive, as in every value chart)
     is used; the cell state may pass ±1 and is clipped in colour; hover gives the exact
     value. `unit`, if given, is outlined."""
     quantities = state.quantities()
