@@ -75,3 +75,12 @@ def test_weight_shapes_are_the_models_parameters(config, gates):
     assert f"embedding size {emb} × hidden size {hidden}" in by_name["rnn.weight_ih_l0"].meaning
     assert f"hidden {hidden} × hidden {hidden}" in by_name["rnn.weight_hh_l0"].meaning
     assert all(r.meaning for r in rows)
+
+
+def test_word_similarities_are_torchs_cosine_of_the_embedding_rows():
+    classifier = make_classifier(seed=3, cell="lstm")
+    words = ["good", "bad", "not"]
+    rows = classifier.model.embedding.weight.detach()[classifier.vocab.encode(words)]
+    expected = torch.cosine_similarity(rows[:, None], rows[None], dim=-1).numpy()
+    found = embeddings.word_similarities(classifier, words)
+    assert found.ravel().tolist() == pytest.approx(expected.ravel().tolist(), abs=1e-6)

@@ -68,6 +68,13 @@ def nearest_neighbours(
     return [Neighbour(tokens[i], i, float(similarity[i])) for i in candidates[:k]]
 
 
+def word_similarities(classifier: Classifier, words: list[str]) -> np.ndarray:
+    """Cosine similarity [words, words] of the embedding rows of `words` (all known to the
+    model's vocabulary), in float64."""
+    table = embedding_table(classifier)[classifier.vocab.encode(words)]  # [words, dim]
+    return np.stack([cosine_similarities(table, row) for row in range(len(words))])
+
+
 def embedding_table(classifier: Classifier) -> np.ndarray:
     """model.embedding.weight as float32 numpy [vocab_size, embedding_dim]."""
     with torch.no_grad():

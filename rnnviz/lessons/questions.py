@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from rnnviz.analysis.batching import pack_batch, run_batch
+from rnnviz.analysis.embeddings import word_similarities
 from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
@@ -91,12 +91,8 @@ def _closer(classifier: Classifier, question: LiveQuestion) -> Answer:
     words = [question.word, question.near, question.far]
     if any(word not in classifier.vocab for word in words):
         return Answer(None, math.nan, "unknown_words")
-    ids = torch.tensor(classifier.vocab.encode(words))
-    with torch.no_grad():
-        vectors = classifier.model.embedding(ids)  # [3, embedding_dim]
-    near = float(torch.cosine_similarity(vectors[0], vectors[1], dim=0))
-    far = float(torch.cosine_similarity(vectors[0], vectors[2], dim=0))
-    return _test(near - far, 0.0, SIMILARITY_MARGIN)
+    similarity = word_similarities(classifier, words)  # [3, 3]
+    return _test(float(similarity[0, 1] - similarity[0, 2]), 0.0, SIMILARITY_MARGIN)
 
 
 def _gradient_fades(classifier: Classifier, question: LiveQuestion) -> Answer:

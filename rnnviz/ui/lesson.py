@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 import pandas  # noqa: F401  (see below)
 import streamlit as st
-import torch
 
 from rnnviz.analysis import stacking as stacking_analysis
 from rnnviz.analysis import units as analysis
 from rnnviz.analysis import word_order
 from rnnviz.analysis.batching import pack_batch, run_batch
+from rnnviz.analysis.embeddings import word_similarities
 from rnnviz.analysis.gradients import gradient_flow
 from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
@@ -278,11 +278,7 @@ def similarity_table(classifier: Classifier, words: list[str], _: Callable[[str]
     if len(known) < 2:
         st.info(_("This model does not know these words."), icon=":material/info:")
         return
-    with torch.no_grad():
-        vectors = classifier.model.embedding(torch.tensor(classifier.vocab.encode(known)))  # [words, emb]
-        similarity = torch.cosine_similarity(
-            vectors[:, None], vectors[None], dim=-1
-        ).numpy()  # [words, words]
+    similarity = word_similarities(classifier, known)  # [words, words]
     rows = [
         {"": word, **{other: f"{similarity[i, j]:.2f}" for j, other in enumerate(known)}}
         for i, word in enumerate(known)
@@ -291,7 +287,7 @@ def similarity_table(classifier: Classifier, words: list[str], _: Callable[[str]
     st.caption(
         _(
             "Cosine similarity of the words' embedding vectors ({size} numbers each): 1 = same direction."
-        ).format(size=vectors.shape[1])
+        ).format(size=classifier.config.embedding_dim)
     )
 
 
