@@ -3,6 +3,8 @@ Croatian without an exception, each step shows its own title and a live view or 
 `lang=hr` links open that step in that language, a committed answer reveals the live model's answer
 and is counted in the teacher overview, and the quiz scores."""
 
+import urllib.parse
+
 import pytest
 
 from rnnviz.lessons import lesson as lesson_data
@@ -99,3 +101,18 @@ def test_a_quiz_link_keeps_the_view_until_the_commit(models_dir, monkeypatch):
     assert at.get("plotly_chart") and at.query_params["quiz"] in ("1", ["1"])
     plain = _open(models_dir, monkeypatch, {"step": "2"})
     assert plain.get("plotly_chart")  # the teacher's projector: the view at once
+
+
+def test_the_lstm_step_links_to_an_intervention_preset_on_the_units_page(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch, {"step": "7", "lang": "hr"})
+    (link,) = [each.proto for each in at.get("page_link") if each.proto.page == "units"]
+    assert link.label.startswith("Što ako su sva vrata zaboravljanja")  # in the lesson's language
+    query = dict(urllib.parse.parse_qsl(link.query_string))
+    units = _ok(app_test(models_dir, monkeypatch, query).switch_page("pages/units.py").run())
+    assert not units.warning
+    assert units.selectbox(key="units_quantity").value == "forget"
+    assert units.toggle(key="units_every").value is True
+    assert units.selectbox(key="units_mode").value == "zero"
+    at_not = units.text_input(key="units_sentence").value.split().index("not")
+    chosen = (units.selectbox(key="units_words_from").value, units.selectbox(key="units_words_to").value)
+    assert chosen == (at_not, at_not)

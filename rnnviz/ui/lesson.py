@@ -244,6 +244,7 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
     elif step.view == "gates":
         gate_heatmap(step, classifier, key, _)
         _link(step, _, {"a": step.sentence.replace("not ", ""), "b": step.sentence})
+        intervention_link(classifier, step.sentence, _)
     elif step.view == "directions":
         sentence = _sentence(classifier, step.sentence)
         stacking.directions(sentence, sentence.trace.num_layers - 1, SHOWN_UNITS)
@@ -254,6 +255,22 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         batching.summary(batch, run_batch(classifier, batch))
         batching.padded(batch)
         _link(step, _, {f"s{k + 1}": text for k, text in enumerate(texts)})
+
+
+def intervention_link(classifier: Classifier, text: str, _: Callable[[str], str]) -> None:
+    """For an LSTM: the Units page preset that sets every forget gate to 0 at the sentence's
+    "not" (the model forgets everything before it), to try after the gates step."""
+    words = tokenize(text)
+    if classifier.config.cell != "lstm" or "not" not in words:
+        return
+    at = str(words.index("not") + 1)
+    query = {"sentence": text, "quantity": "f", "change": "zero", "units": "all", "from": at, "to": at}
+    st.page_link(
+        "pages/units.py",
+        label=_("What if every forget gate were 0 at “not”? Try it on the Units page"),
+        icon=":material/tune:",
+        query_params=query,
+    )
 
 
 def head_view(classifier: Classifier, sentence: SentenceTrace) -> None:
