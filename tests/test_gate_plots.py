@@ -39,7 +39,7 @@ def test_gradient_chart_lines_axes_and_labels():
         assert trace.y[-1] == pytest.approx(1.0) and trace.y[0] == pytest.approx(1e-6)
     layout = figure.layout
     assert layout.yaxis.type == "log" and layout.xaxis.autorange == "reversed"
-    assert layout.title.text and layout.xaxis.title.text and "last word" in layout.yaxis.title.text
+    assert layout.title.text and layout.xaxis.title.text and "÷ value at the end" in layout.yaxis.title.text
     assert "&lt;b&gt;great&lt;/b&gt;" in " ".join(layout.xaxis.ticktext)
     assert "<b>" not in " ".join(layout.xaxis.ticktext)
 

@@ -6,6 +6,7 @@ nothing is set; a forged or malformed cookie is replaced."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 from rnnviz.training.store import new_token, valid_token
 from rnnviz.ui.token_cookie import COOKIE, BrowserTokenCookie, request_token
@@ -33,7 +34,9 @@ def _call(scope_type="http", cookie=None, content_type=b"text/html", env=ENV, fo
         headers.append((b"x-forwarded-proto", forwarded.encode()))
     middleware = BrowserTokenCookie(app, dict(env))
     scope = {"type": scope_type, "headers": headers, "scheme": "http", **scope}
-    asyncio.run(middleware(scope, receive, send))
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, middleware(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     return [value.decode() for name, value in start["headers"] if name == b"set-cookie"]
 

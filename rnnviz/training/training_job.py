@@ -211,6 +211,7 @@ class TrainingJob(Job):
         self._paused = False
         self._released = False  # paused for longer than the manager's pause_release: no slot held
         self._unpaused = threading.Condition(self._lock)  # notified by resume() and stop()
+        self._holding = False  # the training thread is waiting in _wait_while_paused
         self._pending_lr: float | None = None
         self._data: JobData | None = None
 
@@ -269,8 +270,8 @@ class TrainingJob(Job):
         with self._lock:
             runs = tuple(self._run_state(run) for run in self._runs)
             status = self._status
-            if status == "running" and self._paused:
-                status = "paused"
+            if status == "running" and self._paused and self._holding:
+                status = "paused"  # only once the step in flight has ended: then the step count stays
             data, message, stop, progress = self._data, self._message, self._stop, self._progress
             manager = self._manager
             rates = tuple(_rate(run) for run in self._runs)
@@ -473,8 +474,16 @@ class TrainingJob(Job):
         for one again (it stays "queued" meanwhile), then its trainers go on."""
         manager = self._manager
         assert manager is not None
+        try:
+            self._hold_until_resumed(manager)
+        finally:
+            with self._lock:
+                self._holding = False
+
+    def _hold_until_resumed(self, manager: JobManager) -> None:
         while True:
             with self._lock:
+                self._holding = True
                 holding = not self._released
                 limit = manager.pause_release if holding else None
                 woken = self._unpaused.wait_for(lambda: not self._paused or self._stop is not None, limit)

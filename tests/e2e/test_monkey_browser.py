@@ -80,7 +80,7 @@ def _candidates(page) -> list[tuple[str, object]]:
     for switch in main.locator('[data-testid="stCheckbox"] label').all():
         if switch.locator("input:not([disabled])").count():
             found.append(("click", switch))
-    return found
+    return [(kind, each) for kind, each in found if each.is_visible()]  # not inside a folded expander
 
 
 def _teacher(page):
