@@ -14,7 +14,7 @@ from tests.e2e.helpers import exceptions_on_page
 
 pytestmark = pytest.mark.e2e
 
-STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "6"))  # per page and mode
+STEPS = int(os.environ.get("RNNVIZ_BROWSER_MONKEY_STEPS", "4"))  # per page and mode (CI budget)
 PAGES = {  # menu title -> path
     "Lesson": "lesson",
     "Explore": "",
