@@ -87,25 +87,35 @@ class ModelConfig:
 
     def to_dict(self) -> dict:
         """The config as plain JSON-ready values (the checkpoint's 'config')."""
-        data = asdict(self)
-        data["labels"] = list(self.labels)
-        return data
+        return config_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
         """A config from a checkpoint's JSON; ValueError naming unknown or missing fields."""
-        if not isinstance(data, dict):
-            raise ValueError("a model config is a JSON object")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"invalid model config: unknown fields {unknown}")
-        missing = sorted({"vocab_size", "labels"} - set(data))
-        if missing:
-            raise ValueError(f"invalid model config: missing fields {missing}")
-        if not isinstance(data["labels"], list):
-            raise ValueError("invalid model config: labels must be a list of names")
-        return cls(**data)
+        return config_from_dict(cls, data, "model config")
+
+
+def config_to_dict(config) -> dict:
+    """A config dataclass as plain JSON-ready values (labels as a list)."""
+    data = asdict(config)
+    data["labels"] = list(config.labels)
+    return data
+
+
+def config_from_dict(cls, data: dict, what: str):
+    """`cls(**data)` from a checkpoint's JSON: ValueError naming unknown or missing fields
+    ("invalid <what>: …"); the config's own checks run in its __post_init__."""
+    if not isinstance(data, dict):
+        raise ValueError("a model config is a JSON object")
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    if unknown:
+        raise ValueError(f"invalid {what}: unknown fields {unknown}")
+    missing = sorted({"vocab_size", "labels"} - set(data))
+    if missing:
+        raise ValueError(f"invalid {what}: missing fields {missing}")
+    if not isinstance(data["labels"], list):
+        raise ValueError(f"invalid {what}: labels must be a list of names")
+    return cls(**data)
 
 
 def parameter_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
@@ -289,24 +299,12 @@ class BagConfig:
 
     def to_dict(self) -> dict:
         """The config as plain JSON-ready values (the checkpoint's 'config')."""
-        data = asdict(self)
-        data["labels"] = list(self.labels)
-        return data
+        return config_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> BagConfig:
         """A config from a checkpoint's JSON; ValueError naming unknown or missing fields."""
-        if not isinstance(data, dict):
-            raise ValueError("a model config is a JSON object")
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise ValueError(f"invalid bag-of-embeddings config: unknown fields {unknown}")
-        missing = sorted({"vocab_size", "labels"} - set(data))
-        if missing:
-            raise ValueError(f"invalid bag-of-embeddings config: missing fields {missing}")
-        if not isinstance(data["labels"], list):
-            raise ValueError("invalid bag-of-embeddings config: labels must be a list of names")
-        return cls(**data)
+        return config_from_dict(cls, data, "bag-of-embeddings config")
 
 
 def bag_parameter_shapes(config: BagConfig) -> dict[str, tuple[int, ...]]:
