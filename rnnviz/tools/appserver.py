@@ -28,6 +28,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def streamlit_command(app_name: str, port: int, address: str) -> list[str]:
+    """`python -m streamlit run <app_name>` headless on `address:port`, without usage stats
+    (run from the app's folder)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", app_name,
+        "--server.port", str(port),
+        "--server.address", address,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
 class AppServer:
     """`streamlit run app` in a subprocess on a free loopback port.
 
@@ -59,21 +71,7 @@ class AppServer:
         env = {**os.environ, **self.extra_env}
         if self.models_dir is not None:
             env["RNNVIZ_MODELS_DIR"] = str(self.models_dir)
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            self.app.name,
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = streamlit_command(self.app.name, self.port, "127.0.0.1")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.app.parent, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -34,7 +34,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from rnnviz.tools.appserver import HEALTH, free_port
+from rnnviz.tools.appserver import HEALTH, free_port, streamlit_command
 from rnnviz.training.settings import MAX_TRAININGS_ENV, REPLICAS_ENV
 
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"  # Streamlit's own: server.cookieSecret
@@ -127,21 +127,7 @@ class Replica:
         return f"http://{host}:{self.port}"
 
     def start(self) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            self.app.name,
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            self.address,
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = streamlit_command(self.app.name, self.port, self.address)
         with open(self.log_path, "ab") as log:
             # A session of its own: a terminal's Ctrl-C reaches serve only, which stops nginx first.
             self.process = subprocess.Popen(
