@@ -277,6 +277,14 @@ def readable_text(figure: go.Figure, colour: str = AXIS_TEXT) -> go.Figure:
     return figure
 
 
+def column_band(first: int, last: int, colour: str, opacity: float, xref: str = "x") -> dict:
+    """A full-height band behind word columns first..last (inclusive) of a word axis."""
+    return dict(
+        type="rect", xref=xref, yref="paper", x0=first - 0.5, x1=last + 0.5, y0=0, y1=1,
+        fillcolor=colour, opacity=opacity, line=dict(width=0), layer="below",
+    )  # fmt: skip
+
+
 def chance_line(y: float, width: float | None = None) -> dict:
     """A dotted grey line across the whole plot at `y`: the accuracy of guessing."""
     line = {"dash": "dot", "color": GRID} if width is None else {"color": GRID, "width": width, "dash": "dot"}

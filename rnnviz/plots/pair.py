@@ -29,6 +29,7 @@ from rnnviz.plots.base import (
     ROW_HEIGHT,
     base_layout,
     colour_range,
+    column_band,
     diverging_range,
     legend_below,
     new_figure,
@@ -113,22 +114,7 @@ def _runs(columns: Sequence[int]) -> list[tuple[int, int]]:
 def _bands(columns: Sequence[int], xref: str = "x") -> list[dict]:
     """Pale yellow bands behind line charts at the columns where the sentences differ, one
     per run of neighbouring columns."""
-    return [
-        dict(
-            type="rect",
-            xref=xref,
-            yref="paper",
-            x0=first - 0.5,
-            x1=last + 0.5,
-            y0=0,
-            y1=1,
-            fillcolor=HIGHLIGHT,
-            opacity=0.3,
-            line=dict(width=0),
-            layer="below",
-        )
-        for first, last in _runs(columns)
-    ]
+    return [column_band(first, last, HIGHLIGHT, 0.3, xref) for first, last in _runs(columns)]
 
 
 def pair_prediction_chart(comparison: PairComparison, target: int, height: int = 360) -> go.Figure:

@@ -21,6 +21,7 @@ from rnnviz.plots.base import (
     ColourRange,
     base_layout,
     colour_range,
+    column_band,
     heatmap_height,
     legend_right,
     new_figure,
@@ -99,21 +100,7 @@ def prediction_chart(
         dict(type="line", xref="paper", x0=0, x1=1, y0=chance, y1=chance, line=dict(dash="dash", color=GRID))
     ]
     for first, last, k in predictions.class_runs(probabilities):
-        shapes.append(
-            dict(
-                type="rect",
-                xref="x",
-                yref="paper",
-                x0=first - 0.5,
-                x1=last + 0.5,
-                y0=0,
-                y1=1,
-                fillcolor=colours[k],
-                opacity=0.08,
-                line=dict(width=0),
-                layer="below",
-            )
-        )
+        shapes.append(column_band(first, last, colours[k], 0.08))
     annotations = []
     gap = max(2, math.ceil(len(tokens) / 8))  # columns between two flip labels, so they never overprint
     labelled = -gap

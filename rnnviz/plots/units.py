@@ -12,7 +12,15 @@ import plotly.graph_objects as go
 
 from rnnviz.analysis.hypotheses import UnitMatch
 from rnnviz.core.trace import SYMBOLS
-from rnnviz.plots.base import base_layout, chance_line, legend_below, new_figure, plotly_text, time_axis
+from rnnviz.plots.base import (
+    base_layout,
+    chance_line,
+    column_band,
+    legend_below,
+    new_figure,
+    plotly_text,
+    time_axis,
+)
 from rnnviz.plots.colours import HIGHLIGHT, INK, SERIES_COLOURS
 
 BEFORE, AFTER = SERIES_COLOURS[0], SERIES_COLOURS[1]  # untouched run, changed run
@@ -83,19 +91,7 @@ def before_after_chart(
     start, end = changed
     layout["shapes"] = [
         chance_line(1.0 / max(2, len(labels))),
-        dict(
-            type="rect",
-            xref="x",
-            yref="paper",
-            x0=start - 0.5,
-            x1=end + 0.5,
-            y0=0,
-            y1=1,
-            fillcolor=HIGHLIGHT,
-            opacity=0.35,
-            line=dict(width=0),
-            layer="below",
-        ),
+        column_band(start, end, HIGHLIGHT, 0.35),
     ]
     legend_below(layout)
     return new_figure(data, layout)
