@@ -281,14 +281,18 @@ def _short(error: BaseException, limit: int = 2 * QUOTE_CHARS) -> str:
     return clip(str(error), limit)
 
 
+def _read_checkpoint(path: Path) -> bytes:
+    """A checkpoint file's bytes, at most MAX_BYTES. Raises CheckpointError."""
+    try:
+        return files.read_capped(path, MAX_BYTES, "checkpoint file")
+    except files.FileProblem as problem:
+        raise CheckpointError(str(problem)) from None
+
+
 def load(path: str | os.PathLike) -> Classifier:
     """Load a checkpoint file (see the module docstring). Raises CheckpointError."""
     path = Path(path)
-    try:
-        data = files.read_capped(path, MAX_BYTES, "checkpoint file")
-    except files.FileProblem as problem:
-        raise CheckpointError(str(problem)) from None
-    return from_bytes(data, path.name)
+    return from_bytes(_read_checkpoint(path), path.name)
 
 
 def resolve(name_or_path: str) -> Path:
@@ -309,11 +313,7 @@ def load_classifier(name_or_path: str | os.PathLike) -> Classifier:
 def load_bag(path: str | os.PathLike) -> Classifier:
     """Load a bag-of-embeddings baseline's file. Raises CheckpointError."""
     path = Path(path)
-    try:
-        data = files.read_capped(path, MAX_BYTES, "checkpoint file")
-    except files.FileProblem as problem:
-        raise CheckpointError(str(problem)) from None
-    return bag_from_bytes(data, path.name)
+    return bag_from_bytes(_read_checkpoint(path), path.name)
 
 
 def load_baseline(name: str = "bag") -> Classifier:
