@@ -138,11 +138,28 @@ def time_axis(tokens: Sequence[str], max_ticks: int) -> dict:
     )
 
 
+def text_columns(text: str) -> int:
+    """How many half-em columns `text` takes: 2 for a wide (CJK) character, else 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit_columns(text: str, limit: int) -> str:
+    """`text` cut to `limit` columns (a wide character counts twice) with "…", escaped for plotly."""
+    if text_columns(text) > limit:
+        kept, used = [], 1  # 1: the "…"
+        for char in text:
+            used += text_columns(char)
+            if used > limit:
+                break
+            kept.append(char)
+        text = "".join(kept) + "…"
+    return plotly_text(text)
+
+
 def label_px(label: str, size: float = FONT_SIZE) -> float:
     """A generous estimate of the width in px of a tick label at font `size`: 0.62 em per
     character, two for a wide (CJK) one. Labels are laid out from it, so it errs on the wide side."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in label)
-    return columns * 0.62 * size + 2
+    return text_columns(label) * 0.62 * size + 2
 
 
 @dataclass(frozen=True)

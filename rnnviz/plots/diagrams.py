@@ -24,7 +24,6 @@ tests/e2e/test_projector_diagrams.py in Chromium.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +32,7 @@ import plotly.graph_objects as go
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
 from rnnviz.plots import colours, numbers
-from rnnviz.plots.base import PROJECTOR_SCALE, plotly_text
+from rnnviz.plots.base import PROJECTOR_SCALE, fit_columns, plotly_text, text_columns
 from rnnviz.plots.colours import DIVERGING
 
 LAYOUT_MIN_WIDTH = 700  # px: the narrowest chart every label is laid out for, teacher mode's fonts too
@@ -364,29 +363,16 @@ _LEGENDS = {
 }
 
 
-def _columns(char: str) -> int:
-    """How many half-em columns a character takes: 2 for a wide (CJK) one, else 1."""
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
-
-
 def _title_token(token: str) -> str:
     """`token` cut to TITLE_TOKEN_CHARS columns (a wide character counts twice), then escaped."""
-    if sum(map(_columns, token)) > TITLE_TOKEN_CHARS:
-        kept, used = [], 1  # 1: the "…"
-        for char in token:
-            used += _columns(char)
-            if used > TITLE_TOKEN_CHARS:
-                break
-            kept.append(char)
-        token = "".join(kept) + "…"
-    return plotly_text(token)
+    return fit_columns(token, TITLE_TOKEN_CHARS)
 
 
 def _title_size(title: str) -> float:
     """The title's font size: _TITLE_FONT, smaller (down to _NOTE_FONT) when the title would not
     fit LAYOUT_MIN_WIDTH in teacher mode at 0.45 em per column (Chromium draws it at 0.42)."""
     plain = title.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    ems = 0.45 * sum(map(_columns, plain))
+    ems = 0.45 * text_columns(plain)
     room = (LAYOUT_MIN_WIDTH - MARGIN["l"] - MARGIN["r"] - 0.01 * LAYOUT_MIN_WIDTH) / PROJECTOR_SCALE
     return max(_NOTE_FONT, min(_TITLE_FONT, round(room / ems, 1)))
 

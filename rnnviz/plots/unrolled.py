@@ -20,14 +20,12 @@ tests/e2e/test_projector_diagrams.py checks this in Chromium.
 
 from __future__ import annotations
 
-import unicodedata
-
 import plotly.graph_objects as go
 
 from rnnviz.core.models import CELL_NAMES, ModelConfig
 from rnnviz.core.trace import LayerTrace
 from rnnviz.plots import numbers
-from rnnviz.plots.base import plotly_text
+from rnnviz.plots.base import fit_columns
 from rnnviz.plots.colours import (
     DIAGRAM_CELL,
     DIAGRAM_STATE,
@@ -53,21 +51,9 @@ _ARROW = dict(arrowhead=2, arrowsize=1.1, arrowwidth=2, arrowcolor=DIAGRAM_WIRE)
 _STATE_ARROW = dict(arrowhead=2, arrowsize=1.0, arrowwidth=4, arrowcolor=DIAGRAM_STATE)
 
 
-def _columns(char: str) -> int:
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
-
-
 def _short(token: str) -> str:
     """`token` cut to TOKEN_COLUMNS columns with "…", then escaped for plotly."""
-    if sum(map(_columns, token)) > TOKEN_COLUMNS:
-        kept, used = [], 1
-        for char in token:
-            used += _columns(char)
-            if used > TOKEN_COLUMNS:
-                break
-            kept.append(char)
-        token = "".join(kept) + "…"
-    return plotly_text(token)
+    return fit_columns(token, TOKEN_COLUMNS)
 
 
 def window(steps: int, step: int, size: int = WINDOW) -> range:
