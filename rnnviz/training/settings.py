@@ -24,7 +24,11 @@ ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job st
 REST = 0.5  # after each step, sleep this times the step's duration (see rnnviz.training.training_job)
 
 
-def _env_number(environ: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+def env_number(
+    environ: Mapping[str, str], name: str, default: float, low: float, high: float = math.inf
+) -> float:
+    """The number in environment variable `name` (`default` when unset or blank); ValueError
+    naming the variable unless it is a finite number from `low` to `high`."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
@@ -32,8 +36,9 @@ def _env_number(environ: Mapping[str, str], name: str, default: float, low: floa
         value = float(raw)
     except ValueError:
         value = math.nan
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be a number from {low:g} to {high:g}; got {raw!r}")
+    if not (math.isfinite(value) and low <= value <= high):
+        allowed = f"of at least {low:g}" if math.isinf(high) else f"from {low:g} to {high:g}"
+        raise ValueError(f"{name} must be a number {allowed}; got {raw!r}")
     return value
 
 
@@ -44,7 +49,7 @@ def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    value = _env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
+    value = env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
     if value != int(value):
         raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number; got {environ[MAX_TRAININGS_ENV]!r}")
     return int(value)
@@ -53,7 +58,7 @@ def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
 def replicas(environ: Mapping[str, str] = os.environ) -> int:
     """How many server processes (replicas) share this machine: $RNNVIZ_REPLICAS, else 1. Each
     has its own training cap, so the Train page says which share of the machine it speaks for."""
-    value = _env_number(environ, REPLICAS_ENV, 1, 1, 1024)
+    value = env_number(environ, REPLICAS_ENV, 1, 1, 1024)
     if value != int(value):
         raise ValueError(f"{REPLICAS_ENV} must be a whole number; got {environ[REPLICAS_ENV]!r}")
     return int(value)
@@ -62,25 +67,25 @@ def replicas(environ: Mapping[str, str] = os.environ) -> int:
 def rest_fraction(environ: Mapping[str, str] = os.environ) -> float:
     """How long a training sleeps after each step, as a share of the step: $RNNVIZ_TRAINING_REST,
     else REST. 0 trains flat out (for a server with cores to spare)."""
-    return _env_number(environ, REST_ENV, REST, 0, 10)
+    return env_number(environ, REST_ENV, REST, 0, 10)
 
 
 def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:
     """Seconds without a poll or a live session before a job stops: $RNNVIZ_TRAINING_ABANDON_SECONDS,
     else ABANDON_AFTER."""
-    return _env_number(environ, ABANDON_ENV, ABANDON_AFTER, 1, 24 * 3600)
+    return env_number(environ, ABANDON_ENV, ABANDON_AFTER, 1, 24 * 3600)
 
 
 def pause_release_seconds(environ: Mapping[str, str] = os.environ) -> float:
     """Seconds a paused training keeps its slot before it gives it to the queue (it stays
     resumable): $RNNVIZ_PAUSE_RELEASE_SECONDS, else PAUSE_RELEASE."""
-    return _env_number(environ, PAUSE_RELEASE_ENV, PAUSE_RELEASE, 0, 24 * 3600)
+    return env_number(environ, PAUSE_RELEASE_ENV, PAUSE_RELEASE, 0, 24 * 3600)
 
 
 def experiments_per_session(environ: Mapping[str, str] = os.environ) -> int:
     """Long-range experiments one browser session may have queued or running at once:
     $RNNVIZ_EXPERIMENTS_PER_SESSION, else EXPERIMENTS_PER_SESSION."""
-    value = _env_number(environ, EXPERIMENTS_ENV, EXPERIMENTS_PER_SESSION, 1, 100)
+    value = env_number(environ, EXPERIMENTS_ENV, EXPERIMENTS_PER_SESSION, 1, 100)
     if value != int(value):
         raise ValueError(f"{EXPERIMENTS_ENV} must be a whole number; got {environ[EXPERIMENTS_ENV]!r}")
     return int(value)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
@@ -39,6 +38,7 @@ from typing import Literal, NamedTuple
 
 from rnnviz.core import checkpoints, files
 from rnnviz.core.models import Classifier
+from rnnviz.training.settings import env_number
 
 STORE_ENV = "RNNVIZ_MODEL_STORE"  # the store's folder; "off" turns it off
 PER_BROWSER_ENV = "RNNVIZ_MODEL_STORE_MB_PER_BROWSER"
@@ -82,19 +82,6 @@ def _owner(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _env_number(environ: Mapping[str, str], name: str, default: float, low: float) -> float:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= low):
-        raise ValueError(f"{name} must be a number of at least {low:g}; got {raw!r}")
-    return value
-
-
 def default_folder(environ: Mapping[str, str] = os.environ) -> Path:
     """<cache>/model-store, where <cache> is $RNNVIZ_CACHE_DIR, else $XDG_CACHE_HOME/rnnviz, else
     ~/.cache/rnnviz (the corpora's cache, rnnviz.data.corpora)."""
@@ -136,9 +123,9 @@ class StoreSettings:
         mb = 2**20
         return cls(
             folder=Path(raw).expanduser() if raw else default_folder(environ),
-            per_browser_bytes=int(_env_number(environ, PER_BROWSER_ENV, PER_BROWSER_MB, 0.001) * mb),
-            total_bytes=int(_env_number(environ, TOTAL_ENV, TOTAL_MB, 0.001) * mb),
-            max_age_seconds=_env_number(environ, DAYS_ENV, DAYS, 0.0001) * 86400,
+            per_browser_bytes=int(env_number(environ, PER_BROWSER_ENV, PER_BROWSER_MB, 0.001) * mb),
+            total_bytes=int(env_number(environ, TOTAL_ENV, TOTAL_MB, 0.001) * mb),
+            max_age_seconds=env_number(environ, DAYS_ENV, DAYS, 0.0001) * 86400,
         )
 
 
