@@ -24,7 +24,6 @@ from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
 from rnnviz.core.trace import SentenceTrace, classifier_step_detail, trace_sentence
 from rnnviz.lessons import i18n, questions
-from rnnviz.lessons import stacking as stacking_words
 from rnnviz.lessons.i18n import N_
 from rnnviz.lessons.lesson import Lesson, LiveQuestion, QuizQuestion, Step
 from rnnviz.lessons.tally import Tally
@@ -278,15 +277,7 @@ def head_view(classifier: Classifier, sentence: SentenceTrace) -> None:
     result = stacking_analysis.readout(classifier, sentence)
     figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type)
     output.chart(figure, key="lesson_head", first_screen=True)
-    winner = int(result.probabilities.argmax())
-    st.caption(
-        stacking_words.readout_check(
-            result.vector_difference,
-            result.logit_difference,
-            md_escape(sentence.labels[winner]),
-            float(result.probabilities[winner]),
-        )
-    )
+    stacking.readout_caption(result, sentence)
 
 
 def similarity_table(classifier: Classifier, words: list[str], _: Callable[[str], str]) -> None:

@@ -91,15 +91,7 @@ def classifier_reads(classifier: Classifier, sentence: SentenceTrace) -> None:
     st.subheader("What the classifier reads")
     st.markdown(words.readout_text(classifier.config, quote(tokens[0]), quote(tokens[-1]), result.head_shape))
     output.chart(plots.readout_chart(result, tokens, sentence.trace.cell_type), key="layers_readout")
-    winner = int(result.probabilities.argmax())
-    st.caption(
-        words.readout_check(
-            result.vector_difference,
-            result.logit_difference,
-            md_escape(sentence.labels[winner]),
-            float(result.probabilities[winner]),
-        )
-    )
+    readout_caption(result, sentence)
 
 
 def prefix_meaning(classifier: Classifier, sentence: SentenceTrace) -> None:
@@ -126,3 +118,16 @@ def prefix_meaning(classifier: Classifier, sentence: SentenceTrace) -> None:
     st.markdown(f"**Read again without the last word {cut}:**")
     st.dataframe(rows, hide_index=True)
     st.caption(words.REREADING_CAPTION)
+
+
+def readout_caption(result: stacking.Readout, sentence: SentenceTrace) -> None:
+    """The check under a readout chart: the vector and the logits equal the model's own."""
+    winner = int(result.probabilities.argmax())
+    st.caption(
+        words.readout_check(
+            result.vector_difference,
+            result.logit_difference,
+            md_escape(sentence.labels[winner]),
+            float(result.probabilities[winner]),
+        )
+    )
