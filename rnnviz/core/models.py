@@ -63,13 +63,7 @@ class ModelConfig:
                 problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
         if not isinstance(self.bidirectional, bool):
             problems.append(f"bidirectional must be true or false; got {self.bidirectional!r}")
-        if not isinstance(self.dropout, (int, float)) or not 0.0 <= self.dropout < 1.0:
-            problems.append(f"dropout must be at least 0 and below 1; got {self.dropout!r}")
-        labels = self.labels
-        if not all(isinstance(label, str) and label.strip() for label in labels):
-            problems.append("labels must be non-empty strings")
-        elif not 2 <= len(labels) <= MAX_LABELS or len(set(labels)) != len(labels):
-            problems.append(f"labels must be 2-{MAX_LABELS} distinct names; got {list(labels)}")
+        problems += dropout_and_label_problems(self.dropout, self.labels)
         if problems:
             raise ValueError("invalid model config: " + "; ".join(problems))
 
@@ -93,6 +87,18 @@ class ModelConfig:
     def from_dict(cls, data: dict) -> ModelConfig:
         """A config from a checkpoint's JSON; ValueError naming unknown or missing fields."""
         return config_from_dict(cls, data, "model config")
+
+
+def dropout_and_label_problems(dropout, labels: tuple) -> list[str]:
+    """What is wrong with a config's dropout and class names (both kinds of model share them)."""
+    problems = []
+    if not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
+        problems.append(f"dropout must be at least 0 and below 1; got {dropout!r}")
+    if not all(isinstance(label, str) and label.strip() for label in labels):
+        problems.append("labels must be non-empty strings")
+    elif not 2 <= len(labels) <= MAX_LABELS or len(set(labels)) != len(labels):
+        problems.append(f"labels must be 2-{MAX_LABELS} distinct names; got {list(labels)}")
+    return problems
 
 
 def config_to_dict(config) -> dict:
@@ -283,13 +289,7 @@ class BagConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 problems.append(f"{name} must be a whole number from {low} to {high}; got {value!r}")
-        if not isinstance(self.dropout, (int, float)) or not 0.0 <= self.dropout < 1.0:
-            problems.append(f"dropout must be at least 0 and below 1; got {self.dropout!r}")
-        labels = self.labels
-        if not all(isinstance(label, str) and label.strip() for label in labels):
-            problems.append("labels must be non-empty strings")
-        elif not 2 <= len(labels) <= MAX_LABELS or len(set(labels)) != len(labels):
-            problems.append(f"labels must be 2-{MAX_LABELS} distinct names; got {list(labels)}")
+        problems += dropout_and_label_problems(self.dropout, self.labels)
         if problems:
             raise ValueError("invalid bag-of-embeddings config: " + "; ".join(problems))
 
