@@ -119,8 +119,8 @@ def cluster_rows(found: um.UnitMap, words: Sequence[Sequence[um.ClusterWord]]) -
                 "cluster": map_plots.cluster_name(k),
                 "units": len(members),
                 "unit numbers": shown,
-                "fires most on (σ above the units' mean)": ", ".join(
-                    f"{w.word} ({w.score:+.1f})" for w in named
+                "fires most on (σ above the units' mean)": ", ".join(  # st.table reads cells as markdown
+                    f"{md_escape(w.word)} ({w.score:+.1f})" for w in named
                 )
                 or "no word seen often enough",
             }
