@@ -162,7 +162,8 @@ def draw_map(classifier: Classifier) -> None:
     left, right = st.columns(2)
     with left:
         title = map_title(classifier, layer, direction, quantity, clusters)
-        output.chart(map_plots.correlation_map(found, title), "units_map")
+        # A square plot: its height stays put in teacher mode (the column's width bounds the square)
+        output.chart(map_plots.correlation_map(found, title), "units_map", keep_height=True)
     with right:
         st.table(cluster_rows(found, words), hide_index=True, border="horizontal")
         options = list(range(found.clusters))
@@ -202,7 +203,13 @@ def plane(classifier: Classifier, found: tr.Projection, box) -> tuple[path_plots
     sentence saying what was assumed, or why nothing is drawn."""
     problem = tr.boundary_problem(classifier.config)
     if problem is not None:
-        return None, f"No decision boundary is drawn: {problem}."
+        both = (
+            " Each point joins the forward state after the word with the backward state there, which "
+            "has read the sentence from its end: a pair's paths differ from the first word."
+            if classifier.config.bidirectional
+            else ""
+        )
+        return None, f"No decision boundary is drawn: {problem}.{both}"
     head = classifier.model.head
     weight = head.weight.detach().cpu().double().numpy()
     bias = head.bias.detach().cpu().double().numpy()
