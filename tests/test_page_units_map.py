@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import urllib.parse
 
-from tests.pages_support import app_test, chart_specs, chart_titles, page_text
+from tests.pages_support import app_test, chart_specs, chart_titles, no_exception, open_page, page_text
 
 PAGE = "pages/units.py"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+_ok = no_exception
 
 
 def _open(models_dir, monkeypatch, query=None):
-    return _ok(app_test(models_dir, monkeypatch, query).switch_page(PAGE).run())
+    return open_page(models_dir, monkeypatch, PAGE, query)
 
 
 def _map_title(at) -> str:

@@ -22,7 +22,7 @@ from rnnviz.core.models import Classifier
 from rnnviz.lessons import glossary
 from rnnviz.plots import trajectories as path_plots
 from rnnviz.plots import unit_map as map_plots
-from rnnviz.ui import cache, output, session, state, widgets
+from rnnviz.ui import cache, output, session, state
 from rnnviz.ui import units as ui
 
 VIEWS = {"map": "Unit map", "paths": "State trajectories"}
@@ -143,15 +143,8 @@ def draw_map(classifier: Classifier) -> None:
     config = classifier.config
     names = ui.quantity_names_of(classifier)
     with st.container(horizontal=True, gap="medium"):
-        layer = widgets.layer_picker(config, key="units_map_layer")
-        direction = widgets.direction_picker(config, key="units_map_direction")
-        quantity = state.widget(
-            st.selectbox,
-            _quantity_control(names),
-            "Quantity",
-            names,
-            choices=names,
-            format_func=glossary.title,
+        layer, direction, quantity = ui.which_units(
+            classifier, "units_map_layer", "units_map_direction", _quantity_control(names)
         )
         clusters = state.widget(
             st.number_input, CLUSTERS, "Clusters", min_value=2, max_value=12, step=1, width=120
