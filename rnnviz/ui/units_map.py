@@ -232,8 +232,12 @@ def draw_trajectories(classifier: Classifier) -> None:
     if not named:
         st.info("Type two sentences, for example a minimal pair, and press Enter.", icon=":material/edit:")
         return
-    with st.spinner("Fitting the plane to the corpus's states (once per model)…"):
-        found = projection(classifier)
+    try:
+        with st.spinner("Fitting the plane to the corpus's states (once per model)…"):
+            found = projection(classifier)
+    except ValueError as error:  # a model with a single unit has no plane
+        st.info(md_escape(f"No trajectories: {error}."), icon=":material/info:")
+        return
     paths = [_path(classifier, found, name, tokens) for name, tokens in named]
     box = tr.frame(np.concatenate([p.points for p in paths]))
     shown, note = plane(classifier, found, box)
