@@ -40,6 +40,7 @@ def test_the_unit_map_clusters_the_chosen_quantity_and_sends_a_cluster_to_the_in
     _ok(at.selectbox(key="units_map_cluster").set_value(1).run())
     (button,) = [b for b in at.button if b.label == "Change this cluster's units above"]
     _ok(button.click().run())
+    assert "C2: " in at.toast[0].value and "are now changed at the top of the page" in at.toast[0].value
     assert at.selectbox(key="units_quantity").value == "cell_state"
     assert at.toggle(key="units_every").value is False
     assert len(at.multiselect(key="units_units").value) == min(sizes[1], 32)

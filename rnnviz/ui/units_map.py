@@ -128,6 +128,15 @@ def cluster_rows(found: um.UnitMap, words: Sequence[Sequence[um.ClusterWord]]) -
     return rows
 
 
+def send_cluster(
+    name: str, layer: int, direction: str, quantity: str, members: Sequence[int], names: Sequence[str]
+) -> None:
+    """on_click: make cluster `name`'s units (`members`) the intervention's, and say so."""
+    ui.choose_units(layer, direction, quantity, members, names)
+    taken = min(len(members), ui.MAX_UNITS)
+    st.toast(f"{name}: {taken} units of {glossary.title(quantity)} are now changed at the top of the page.")
+
+
 def map_title(classifier: Classifier, layer: int, direction: str, quantity: str, clusters: int) -> str:
     """'Hidden state h, layer 2 →: 192 units in 6 clusters'."""
     config = classifier.config
@@ -171,8 +180,8 @@ def draw_map(classifier: Classifier) -> None:
         members = found.members(int(k))
         st.button(
             "Change this cluster's units above",
-            on_click=ui.choose_units,
-            args=(layer, direction, quantity, members, names),
+            on_click=send_cluster,
+            args=(map_plots.cluster_name(int(k)), layer, direction, quantity, members, names),
             help=f"Puts the cluster's units (up to {ui.MAX_UNITS}) and this quantity into the "
             "intervention at the top of the page",
         )
