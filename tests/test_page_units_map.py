@@ -6,9 +6,12 @@ Units page with that unit switched off."""
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.parse
 
 from tests.pages_support import app_test, chart_specs, chart_titles, no_exception, open_page, page_text
+from tests.test_hostile import BIG, HOSTILE, NO_WORDS
 
 PAGE = "pages/units.py"
 _ok = no_exception
@@ -27,13 +30,15 @@ def test_the_unit_map_clusters_the_chosen_quantity_and_sends_a_cluster_to_the_in
 ):
     at = _open(models_dir, monkeypatch)
     assert at.segmented_control(key="units_view").value == "map"
-    assert _map_title(at).startswith("Hidden state h: ") and _map_title(at).endswith("in 6 clusters")
+    assert _map_title(at).startswith("Unit map: Hidden state h, ") and _map_title(at).endswith(
+        "in 6 clusters"
+    )
     (table,) = at.table
     assert len(table.value) == 6 and list(table.value["cluster"]) == [f"C{k}" for k in range(1, 7)]
     assert "average-linkage" in page_text(at)
     _ok(at.number_input(key="units_map_clusters").set_value(3).run())
     _ok(at.selectbox(key="units_map_quantity").set_value("cell_state").run())
-    assert _map_title(at).startswith("Cell state c: ") and _map_title(at).endswith("in 3 clusters")
+    assert _map_title(at).startswith("Unit map: Cell state c, ") and _map_title(at).endswith("in 3 clusters")
     (table,) = at.table
     sizes = list(table.value["units"])
     assert len(sizes) == 3
@@ -92,3 +97,16 @@ def test_explore_links_to_switching_a_unit_off(models_dir, monkeypatch):
     long = _ok(app_test(models_dir, monkeypatch, {"sentence": "not good " * 25}).run())
     assert not [each for each in long.get("page_link") if each.proto.page == "units"]
     assert "switches units off in sentences of up to 40 words" in page_text(long)
+
+
+def test_hostile_sentences_in_the_trajectories_are_plain_text(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch, {"view": "paths"})
+    for name, text in {**HOSTILE, "100 KB": BIG}.items():
+        at.text_input(key="units_path_a").set_value(text)
+        _ok(at.run())
+        if name in NO_WORDS:  # only B is drawn
+            paths = [s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith("Two sentences")]
+            assert all(t.get("name", "").startswith(("B:", "decision")) for p in paths for t in p["data"]
+                       if t["type"] == "scatter"), name  # fmt: skip
+        for spec in chart_specs(at):
+            assert not re.search(r"<(script|img|b>)", json.dumps(spec)), name

@@ -138,12 +138,13 @@ def send_cluster(
 
 
 def map_title(classifier: Classifier, layer: int, direction: str, quantity: str, clusters: int) -> str:
-    """'Hidden state h, layer 2 →: 192 units in 6 clusters'."""
+    """'Unit map: Hidden state h, layer 2 →, 192 units in 6 clusters'."""
     config = classifier.config
     where = f", layer {layer + 1}" if config.num_layers > 1 else ""
     if config.bidirectional:
         where += " →" if direction == "forward" else " ←"
-    return f"{glossary.title(quantity)}{where}: {config.hidden_size} units in {clusters} clusters"
+    title = f"Unit map: {glossary.title(quantity)}{where}"
+    return f"{title}, {config.hidden_size} units in {clusters} clusters"
 
 
 def draw_map(classifier: Classifier) -> None:
