@@ -90,10 +90,8 @@ def test_explore_links_to_switching_a_unit_off(models_dir, monkeypatch):
     assert not units.warning
     assert units.multiselect(key="units_units").value == [unit]
     assert units.selectbox(key="units_mode").value == "zero"
-    assert (units.selectbox(key="units_words_from").value, units.selectbox(key="units_words_to").value) == (
-        3,
-        3,
-    )
+    words = units.selectbox(key="units_words_from").value, units.selectbox(key="units_words_to").value
+    assert words == (3, 3)
     long = _ok(app_test(models_dir, monkeypatch, {"sentence": "not good " * 25}).run())
     assert not [each for each in long.get("page_link") if each.proto.page == "units"]
     assert "switches units off in sentences of up to 40 words" in page_text(long)
