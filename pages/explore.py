@@ -12,6 +12,7 @@ from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import models, output, session, state, teacher, widgets
+from rnnviz.ui import units as units_page
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
@@ -66,8 +67,9 @@ def verdict(sentence: SentenceTrace) -> None:
     st.caption(glossary.prediction_caption(classifier.config.bidirectional))
 
 
-def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, shown: int) -> None:
-    """A heatmap per quantity of the chosen layer and direction, then the unit focus."""
+def inside(sentence: SentenceTrace, text: str, layer: int, direction: str, ordering: str, shown: int) -> None:
+    """A heatmap per quantity of the chosen layer and direction, then the unit focus (`text`: the
+    sentence as typed, for the link to the Units page)."""
     trace, tokens = sentence.trace, sentence.tokens
     layer_state = trace.state(layer, direction)
     quantities = layer_state.quantities()
@@ -98,12 +100,16 @@ def inside(sentence: SentenceTrace, layer: int, direction: str, ordering: str, s
             with column:
                 output.chart(figures[quantity], key=f"explore_heat_{quantity}")
                 st.caption(glossary.caption(quantity, trace.cell_type))
-    unit_focus(sentence, quantities, analysis.top_units(layer_state.hidden, "changed", 3))
+    top = analysis.top_units(layer_state.hidden, "changed", 3)
+    unit_focus(sentence, text, quantities, top, layer, direction)
 
 
 @st.fragment
-def unit_focus(sentence: SentenceTrace, quantities: dict, top: list[int]) -> None:
-    """Lines for chosen units, and the sentence coloured by the first one (reruns alone)."""
+def unit_focus(
+    sentence: SentenceTrace, text: str, quantities: dict, top: list[int], layer: int, direction: str
+) -> None:
+    """Lines for chosen units, the sentence coloured by the first one, and a link that switches it
+    off on the Units page (reruns alone)."""
     trace, tokens = sentence.trace, sentence.tokens
     st.subheader("Focus on units")
     pick, which = st.columns([1, 3])
@@ -141,6 +147,7 @@ def unit_focus(sentence: SentenceTrace, quantities: dict, top: list[int]) -> Non
     output.chart(
         trace_plots.unit_lines(values, tokens, units, quantity, trace.cell_type), key="explore_lines"
     )
+    units_page.what_if_off(text, tokens, units[0], layer, direction, quantity)
 
 
 sentence = read(text)
@@ -158,7 +165,7 @@ session.set_query(
     direction=direction if sentence is not None else None,
 )
 if sentence is not None:
-    inside(sentence, layer, direction, ordering, shown)
+    inside(sentence, text, layer, direction, ordering, shown)
     if not teacher.teacher_mode():
         st.subheader("Download")
         output.trace_downloads(sentence, classifier, key="explore_download")

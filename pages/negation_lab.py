@@ -14,6 +14,7 @@ from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import pair as lab_plots
 from rnnviz.ui import cache, lab, lab_inputs, models, output, session, state, teacher, widgets
+from rnnviz.ui import units as units_page
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
@@ -145,14 +146,7 @@ def negation_units(comparison: negation.PairComparison | None, text_b: str) -> N
         lines = lab_plots.pair_unit_lines(comparison, quantity, classifier.config.cell, [unit], title)
         output.chart(lines, key="lab_unit_pair")
         tokens_b = classifier.tokens_and_ids(text_b)[0]
-        query = lab.units_link(tokens_b, unit, layer, direction, quantity)
-        where = f"at “{tokens_b[int(query['from']) - 1]}”" if query["from"] == query["to"] else "in B"
-        st.page_link(
-            "pages/units.py",
-            label=f"What if unit {unit} were off {where}? Switch it off on the Units page",
-            icon=":material/tune:",
-            query_params={"sentence": text_b, **query},
-        )
+        units_page.what_if_off(text_b, tokens_b, unit, layer, direction, quantity, sentence_name="B")
 
 
 def why(text_a: str, text_b: str) -> None:

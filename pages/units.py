@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.analysis import interventions as iv
 from rnnviz.core.markup import md_escape
-from rnnviz.ui import models, output, session, state, teacher, widgets
+from rnnviz.ui import models, output, session, state, teacher, units_map, widgets
 from rnnviz.ui import units as ui
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -98,5 +98,13 @@ except ValueError as error:
 else:
     ui.draw_ranking(classifier, matches, column, mask, sentences)
 
-session.set_query(**ui.link(text, choice))
+st.subheader("All the units at once")
+units_map.view_from_query(session.incoming_query(["view"]))
+view = units_map.view_picker()
+if view == "map":
+    units_map.draw_map(classifier)
+else:
+    units_map.draw_trajectories(classifier)
+
+session.set_query(**ui.link(text, choice), **units_map.link(view))
 teacher.link_box()

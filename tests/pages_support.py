@@ -44,6 +44,18 @@ def app_test(models_dir: str | os.PathLike, monkeypatch, query: dict[str, str] |
     return at
 
 
+def no_exception(at: AppTest) -> AppTest:
+    """`at` after checking that its last run raised nothing (the exceptions' texts otherwise)."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_page(models_dir, monkeypatch, page: str, query: dict[str, str] | None = None) -> AppTest:
+    """An AppTest of app.py switched to `page` ("pages/units.py") with the link `query`, run once
+    and checked for exceptions."""
+    return no_exception(app_test(models_dir, monkeypatch, query).switch_page(page).run())
+
+
 def chart_specs(at) -> list[dict]:
     """The plotly figures an AppTest run drew, as JSON dicts, in page order."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

@@ -27,7 +27,7 @@ from rnnviz.analysis.compare import (
 from rnnviz.analysis.contrast import variants
 from rnnviz.analysis.negation_units import UnitScores, negation_unit_scores
 from rnnviz.core.models import Classifier
-from rnnviz.core.text import is_negator, tokenize
+from rnnviz.core.text import tokenize
 from rnnviz.core.trace import Direction, SentenceTrace
 from rnnviz.data.grammar import grammar_dataset
 from rnnviz.data.pairs import Pair, builtin_pairs, decode_pairs, parse_typed_pairs
@@ -208,22 +208,6 @@ def unit_score_rows(scores: UnitScores, top: int) -> list[dict]:
         }
         for row in scores.table(top)
     ]
-
-
-def units_link(tokens: Sequence[str], unit: int, layer: int, direction: str, quantity: str) -> dict[str, str]:
-    """The Units page's link parameters for "what if `unit` were off?": that unit's `quantity`
-    set to 0 at sentence B's first negator (or at every word of B when it has none)."""
-    at = next((k for k, token in enumerate(tokens) if is_negator(token)), None)
-    start, end = (at, at) if at is not None else (0, len(tokens) - 1)
-    return {
-        "layer": str(layer + 1),
-        "direction": direction,
-        "quantity": quantity,
-        "change": "zero",
-        "units": str(unit),
-        "from": str(start + 1),
-        "to": str(end + 1),
-    }
 
 
 # --------------------------------------------------------------------------- why the model decided

@@ -150,6 +150,12 @@ def _activations(fingerprint: str, _classifier: Classifier) -> hy.Activations:
     return hy.corpus_activations(_classifier, hy.corpus_sentences())
 
 
+def corpus_activations(classifier: Classifier) -> hy.Activations:
+    """Every quantity over the corpus's words (rnnviz.analysis.hypotheses.corpus_activations),
+    computed once per model and shared by every session: read it, never change it."""
+    return _activations(cache.model_fingerprint(classifier), classifier)
+
+
 def _ranking(
     classifier: Classifier,
     kind: str,
@@ -166,7 +172,7 @@ def _ranking(
         activations = hy.corpus_activations(classifier, [list(sentence)])
         mask = np.asarray(hy.span_mask(len(sentence), *span))
     else:
-        activations = _activations(cache.model_fingerprint(classifier), classifier)
+        activations = corpus_activations(classifier)
         of_tokens = (
             hy.pattern_mask(pattern)
             if kind == "pattern"
@@ -271,6 +277,18 @@ def ranking_rows(matches: Sequence[hy.UnitMatch]) -> list[dict]:
     ]
 
 
+def choose_units(
+    layer: int, direction: str, quantity: str, units: Sequence[int], names: Sequence[str]
+) -> None:
+    """Make `units` (up to MAX_UNITS) of `quantity` at `layer`/`direction` the intervention's
+    (an on_click of another section; `names` are the model's quantities)."""
+    state.set_value(quantity_control(names), quantity)
+    state.set_value(state.Control("units_layer", 0), layer)
+    state.set_value(state.Control("units_direction", "forward"), direction)
+    state.set_value(units_control(10**9), [int(u) for u in units[:MAX_UNITS]])
+    state.set_value(EVERY_UNIT, False)
+
+
 def use_units(matches: Sequence[hy.UnitMatch], names: Sequence[str]) -> None:
     """on_click: make the best unit's layer, direction and quantity, and up to three of its
     best units there, the intervention's."""
@@ -280,11 +298,7 @@ def use_units(matches: Sequence[hy.UnitMatch], names: Sequence[str]) -> None:
         for m in matches
         if (m.layer, m.direction, m.quantity) == (best.layer, best.direction, best.quantity)
     ]
-    state.set_value(quantity_control(names), best.quantity)
-    state.set_value(state.Control("units_layer", 0), best.layer)
-    state.set_value(state.Control("units_direction", "forward"), best.direction)
-    state.set_value(units_control(10**9), same[:3])
-    state.set_value(EVERY_UNIT, False)
+    choose_units(best.layer, best.direction, best.quantity, same[:3], names)
 
 
 def tokens_of(text: str) -> tuple[list[str], int]:
@@ -355,20 +369,27 @@ class ChangeChoice:
     value: float
 
 
+def which_units(
+    classifier: Classifier, layer_key: str, direction_key: str, quantity: state.Control
+) -> tuple[int, str, str]:
+    """Draw the layer and direction pickers (for models that have more than one) and the
+    `quantity` selector (h, c or a gate) in the current row; return (layer, direction, quantity)."""
+    names = quantity_names_of(classifier)
+    layer = widgets.layer_picker(classifier.config, key=layer_key)
+    direction = widgets.direction_picker(classifier.config, key=direction_key)
+    chosen = state.widget(
+        st.selectbox, quantity, "Quantity", names, choices=names, format_func=glossary.title
+    )
+    return layer, direction, chosen
+
+
 def change_controls(classifier: Classifier, tokens: Sequence[str]) -> ChangeChoice:
     """Draw the intervention's controls (two rows) and return their values."""
     config = classifier.config
     names = quantity_names_of(classifier)
     with st.container(horizontal=True, gap="medium"):
-        layer = widgets.layer_picker(config, key="units_layer")
-        direction = widgets.direction_picker(config, key="units_direction")
-        quantity = state.widget(
-            st.selectbox,
-            quantity_control(names),
-            "Quantity",
-            names,
-            choices=names,
-            format_func=glossary.title,
+        layer, direction, quantity = which_units(
+            classifier, "units_layer", "units_direction", quantity_control(names)
         )
         mode = state.widget(st.selectbox, MODE, "Change", list(MODE_NAMES), format_func=MODE_NAMES.get)
         every = state.widget(st.toggle, EVERY_UNIT, "every unit")
@@ -602,3 +623,45 @@ def link(text: str, choice: ChangeChoice) -> dict[str, str | None]:
         if patch and source_length
         else None,
     }
+
+
+def off_query(tokens: Sequence[str], unit: int, layer: int, direction: str, quantity: str) -> dict[str, str]:
+    """This page's link parameters (without the sentence) for "what if `unit` were off?": that
+    unit's `quantity` set to 0 at the first negator of `tokens` (or at every word without one)."""
+    at = first_negator(tokens)
+    start, end = (at, at) if at is not None else (0, len(tokens) - 1)
+    return {
+        "layer": str(layer + 1),
+        "direction": direction,
+        "quantity": quantity,
+        "change": "zero",
+        "units": str(unit),
+        "from": str(start + 1),
+        "to": str(end + 1),
+    }
+
+
+def what_if_off(
+    text: str,
+    tokens: Sequence[str],
+    unit: int,
+    layer: int,
+    direction: str,
+    quantity: str,
+    sentence_name: str = "this sentence",
+) -> None:
+    """A link to this page that switches `unit` off in sentence `text` (whose tokens are
+    `tokens`): "What if unit 7 were off at “not”?" (or "… off in `sentence_name`?" without a
+    negator); a note instead when the sentence is longer than this page reads."""
+    if not tokens or len(tokens) > MAX_TOKENS or len(text) > MAX_CHARS:
+        st.caption(f"The Units page switches units off in sentences of up to {MAX_TOKENS} words.")
+        return
+    query = off_query(tokens, unit, layer, direction, quantity)
+    word = tokens[int(query["from"]) - 1]
+    where = f"at “{word}”" if query["from"] == query["to"] else f"in {sentence_name}"
+    st.page_link(
+        "pages/units.py",
+        label=md_escape(f"What if unit {unit} were off {where}? Switch it off on the Units page"),
+        icon=":material/tune:",
+        query_params={"sentence": text, **query},
+    )
