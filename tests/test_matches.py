@@ -61,6 +61,23 @@ def test_index_is_the_exact_trace_in_float16():
     assert list(only.values) == [(0, "forward", "hidden")]
 
 
+def test_an_index_holds_every_quantity_only_within_the_budget():
+    small = make_classifier(cell="lstm", hidden_size=192).config
+    big = make_classifier(cell="lstm", hidden_size=128, num_layers=2, bidirectional=True).config
+    assert mt.index_quantities(small, 76_000, "forget") == (
+        "hidden",
+        "cell_state",
+        "input",
+        "forget",
+        "cell",
+        "output",
+    )
+    assert mt.index_quantities(big, 76_000, "forget") == ("forget",)  # 6 x 117 MB would not fit
+    assert mt.index_keys(big, ("forget",)) == {
+        (layer, d, "forget") for layer in (0, 1) for d in ("forward", "backward")
+    }
+
+
 def test_the_corpus_is_cut_and_has_no_repeats():
     corpus = mt.sentence_list([("a", "x " * 50), ("a", "the movie"), ("b", "The movie"), ("b", "  ")])
     assert [len(tokens) for _, tokens in corpus] == [mt.MAX_WORDS, 2]

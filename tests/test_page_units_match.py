@@ -32,9 +32,11 @@ def page(models_dir, monkeypatch):
     monkeypatch.setattr(mt, "MIN_GRAMMAR", 150)
     monkeypatch.setattr(corpora, "downloaded", lambda folder=None: False)
     units_match._builtin_index.clear()
+    units_match._builtin_corpus.clear()
     at = _ok(app_test(models_dir, monkeypatch).switch_page(PAGE).run())
     yield at
     units_match._builtin_index.clear()
+    units_match._builtin_corpus.clear()
 
 
 def test_off_by_default_then_the_top_phrases_of_the_best_units(page):

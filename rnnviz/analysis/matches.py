@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnviz.core.models import Classifier
+from rnnviz.core.models import Classifier, ModelConfig
 from rnnviz.core.text import tokenize
-from rnnviz.core.trace import embed_and_trace
+from rnnviz.core.trace import DIRECTIONS, embed_and_trace, quantity_names
 from rnnviz.data import corpora
 from rnnviz.data.grammar import grammar_dataset
 from rnnviz.data.pairs import builtin_pairs
@@ -34,6 +34,9 @@ MIN_GRAMMAR = 2_000  # grammar sentences in it, however many corpus snippets the
 MAX_WORDS = 30  # words of each sentence indexed (the rest is not read, as on the other pages)
 CONTEXT = 3  # words shown on each side of a match
 TOP = 20  # phrases a search returns
+# An index holds every quantity when they fit in this many bytes together (both shipped LSTMs
+# do: 168 and 224 MB over the built-in corpus), else one quantity per index (bench/match_view.py).
+INDEX_BUDGET_BYTES = 240 * 2**20
 
 Key = tuple[int, str, str]  # (layer, direction, quantity)
 Progress = Callable[[float, str], None]  # (fraction done, what is happening)
@@ -73,6 +76,20 @@ def sentence_list(texts: Sequence[tuple[str, str]]) -> list[tuple[str, tuple[str
             seen.add(tokens)
             kept.append((source, tokens))
     return kept
+
+
+def index_keys(config: ModelConfig, quantities: Sequence[str]) -> set[Key]:
+    """Every (layer, direction, quantity) of `quantities` in a model of `config`."""
+    directions = DIRECTIONS[: config.num_directions]
+    return {(layer, d, q) for layer in range(config.num_layers) for d in directions for q in quantities}
+
+
+def index_quantities(config: ModelConfig, words: int, quantity: str) -> tuple[str, ...]:
+    """The quantities one index of `words` words holds: all of the model's when their float16
+    arrays fit INDEX_BUDGET_BYTES together, else only `quantity` (each then built on demand)."""
+    every = quantity_names(config.cell)
+    per_quantity = words * config.hidden_size * config.num_layers * config.num_directions * 2
+    return every if per_quantity * len(every) <= INDEX_BUDGET_BYTES else (quantity,)
 
 
 @dataclass(frozen=True)
@@ -203,9 +220,12 @@ def _window(begin: int, end: int, length: int) -> tuple[int, int]:
 
 def _candidates(index: ActivationIndex, query: Query, wanted: int) -> list[int]:
     """Up to `wanted` sentences of `index` holding the best runs by the float16 values, a shown
-    window (match and context) counted once however often it repeats."""
+    window (match and context) counted once however often it repeats. The threshold is widened
+    by float16's spacing there, so no word that is on exactly is off in the index."""
     signal = unit_signal(index.values[query.key], query.units)
-    runs, _ = ranked_runs(signal, on_runs(signal, index.starts, query.threshold, query.higher), query.higher)
+    slack = float(np.spacing(np.float16(abs(query.threshold))))
+    threshold = query.threshold - slack if query.higher else query.threshold + slack
+    runs, _ = ranked_runs(signal, on_runs(signal, index.starts, threshold, query.higher), query.higher)
     sentence_of = np.searchsorted(index.starts, runs[:, 0], side="right") - 1
     seen, chosen = set(), []
     for (begin, end), s in zip(runs.tolist(), sentence_of.tolist(), strict=True):

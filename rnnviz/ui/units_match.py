@@ -62,19 +62,33 @@ def quantity_control(names: Sequence[str]) -> state.Control:
 
 
 # --------------------------------------------------------------------------- the indexes
-@st.cache_resource(max_entries=2, show_spinner=False)  # ~170-220 MB per shipped model (BENCHMARKS.md)
-def _builtin_index(fingerprint: str, _classifier: Classifier) -> mt.ActivationIndex:
-    """Every quantity over the built-in corpus, once per model (by content); shared, read-only."""
-    return mt.build_index(_classifier, mt.builtin_corpus())
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _builtin_corpus() -> list[tuple[str, tuple[str, ...]]]:
+    """The built-in corpus's (source, tokens), read once per server (a few MB)."""
+    return mt.builtin_corpus()
 
 
-def builtin_index(classifier: Classifier) -> mt.ActivationIndex:
-    """The built-in index of this model (built on first use, with a spinner)."""
+# At most two indexes of at most mt.INDEX_BUDGET_BYTES each (168 and 224 MB for the shipped LSTMs).
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _builtin_index(
+    fingerprint: str, quantities: tuple[str, ...], _classifier: Classifier
+) -> mt.ActivationIndex:
+    """`quantities` over the built-in corpus, once per model (by content); shared, read-only."""
+    keys = mt.index_keys(_classifier.config, quantities)
+    return mt.build_index(_classifier, _builtin_corpus(), keys=keys)
+
+
+def builtin_index(classifier: Classifier, quantity: str) -> mt.ActivationIndex:
+    """The built-in index of this model holding `quantity` (every quantity when they fit the
+    budget together), built on first use with a spinner."""
     with st.spinner(
         f"Reading {mt.TARGET_SENTENCES:,} sentences with this model, once per model (10–30 s)…",
         show_time=True,
     ):
-        return _builtin_index(cache.model_fingerprint(classifier), classifier)
+        corpus = _builtin_corpus()
+        words = sum(len(tokens) for _, tokens in corpus)
+        quantities = mt.index_quantities(classifier.config, words, quantity)
+        return _builtin_index(cache.model_fingerprint(classifier), quantities, classifier)
 
 
 def _max_upload_bytes() -> int:
@@ -223,7 +237,7 @@ def match_view(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> None:
         return
     query = query_controls(classifier, ranking)
     lines = uploaded_lines()
-    index = builtin_index(classifier)
+    index = builtin_index(classifier, query.key[2])
     indexes = [index]
     if lines is not None:
         extra = upload_index(classifier, lines, query.key)
