@@ -46,6 +46,7 @@ def test_off_by_default_then_the_top_phrases_of_the_best_units(page):
     body = html_bodies(at)
     assert body.count("<li ") == mt.TOP and "Colour = mean" in body
     text = _text(at)
+    assert "The mean " in text and ", on at or " in text  # which units the ranking gave
     assert "The 20 phrases where the mean" in text and "sentences (pairs, grammar)" in text
     youden = at.number_input(key="units_match_threshold").value
     _ok(at.number_input(key="units_match_threshold").set_value(round(youden + 0.05, 4)).run())
@@ -61,7 +62,7 @@ def test_units_chosen_by_hand(page):
     _ok(at.selectbox(key="units_match_quantity").set_value("forget").run())
     _ok(at.multiselect(key="units_match_units").set_value([0, 5]).run())
     _ok(at.number_input(key="units_match_threshold").set_value(0.0).run())
-    assert "mean f of units 0, 5" in _text(at)
+    assert "mean forget gate f of units 0, 5" in _text(at)
     assert html_bodies(at).count("<li ") == mt.TOP
 
 

@@ -159,10 +159,12 @@ def query_controls(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> m
     source = state.widget(
         st.segmented_control, FROM, "Units", list(FROM_NAMES), format_func=FROM_NAMES.get, required=True
     )
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
         if source == "ranking":
             key, units = best_units(ranking)
             higher = best.higher
+            what = describe(mt.Query(key, units, best.threshold, higher), classifier)
+            st.markdown(md_escape(f"The {what}, on {ON_NAMES[higher]}"), width="content")
         else:
             names = quantity_names_of(classifier)
             layer = widgets.layer_picker(config, key="units_match_layer")
@@ -199,14 +201,15 @@ def query_controls(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> m
         threshold = state.widget(
             st.number_input,
             THRESHOLD,
-            "Threshold (Youden's, until you change it)",
+            "Threshold",
             min_value=-100.0,
             max_value=100.0,
             step=0.01,
             format="%.4f",
             default=round(best.threshold, 4),
             remember=False,
-            width=230,
+            width=200,
+            help="Youden's J threshold of the ranking's best unit until you change it",
         )
         st.button("Youden's threshold", key="units_match_youden", on_click=state.forget, args=(THRESHOLD,))
     return mt.Query(key, tuple(int(u) for u in units), float(threshold), bool(higher))
@@ -220,7 +223,8 @@ def describe(query: mt.Query, classifier: Classifier) -> str:
         where = f" (layer {layer + 1} {direction})"
     units = ", ".join(str(u) for u in query.units)
     plural = "s" if len(query.units) > 1 else ""
-    return f"mean {glossary.symbol(quantity)} of unit{plural} {units}{where}"
+    name = glossary.title(quantity)
+    return f"mean {name[0].lower()}{name[1:]} of unit{plural} {units}{where}"
 
 
 def match_view(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> None:
@@ -236,7 +240,16 @@ def match_view(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> None:
     if not shown:
         return
     query = query_controls(classifier, ranking)
-    lines = uploaded_lines()
+    answer = st.container()  # the phrases go above the uploader, which is read first
+    with st.expander("Add your own sentences"):
+        lines = uploaded_lines()
+    with answer:
+        draw_phrases(classifier, query, lines)
+
+
+def draw_phrases(classifier: Classifier, query: mt.Query, lines: SentenceLines | None) -> None:
+    """Search the built-in index (and the uploaded sentences') and draw the phrases, their
+    legend and caption, or say why there are none."""
     index = builtin_index(classifier, query.key[2])
     indexes = [index]
     if lines is not None:
