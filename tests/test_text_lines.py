@@ -21,7 +21,7 @@ def test_bad_files_are_refused_with_the_reason():
         read_sentence_lines(b"x" * 2**20, 2**19, 10)
     with pytest.raises(TextFileError, match="binary"):
         read_sentence_lines(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 1000, 10)
-    with pytest.raises(TextFileError, match="line 3 is not UTF-8"):
+    with pytest.raises(TextFileError, match=r"line 3: not UTF-8 text \(byte 0xe9\)"):
         read_sentence_lines(b"one\ntwo\nthr\xe9e\n", 1000, 10)
     with pytest.raises(TextFileError, match="no sentence"):
         read_sentence_lines(b"\n \n\r\n", 1000, 10)

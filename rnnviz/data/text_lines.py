@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from rnnviz.core import files
+
 MAX_LINE_CHARS = 2_000  # a longer "sentence" is not a sentence (a minified file, a data dump)
 ALLOWED_CONTROLS = frozenset("\t")  # the one control character a sentence may hold
 
@@ -61,12 +63,9 @@ def read_sentence_lines(data: bytes, max_bytes: int, max_lines: int) -> Sentence
     if b"\x00" in data:
         raise TextFileError("it contains NUL bytes, so it is a binary file, not plain text")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TextFileError(
-            f"line {line} is not UTF-8 text (byte {error.start + 1}); save the file as UTF-8 plain text"
-        ) from None
+        text = files.utf8_text(data)
+    except files.FileProblem as problem:
+        raise TextFileError(f"{problem}; save the file as UTF-8 plain text") from None
     kept: list[str] = []
     controls: list[int] = []
     long: list[int] = []

@@ -355,20 +355,27 @@ class ChangeChoice:
     value: float
 
 
+def quantity_pickers(
+    classifier: Classifier, layer_key: str, direction_key: str, quantity: state.Control
+) -> tuple[int, str, str]:
+    """Draw the layer, direction and quantity pickers (in the caller's row; layer and direction
+    only where the model has several) and return (layer, direction, quantity)."""
+    names = quantity_names_of(classifier)
+    layer = widgets.layer_picker(classifier.config, key=layer_key)
+    direction = widgets.direction_picker(classifier.config, key=direction_key)
+    chosen = state.widget(
+        st.selectbox, quantity, "Quantity", names, choices=names, format_func=glossary.title
+    )
+    return layer, direction, chosen
+
+
 def change_controls(classifier: Classifier, tokens: Sequence[str]) -> ChangeChoice:
     """Draw the intervention's controls (two rows) and return their values."""
     config = classifier.config
     names = quantity_names_of(classifier)
     with st.container(horizontal=True, gap="medium"):
-        layer = widgets.layer_picker(config, key="units_layer")
-        direction = widgets.direction_picker(config, key="units_direction")
-        quantity = state.widget(
-            st.selectbox,
-            quantity_control(names),
-            "Quantity",
-            names,
-            choices=names,
-            format_func=glossary.title,
+        layer, direction, quantity = quantity_pickers(
+            classifier, "units_layer", "units_direction", quantity_control(names)
         )
         mode = state.widget(st.selectbox, MODE, "Change", list(MODE_NAMES), format_func=MODE_NAMES.get)
         every = state.widget(st.toggle, EVERY_UNIT, "every unit")

@@ -21,8 +21,8 @@ from rnnviz.data.text_lines import SentenceLines, TextFileError, read_sentence_l
 from rnnviz.lessons import glossary
 from rnnviz.plots.base import colour_range
 from rnnviz.plots.phrases import phrase_list
-from rnnviz.ui import cache, state, widgets
-from rnnviz.ui.units import quantity_names_of
+from rnnviz.ui import cache, state
+from rnnviz.ui.units import quantity_names_of, quantity_pickers
 
 MAX_UPLOAD_SENTENCES = 1_000  # lines of an uploaded file read (each traced for this session)
 MAX_UNITS = 8  # units whose mean is matched
@@ -167,17 +167,9 @@ def query_controls(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> m
             st.markdown(md_escape(f"The {what}, on {ON_NAMES[higher]}"), width="content")
         else:
             names = quantity_names_of(classifier)
-            layer = widgets.layer_picker(config, key="units_match_layer")
-            direction = widgets.direction_picker(config, key="units_match_direction")
-            quantity = state.widget(
-                st.selectbox,
-                quantity_control(names),
-                "Quantity",
-                names,
-                choices=names,
-                format_func=glossary.title,
+            key = quantity_pickers(
+                classifier, "units_match_layer", "units_match_direction", quantity_control(names)
             )
-            key = (layer, direction, quantity)
             units = tuple(
                 state.widget(
                     st.multiselect,
