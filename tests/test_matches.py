@@ -154,3 +154,20 @@ def test_bad_queries_say_why():
     assert mt.top_phrases(classifier, [index], mt.Query((0, "forward", "update"), (0,), 2.0, True)) == []
     with pytest.raises(ValueError, match="no words"):
         mt.build_index(classifier, [("x", ())])
+
+
+def test_a_word_on_exactly_is_found_though_float16_rounds_it_below_the_threshold():
+    classifier = make_classifier(seed=5, cell="gru", hidden_size=8)
+    index = mt.build_index(classifier, _corpus())
+    exact = []
+    for tokens in index.sentences:
+        _, trace = embed_and_trace(classifier, classifier.vocab.encode(list(tokens)))
+        exact.append(trace.state(0).quantities()["new"])
+    values = np.concatenate(exact)  # [words, units] float32
+    peaks = values.max(axis=0)
+    rounded_down = [u for u in range(8) if np.float16(peaks[u]) < peaks[u]]
+    assert rounded_down  # float16 rounds about half the peaks down
+    unit = rounded_down[0]
+    query = mt.Query((0, "forward", "new"), (unit,), float(peaks[unit]), True)
+    (phrase,) = mt.top_phrases(classifier, [index], query)  # only the peak word is on
+    assert phrase.length == 1 and phrase.score == pytest.approx(float(peaks[unit]), abs=0)

@@ -9,6 +9,7 @@ import pytest
 
 from rnnviz.analysis import matches as mt
 from rnnviz.data import corpora
+from rnnviz.lessons import glossary
 from rnnviz.ui import units_match
 from tests.pages_support import app_test, html_bodies, page_text
 
@@ -59,6 +60,9 @@ def test_units_chosen_by_hand(page):
     at = page
     _ok(at.toggle(key="units_match_on").set_value(True).run())
     _ok(at.segmented_control(key="units_match_from").set_value("mine").run())
+    best = at.dataframe[0].value.iloc[0]  # choosing by hand starts from the ranking's best unit
+    assert glossary.title(at.selectbox(key="units_match_quantity").value) == best["quantity"]
+    assert best["unit"] in at.multiselect(key="units_match_units").value
     _ok(at.selectbox(key="units_match_quantity").set_value("forget").run())
     _ok(at.multiselect(key="units_match_units").set_value([0, 5]).run())
     _ok(at.number_input(key="units_match_threshold").set_value(0.0).run())

@@ -151,6 +151,16 @@ def best_units(ranking: Sequence[hy.UnitMatch]) -> tuple[mt.Key, tuple[int, ...]
     return key, tuple(m.unit for m in ranking if (m.layer, m.direction, m.quantity) == key)[:3]
 
 
+def start_from(ranking: Sequence[hy.UnitMatch], names: Sequence[str], hidden_size: int) -> None:
+    """Put the ranking's best units (their layer, direction and quantity) into the hand-chosen
+    controls, so choosing units by hand starts from them."""
+    (layer, direction, quantity), units = best_units(ranking)
+    state.set_value(state.Control("units_match_layer", 0), layer)
+    state.set_value(state.Control("units_match_direction", "forward"), direction)
+    state.set_value(quantity_control(names), quantity)
+    state.set_value(units_control(hidden_size), list(units))
+
+
 def query_controls(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> mt.Query:
     """Draw the match view's controls; return the query they say. The ranking's best unit
     gives the defaults: its layer, direction and quantity, its Youden threshold and side."""
@@ -167,6 +177,8 @@ def query_controls(classifier: Classifier, ranking: Sequence[hy.UnitMatch]) -> m
             st.markdown(md_escape(f"The {what}, on {ON_NAMES[higher]}"), width="content")
         else:
             names = quantity_names_of(classifier)
+            if not state.has_value(quantity_control(names)):  # the first time: start from the ranking's
+                start_from(ranking, names, config.hidden_size)
             key = quantity_pickers(
                 classifier, "units_match_layer", "units_match_direction", quantity_control(names)
             )
