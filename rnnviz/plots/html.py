@@ -72,23 +72,33 @@ def token_chips(tokens: Sequence[str], unknown: Sequence[bool], current: int | N
     return f'<div class="rnnviz-tokens">{"".join(chips)}</div>{note}'
 
 
-def coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRange, what: str) -> str:
-    """The sentence with each token's background coloured by its value [steps] on `scale`;
-    `what` (e.g. 'h of unit 7') names the value in tooltips and the legend."""
-    chips = []
-    for t, (token, value) in enumerate(zip(tokens, np.asarray(values, dtype=float), strict=True)):
-        colour = colour_of(float(value), scale)
-        style = f"{_CHIP}background:{colour};color:{colours.ink_for(colour)};border:1px solid {CHIP_BORDER};"
-        tip = f"word {t + 1}: {token} · {what} = {value:.3f}"
-        chips.append(f'<span style="{style}" title="{escape(tip)}"><bdi>{_shown(token)}</bdi></span>')
+def value_chip(token: str, value: float, scale: ColourRange, tip: str, extra_style: str = "") -> str:
+    """One token on a background coloured by `value` on `scale` (ink chosen for contrast), with
+    the tooltip `tip`; `extra_style` adds fixed CSS (e.g. an outline)."""
+    colour = colour_of(float(value), scale)
+    style = f"{_CHIP}background:{colour};color:{colours.ink_for(colour)};border:1px solid {CHIP_BORDER};"
+    return f'<span style="{style}{extra_style}" title="{escape(tip)}"><bdi>{_shown(token)}</bdi></span>'
+
+
+def value_legend(scale: ColourRange, what: str) -> str:
+    """The one-line colour legend of value chips: 'Colour = what: low … high'."""
     low, high = colour_of(scale.zmin, scale), colour_of(scale.zmax, scale)
-    legend = (
+    return (
         f'<div style="{_NOTE}">Colour = {escape(what)}: '
         f'<span style="background:{low};color:{colours.ink_for(low)};padding:0 6px">{scale.zmin:g}</span> … '
         f'<span style="background:{high};color:{colours.ink_for(high)};padding:0 6px">{scale.zmax:g}</span>'
         "</div>"
     )
-    return f'<div class="rnnviz-coloured">{"".join(chips)}</div>{legend}'
+
+
+def coloured_tokens(tokens: Sequence[str], values: np.ndarray, scale: ColourRange, what: str) -> str:
+    """The sentence with each token's background coloured by its value [steps] on `scale`;
+    `what` (e.g. 'h of unit 7') names the value in tooltips and the legend."""
+    chips = [
+        value_chip(token, value, scale, f"word {t + 1}: {token} · {what} = {value:.3f}")
+        for t, (token, value) in enumerate(zip(tokens, np.asarray(values, dtype=float), strict=True))
+    ]
+    return f'<div class="rnnviz-coloured">{"".join(chips)}</div>{value_legend(scale, what)}'
 
 
 def verdict(
