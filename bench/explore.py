@@ -75,15 +75,15 @@ def models_dir() -> tuple[Path | None, str]:
 
 
 def page_figures(classifier: Classifier, text: str) -> tuple[list, list[str]]:
-    """The figures and HTML snippets the Explore page builds for `text` (default controls)."""
+    """The figures and HTML snippets the Explore page builds for `text` (default controls: the
+    prediction, the heatmap of h and the lines of the three most changed units)."""
     sentence = trace_sentence(classifier, text, max_tokens=200)
     tokens, trace = sentence.tokens, sentence.trace
     state = trace.state(0, "forward")
-    order = analysis.unit_order(state.hidden, "index")
-    figures = [trace_plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels)]
-    figures += [
-        trace_plots.state_heatmap(values, tokens, name, trace.cell_type, units=order)
-        for name, values in state.quantities().items()
+    order = analysis.unit_order(state.hidden, "changed")[:16]
+    figures = [
+        trace_plots.prediction_chart(tokens, sentence.prefix_probabilities, sentence.labels),
+        trace_plots.state_heatmap(state.hidden, tokens, "hidden", trace.cell_type, units=order),
     ]
     units = analysis.top_units(state.hidden, "changed", 3)
     figures.append(trace_plots.unit_lines(state.hidden, tokens, units, "hidden", trace.cell_type))
