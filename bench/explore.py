@@ -11,7 +11,8 @@ random weights (speed and sizes do not depend on what the weights have learnt).
   2. script:  one whole rerun of the page script in Streamlit's AppTest (widgets, protobuf, …)
   3. bytes:   the plotly JSON of all figures of one update (what the browser receives)
   4. browser: Chromium against a real `streamlit run app.py` and `streamlit run bench/toy_page.py`
-              (a text box and one chart), one tab each, taking turns: the time from pressing
+              (a text box and one chart), a tab each for Explore's default view, Explore with
+              every heatmap side by side, and the toy page, taking turns: the time from pressing
               Enter to the moment every chart shows the new sentence, and Explore's time divided
               by the toy page's in the same round (median over the rounds)
 """
@@ -38,7 +39,7 @@ from rnnviz.plots import base as plots
 from rnnviz.plots import html as render
 from rnnviz.plots import trace as trace_plots
 from rnnviz.tools.appserver import AppServer
-from rnnviz.tools.browser import VIEWPORT, launch_chromium, open_app
+from rnnviz.tools.browser import VIEWPORT, launch_chromium, open_app, rerun_after
 
 WORDS = (  # 30 tokens (bench.negation_lab's sentences)
     "the movie was not good and the acting was not bad , but i do not think the plot "
@@ -136,10 +137,10 @@ CHARTS_UPDATED = """(last) => {
 }"""
 
 
-def browser_seconds(folder: Path | None, rounds: int) -> tuple[list[float], list[float], int]:
-    """Seconds from pressing Enter to every chart showing the new sentence on Explore and on the
-    toy page, round by round (the two pages take turns, each in its own tab of one Chromium); and
-    how many charts Explore draws."""
+def browser_seconds(folder: Path | None, rounds: int) -> dict[str, list[float]]:
+    """Seconds from pressing Enter to every chart showing the new sentence, round by round, for
+    Explore's default view, Explore with every heatmap side by side (the page's default before
+    issue 16) and the toy page; each in its own tab of one Chromium, taking turns."""
     from playwright.sync_api import sync_playwright
 
     with (
@@ -148,26 +149,29 @@ def browser_seconds(folder: Path | None, rounds: int) -> tuple[list[float], list
         sync_playwright() as playwright,
     ):
         browser = launch_chromium(playwright)
-        tabs = []
-        for server in (app, toy):
+        tabs = {}
+        for name, server in (("Explore", app), ("Explore, all side by side", app), ("toy page", toy)):
             page = browser.new_page(viewport=VIEWPORT)
             open_app(page, server.url)
+            if name.endswith("side by side"):
+                switch = page.get_by_test_id("stButtonGroup").filter(has_text="All side by side")
+                rerun_after(page, switch.get_by_text("All side by side", exact=True).click)
             box = page.get_by_role("textbox", name="Type a sentence and press Enter", exact=True)
-            done = CHARTS_UPDATED.replace("COUNT", str(page.get_by_test_id("stPlotlyChart").count()))
+            charts = page.get_by_test_id("stPlotlyChart").count()
+            done = CHARTS_UPDATED.replace("COUNT", str(charts))
             # warm-up, not counted; the page opened on a sentence that ends in "good"
             enter_to_drawn(page, box, [SENTENCES[1], SENTENCES[0]], done, 60_000, warm_up=False)
-            tabs.append((page, box, done))
-        times: tuple[list[float], list[float]] = ([], [])
+            tabs[f"{name} ({charts} chart{'s' if charts > 1 else ''})"] = (page, box, done)
+        times: dict[str, list[float]] = {name: [] for name in tabs}
         for round_ in range(rounds):
             text = SENTENCES[(round_ + 1) % 2]  # never the last word the page shows
-            order = (0, 1) if round_ % 2 else (1, 0)  # neither page always goes first
-            for which in order:
-                page, box, done = tabs[which]
+            names = list(tabs)[round_ % 3 :] + list(tabs)[: round_ % 3]  # each tab goes first in turn
+            for name in names:
+                page, box, done = tabs[name]
                 page.bring_to_front()
-                times[which].extend(enter_to_drawn(page, box, [text], done, 60_000, warm_up=False))
-        charts = tabs[0][0].get_by_test_id("stPlotlyChart").count()
+                times[name].extend(enter_to_drawn(page, box, [text], done, 60_000, warm_up=False))
         browser.close()
-    return times[0], times[1], charts
+    return times
 
 
 def main() -> None:
@@ -197,17 +201,19 @@ def main() -> None:
         f"(largest {max(sizes) / 1024:.0f} KB); HTML snippets {sum(map(len, html)) / 1024:.0f} KB"
     )
     if not args.no_browser:
-        explore, toy, charts = browser_seconds(folder, args.browser_rounds)
-        for name, seconds in ((f"Explore ({charts} charts)", explore), ("toy page (1 chart)", toy)):
+        times = browser_seconds(folder, args.browser_rounds)
+        for name, seconds in times.items():
             print(
                 f"browser, Enter -> last chart drawn, {name}: {statistics.median(seconds) * 1e3:.0f} ms "
                 f"median (min {min(seconds) * 1e3:.0f}, max {max(seconds) * 1e3:.0f}, {len(seconds)} rounds)"
             )
-        ratios = [e / t for e, t in zip(explore, toy, strict=True)]
-        print(
-            f"Explore / toy page, median of {len(ratios)} rounds: {statistics.median(ratios):.2f} "
-            f"(rounds {min(ratios):.2f}-{max(ratios):.2f}; goal <= 3)"
-        )
+        default, every, toy = times.values()
+        for name, seconds in (("Explore", default), ("Explore, all side by side", every)):
+            ratios = [page / yardstick for page, yardstick in zip(seconds, toy, strict=True)]
+            print(
+                f"{name} / toy page, median of {len(ratios)} rounds: {statistics.median(ratios):.2f} "
+                f"(rounds {min(ratios):.2f}-{max(ratios):.2f}; goal for the default view <= 3)"
+            )
 
 
 if __name__ == "__main__":

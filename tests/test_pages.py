@@ -11,6 +11,14 @@ from tests.conftest import make_classifier
 from tests.pages_support import app_test, chart_specs, chart_titles, html_bodies
 
 TEXT_BOX = "explore_sentence"
+LSTM_QUANTITIES = [  # Explore's heatmaps of an LSTM layer, in the switch's order
+    "Hidden state h",
+    "Cell state c",
+    "Input gate i",
+    "Forget gate f",
+    "Candidate (cell gate) g",
+    "Output gate o",
+]
 
 
 def _ok(at):
@@ -143,28 +151,13 @@ def test_bad_or_stale_links_fall_back_with_a_notice(models_dir, monkeypatch, que
 def test_the_heatmap_switch_shows_one_quantity_or_every_gate_side_by_side(app):
     at = _ok(app.run())
     switch = at.segmented_control(key="explore_view")
-    assert switch.options == [
-        "Hidden state h",
-        "Cell state c",
-        "Input gate i",
-        "Forget gate f",
-        "Candidate (cell gate) g",
-        "Output gate o",
-        "All side by side",
-    ]
+    assert switch.options == [*LSTM_QUANTITIES, "All side by side"]
     _ok(switch.set_value("forget").run())
     assert _heatmap_titles(at) == ["Forget gate f · layer 1"]
     spec = chart_specs(at)[1]
     assert spec["layout"]["xaxis"]["ticktext"] == ["the", "movie", "was", "not", "good"]
     _ok(at.segmented_control(key="explore_view").set_value("all").run())
-    assert [t.split(" · ")[0] for t in _heatmap_titles(at)] == [
-        "Hidden state h",
-        "Cell state c",
-        "Input gate i",
-        "Forget gate f",
-        "Candidate (cell gate) g",
-        "Output gate o",
-    ]
+    assert [t.split(" · ")[0] for t in _heatmap_titles(at)] == LSTM_QUANTITIES
     _ok(at.text_input(key=TEXT_BOX).set_value("the acting was great").run())  # the view stays
     assert len(_heatmap_titles(at)) == 6
     _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("gru").run())  # r, z, n: still all

@@ -9,6 +9,7 @@ import pytest
 
 from rnnviz.tools.browser import open_app, rerun_after
 from tests.e2e.helpers import axis_labels, chart_titles, exceptions_on_page, screenshot, type_into
+from tests.test_pages import LSTM_QUANTITIES
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +37,7 @@ def test_type_a_sentence_and_press_enter(page, app_server):
     switch = page.get_by_test_id("stButtonGroup").filter(has_text="All side by side")
     rerun_after(page, lambda: switch.get_by_text("All side by side", exact=True).click())
     titles = chart_titles(page)
-    assert [title.split(" · ")[0] for title in titles[1:7]] == [
-        "Hidden state h",
-        "Cell state c",
-        "Input gate i",
-        "Forget gate f",
-        "Candidate (cell gate) g",
-        "Output gate o",
-    ]
+    assert [title.split(" · ")[0] for title in titles[1:7]] == LSTM_QUANTITIES
     for index in range(7):  # the prediction chart and the six LSTM heatmaps side by side
         assert axis_labels(page, index) == tokens, titles[index]
     verdict = page.get_by_text(re.compile(r"^(negative|positive) \d+\.\d%$"))
