@@ -55,9 +55,12 @@ def interleaved_ratio(
     return statistics.median(ratios), statistics.median(measured_times), statistics.median(baseline_times)
 
 
-def enter_to_drawn(page, box, texts: list[str], done: str, timeout_ms: float) -> list[float]:
+def enter_to_drawn(
+    page, box, texts: list[str], done: str, timeout_ms: float, warm_up: bool = True
+) -> list[float]:
     """Seconds from pressing Enter in the text box `box` until the page function `done(last
-    word)` holds, for each of `texts` in turn; the first is a warm-up and not returned."""
+    word)` holds, for each of `texts` in turn; the first is a warm-up and not returned (unless
+    `warm_up` is False)."""
     results = []
     for index, text in enumerate(texts):
         box.fill(text)
@@ -66,7 +69,7 @@ def enter_to_drawn(page, box, texts: list[str], done: str, timeout_ms: float) ->
         box.press("Enter")
         page.wait_for_function(done, arg=text.split()[-1], polling="raf", timeout=timeout_ms)
         elapsed = page.evaluate("() => window.__rnnvizDone - window.__rnnvizStart") / 1000
-        if index:
+        if index or not warm_up:
             results.append(elapsed)
     return results
 

@@ -7,11 +7,11 @@ than MAX_TOKENS tokens are cut (the README says so too).
 import streamlit as st
 
 from rnnviz.analysis import units as analysis
-from rnnviz.core.trace import SentenceTrace
+from rnnviz.core.trace import SentenceTrace, quantity_names
 from rnnviz.lessons import glossary
 from rnnviz.plots import base as plots
 from rnnviz.plots import trace as trace_plots
-from rnnviz.ui import models, output, session, state, teacher, widgets
+from rnnviz.ui import heatmaps, models, output, session, state, teacher, widgets
 from rnnviz.ui import units as units_page
 
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
@@ -67,9 +67,11 @@ def verdict(sentence: SentenceTrace) -> None:
     st.caption(glossary.prediction_caption(classifier.config.bidirectional))
 
 
-def inside(sentence: SentenceTrace, text: str, layer: int, direction: str, ordering: str, shown: int) -> None:
-    """A heatmap per quantity of the chosen layer and direction, then the unit focus (`text`: the
-    sentence as typed, for the link to the Units page)."""
+def inside(
+    sentence: SentenceTrace, text: str, layer: int, direction: str, ordering: str, shown: int, view: str
+) -> None:
+    """The heatmap(s) `view` picks for the chosen layer and direction, then the unit focus (`text`:
+    the sentence as typed, for the link to the Units page)."""
     trace, tokens = sentence.trace, sentence.tokens
     layer_state = trace.state(layer, direction)
     quantities = layer_state.quantities()
@@ -82,7 +84,7 @@ def inside(sentence: SentenceTrace, text: str, layer: int, direction: str, order
     )
     figures = {
         quantity: trace_plots.state_heatmap(
-            values,
+            quantities[quantity],
             tokens,
             quantity,
             trace.cell_type,
@@ -90,16 +92,9 @@ def inside(sentence: SentenceTrace, text: str, layer: int, direction: str, order
             title=f"{glossary.title(quantity)} · {where}",
             unit_title=unit_title,
         )
-        for quantity, values in quantities.items()
+        for quantity in heatmaps.shown(list(quantities), view)
     }
-    # Two side by side while each fits half a page; a long sentence's wide heatmaps get a row each.
-    per_row = 2 if all(output.chart_width(f) <= output.HALF_PAGE_PX for f in figures.values()) else 1
-    names = list(figures)
-    for row in range(0, len(names), per_row):
-        for column, quantity in zip(st.columns(per_row), names[row : row + per_row], strict=False):
-            with column:
-                output.chart(figures[quantity], key=f"explore_heat_{quantity}")
-                st.caption(glossary.caption(quantity, trace.cell_type))
+    heatmaps.draw(figures, trace.cell_type, key="explore_heat")
     top = analysis.top_units(layer_state.hidden, "changed", 3)
     unit_focus(sentence, text, quantities, top, layer, direction)
 
@@ -159,13 +154,14 @@ with st.container(horizontal=True, gap="large"):  # drawn for every text: the co
     direction = widgets.direction_picker(classifier.config, key="explore_direction")
     ordering = widgets.unit_ordering_picker(key="explore_order")
     shown = widgets.units_shown_picker(classifier.config.hidden_size, key="explore_shown")
+view = heatmaps.view_picker(quantity_names(classifier.config.cell), key="explore_view")
 session.set_query(
     sentence=text if len(text) <= MAX_LINK_CHARS else None,
     layer=str(layer + 1) if sentence is not None else None,
     direction=direction if sentence is not None else None,
 )
 if sentence is not None:
-    inside(sentence, text, layer, direction, ordering, shown)
+    inside(sentence, text, layer, direction, ordering, shown, view)
     if not teacher.teacher_mode():
         st.subheader("Download")
         output.trace_downloads(sentence, classifier, key="explore_download")

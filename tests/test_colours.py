@@ -156,15 +156,20 @@ def test_colour_audit_on_every_page(models_dir, monkeypatch, teacher):
 
 def test_chart_axis_text_is_dark_enough_for_a_projector():
     """Streamlit's theme greys axis text to 3.7:1; every chart is drawn through base.readable_text."""
-    figure = base.readable_text(
-        go.Figure(go.Heatmap(z=[[0, 1]], colorbar=dict(title=dict(text="h"))), layout=dict(xaxis2={}))
-    )
+    heatmap = go.Heatmap(z=[[0, 1]], colorbar=dict(title=dict(text="h")))
+    figure = go.Figure(heatmap, layout=dict(xaxis2=dict(title=dict(text="x2"))))
+    spec = figure.to_plotly_json()
+    spec["layout"]["yaxis3"] = {"title": "a title given as a string"}
+    figure = go.Figure(base.readable_text(spec))  # validating: every property set is one plotly knows
     layout = figure.layout
-    for axis in (layout.xaxis, layout.xaxis2, layout.yaxis):
+    for axis in (layout.xaxis, layout.xaxis2, layout.yaxis, layout.yaxis3):
         assert colours.contrast(axis.tickfont.color, colours.WHITE) >= 7
         assert colours.contrast(axis.title.font.color, colours.WHITE) >= 7
+    assert layout.yaxis3.title.text == "a title given as a string"
+    assert colours.contrast(layout.coloraxis.colorbar.tickfont.color, colours.WHITE) >= 7
     assert colours.contrast(figure.data[0].colorbar.tickfont.color, colours.WHITE) >= 7
     assert colours.contrast(figure.data[0].colorbar.title.font.color, colours.WHITE) >= 7
+    assert figure.data[0].colorbar.title.text == "h"
 
 
 def test_the_cell_diagrams_state_path_is_no_class_colour():

@@ -11,6 +11,14 @@ from tests.conftest import make_classifier
 from tests.pages_support import app_test, chart_specs, chart_titles, html_bodies
 
 TEXT_BOX = "explore_sentence"
+LSTM_QUANTITIES = [  # Explore's heatmaps of an LSTM layer, in the switch's order
+    "Hidden state h",
+    "Cell state c",
+    "Input gate i",
+    "Forget gate f",
+    "Candidate (cell gate) g",
+    "Output gate o",
+]
 
 
 def _ok(at):
@@ -29,15 +37,9 @@ def test_default_view(app):
     assert "Prediction for the whole sentence" in html_bodies(at)
     titles = chart_titles(at)
     assert titles[0] == "Prediction after each word"
-    assert [t.split(" · ")[0] for t in _heatmap_titles(at)] == [
-        "Hidden state h",
-        "Cell state c",
-        "Input gate i",
-        "Forget gate f",
-        "Candidate (cell gate) g",
-        "Output gate o",
-    ]
+    assert _heatmap_titles(at) == ["Hidden state h · layer 1"]  # one heatmap per update at first
     assert titles[-1].startswith("Hidden state h of units")
+    assert len(titles) == 3
     spec = chart_specs(at)[0]
     assert spec["layout"]["xaxis"]["ticktext"] == ["the", "movie", "was", "not", "good"]
     assert len(at.get("download_button")) == 2
@@ -78,6 +80,7 @@ HOSTILE_INPUTS = {
 
 def test_hostile_text_is_shown_as_plain_text(app):
     at = _ok(app.run())
+    _ok(at.segmented_control(key="explore_view").set_value("all").run())  # every chart gets the text
     for name, (text, expected) in HOSTILE_INPUTS.items():
         _ok(at.text_input(key=TEXT_BOX).set_value(text).run())
         body = html_bodies(at)
@@ -100,7 +103,7 @@ def test_only_unknown_words_are_explained(app):
     _ok(at.text_input(key=TEXT_BOX).set_value("zebra quokka xylophone").run())
     assert any("vocabulary" in info.value for info in at.info)
     assert html_bodies(at).count("<sup>?</sup>") == 3
-    assert len(chart_specs(at)) == 8
+    assert len(chart_specs(at)) == 3  # the prediction, the heatmap of h and the unit lines
 
 
 def test_long_text_is_cut_to_the_limit(app):
@@ -117,14 +120,7 @@ def test_a_link_opens_the_same_view(models_dir, monkeypatch):
     assert not at.warning
     assert at.text_input(key=TEXT_BOX).value == "the movie was not bad"
     assert at.sidebar.selectbox(key="rnnviz_model").value == "gru"
-    titles = _heatmap_titles(at)
-    assert titles[0] == "Hidden state h · layer 2, backward"
-    assert [t.split(" · ")[0] for t in titles] == [
-        "Hidden state h",
-        "Reset gate r",
-        "Update gate z",
-        "Candidate (new gate) n",
-    ]
+    assert _heatmap_titles(at) == ["Hidden state h · layer 2, backward"]
     assert at.query_params == query
 
 
@@ -152,9 +148,33 @@ def test_bad_or_stale_links_fall_back_with_a_notice(models_dir, monkeypatch, que
     assert not [w for w in at.warning if "link" in w.value]
 
 
+def test_the_heatmap_switch_shows_one_quantity_or_every_gate_side_by_side(app):
+    at = _ok(app.run())
+    switch = at.segmented_control(key="explore_view")
+    assert switch.options == [*LSTM_QUANTITIES, "All side by side"]
+    _ok(switch.set_value("forget").run())
+    assert _heatmap_titles(at) == ["Forget gate f · layer 1"]
+    spec = chart_specs(at)[1]
+    assert spec["layout"]["xaxis"]["ticktext"] == ["the", "movie", "was", "not", "good"]
+    _ok(at.segmented_control(key="explore_view").set_value("all").run())
+    assert [t.split(" · ")[0] for t in _heatmap_titles(at)] == LSTM_QUANTITIES
+    _ok(at.text_input(key=TEXT_BOX).set_value("the acting was great").run())  # the view stays
+    assert len(_heatmap_titles(at)) == 6
+    _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("gru").run())  # r, z, n: still all
+    assert [t.split(" · ")[0] for t in _heatmap_titles(at)] == [
+        "Hidden state h",
+        "Reset gate r",
+        "Update gate z",
+        "Candidate (new gate) n",
+    ]
+    _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("rnn").run())  # h only: no switch
+    assert not [w for w in at.main.segmented_control if w.key == "explore_view"]
+    assert len(_heatmap_titles(at)) == 1
+
+
 def test_switching_models_layers_and_directions(app):
     at = _ok(app.run())
-    assert [w.key for w in at.main.segmented_control] == ["explore_order"]  # one layer, one direction
+    assert [w.key for w in at.main.segmented_control] == ["explore_order", "explore_view"]  # one layer
     _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("gru").run())
     assert _heatmap_titles(at)[0] == "Hidden state h · layer 1, forward"
     _ok(at.segmented_control(key="explore_layer").set_value(1).run())
@@ -172,7 +192,7 @@ def test_switching_models_layers_and_directions(app):
     assert _heatmap_titles(at) == ["Hidden state h · layer 1"]
     assert at.query_params["layer"] == "1" and at.query_params["direction"] == "forward"
     _ok(at.sidebar.selectbox(key="rnnviz_model").set_value("lstm").run())
-    assert len(_heatmap_titles(at)) == 6
+    assert _heatmap_titles(at) == ["Hidden state h · layer 1"]
 
 
 def test_unit_focus(app):

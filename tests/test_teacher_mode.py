@@ -30,7 +30,7 @@ PAGES = {
     "pages/lesson.py": ({"rnnviz_upload"}, {"lesson_lang", "rnnviz_model"}),
     "pages/explore.py": (
         {"explore_order", "explore_shown", "explore_download_json", "explore_download_csv", "rnnviz_upload"},
-        {"explore_sentence", "rnnviz_model"},
+        {"explore_sentence", "explore_view", "rnnviz_model"},
     ),
     "pages/word_order.py": (set(), {"order_sentence", "order_typed"}),
     "pages/negation_lab.py": (

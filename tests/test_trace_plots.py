@@ -172,3 +172,24 @@ def test_teacher_mode_chart_text_is_at_least_16_px():
     for figure in figures:
         sizes = _font_sizes(_json(plots.for_projector(figure)))
         assert sizes and min(sizes) >= 16, sizes
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_relu"])
+@pytest.mark.parametrize("text", ["the movie was not good", "<b>a</b> & \u05d0 " * 12 + "end"])
+def test_the_unvalidated_figures_are_exactly_what_plotly_would_validate(cell, text):
+    """The three figures Explore redraws at each keystroke skip plotly's validation (~10 ms each):
+    their JSON must be the one a validating Figure gives, so nothing reaches the browser unchecked."""
+    import plotly.graph_objects as go
+
+    sentence = trace_sentence(make_classifier(cell=cell, bidirectional=True), text)
+    state = sentence.trace.state(0, "backward")
+    figures = [trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, sentence.labels)]
+    for name, values in state.quantities().items():
+        figures.append(
+            trace_plots.state_heatmap(values, sentence.tokens, name, sentence.trace.cell_type, [3, 1])
+        )
+        figures.append(
+            trace_plots.unit_lines(values, sentence.tokens, [0, 2], name, sentence.trace.cell_type)
+        )
+    for figure in figures:
+        assert _json(go.Figure(figure.to_plotly_json())) == _json(figure)  # validating raises on a bad spec

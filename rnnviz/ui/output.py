@@ -48,18 +48,25 @@ def chart(figure: go.Figure, key: str, first_screen: bool = False, keep_height: 
     """Draw a plotly figure the way every page does: full width, a save-as-PNG button; in
     teacher mode with larger fonts and a taller plot (plots.for_projector) — except a chart
     that must fit the first screen (`first_screen`), which is FIRST_SCREEN_HEIGHT tall, or one
-    laid out to hold the larger fonts in its own height (`keep_height`)."""
+    laid out to hold the larger fonts in its own height (`keep_height`).
+
+    The changes are made on one copy of the figure's JSON, which goes to Streamlit unvalidated:
+    plotly's Figure methods would validate the whole spec again at each step (~50 ms a chart)."""
+    spec = figure.to_plotly_json()  # a copy: the caller's figure is left as it was
     if teacher_mode():
-        figure = plots.for_projector(figure, keep_height=first_screen or keep_height)
+        plots.projector_spec(spec, keep_height=first_screen or keep_height)
     if first_screen:
-        figure.update_layout(height=FIRST_SCREEN_HEIGHT)
-    plots.readable_text(figure)  # axis text at projector contrast, not the theme's light grey
+        spec["layout"]["height"] = FIRST_SCREEN_HEIGHT
+    plots.readable_text(spec)  # axis text at projector contrast, not the theme's light grey
+    drawn = go.Figure(spec, _validate=False)  # every change above is to a property plotly knows
     config = {**CHART_CONFIG, "toImageButtonOptions": image_options(state.value(IMAGE_FORMAT), key)}
-    if figure.layout.width:  # laid out in pixels (a heatmap's word columns): as wide as that, scrolled
+    if spec["layout"].get(
+        "width"
+    ):  # laid out in pixels (a heatmap's word columns): as wide as that, scrolled
         with st.container(key=f"{WIDE_KEY_PREFIX}{key}"):
-            st.plotly_chart(figure, width="content", key=key, config=config)
+            st.plotly_chart(drawn, width="content", key=key, config=config)
     else:
-        st.plotly_chart(figure, width="stretch", key=key, config=config)
+        st.plotly_chart(drawn, width="stretch", key=key, config=config)
 
 
 def chart_width(figure: go.Figure) -> int | None:

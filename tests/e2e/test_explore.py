@@ -1,6 +1,6 @@
 """Proves the Explore page in a real Chromium: typing a sentence and pressing Enter redraws the
-tokens, the prediction and every chart; a shared link reopens the same view; hostile text stays
-plain text."""
+tokens, the prediction and every chart, and the heatmap switch lays every state and gate side by
+side; a shared link reopens the same view; hostile text stays plain text."""
 
 import os
 import re
@@ -9,6 +9,7 @@ import pytest
 
 from rnnviz.tools.browser import open_app, rerun_after
 from tests.e2e.helpers import axis_labels, chart_titles, exceptions_on_page, screenshot, type_into
+from tests.test_pages import LSTM_QUANTITIES
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +29,16 @@ def test_type_a_sentence_and_press_enter(page, app_server):
 
     tokens = sentence.split()
     assert _token_chips(page) == tokens
+    titles = chart_titles(page)  # one heatmap per update at first: the prediction, h, the unit lines
+    assert titles[0] == "Prediction after each word" and len(titles) == 3
+    assert titles[1] == "Hidden state h · layer 1"
+    for index in range(3):
+        assert axis_labels(page, index) == tokens, titles[index]
+    switch = page.get_by_test_id("stButtonGroup").filter(has_text="All side by side")
+    rerun_after(page, lambda: switch.get_by_text("All side by side", exact=True).click())
     titles = chart_titles(page)
-    assert titles[0] == "Prediction after each word" and len(titles) == 8
-    for index in range(7):  # the prediction chart and the six LSTM heatmaps
+    assert [title.split(" · ")[0] for title in titles[1:7]] == LSTM_QUANTITIES
+    for index in range(7):  # the prediction chart and the six LSTM heatmaps side by side
         assert axis_labels(page, index) == tokens, titles[index]
     verdict = page.get_by_text(re.compile(r"^(negative|positive) \d+\.\d%$"))
     assert verdict.count() == 1
