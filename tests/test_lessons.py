@@ -169,6 +169,7 @@ LESSON_SOURCES = (
     "rnnviz/ui/probe.py",
     "rnnviz/ui/train.py",
     "rnnviz/ui/session.py",
+    "rnnviz/ui/teacher.py",
     "rnnviz/lessons/glossary.py",
     "rnnviz/lessons/stacking.py",
     "rnnviz/lessons/batching.py",
