@@ -57,7 +57,13 @@ PAGES = {  # a step's view -> the page that shows it whole
     "batches": "pages/batches.py",
     "train": "pages/train.py",
 }
-WIDE_VIEWS = ("cell", "gradients", "directions", "batch")  # views that need two thirds of the width
+WIDE_VIEWS = (
+    "cell",
+    "embedding",
+    "gradients",
+    "directions",
+    "batch",
+)  # views that need two thirds of the width
 SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a projector
 GRADIENT_HEIGHT = 265  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
 # Step 11's network: small enough to train in well under a minute on a shared 2-core server,
@@ -538,7 +544,9 @@ def _commit(key: str, control: state.Control, correct: int) -> None:
     tally().record(key, choice == correct)
 
 
-def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[str], str]) -> bool:
+def _ask(
+    key: str, prompt: str, options: list[str], correct: int, _: Callable[[str], str], hint: str = ""
+) -> bool:
     """A radio and a Commit button; after the commit, right or wrong. Returns whether committed."""
     committed = st.session_state.setdefault(COMMITTED_KEY, {})
     control = state.Control(f"lesson_choice_{key}", None, (None, *range(len(options))))
@@ -559,7 +567,7 @@ def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[s
             on_click=_commit,
             args=(key, control, correct),
         )
-        st.caption(_("Commit your answer to see what the model says."))
+        st.caption(hint or _("Commit your answer to see what the model says."))
         return False
     if committed[key] == correct:
         st.success(_("Right: {answer}").format(answer=md_escape(options[correct])), icon=":material/check:")
@@ -595,7 +603,8 @@ def quiz(lesson: Lesson, phase: str, _: Callable[[str], str]) -> None:
     question = found[index]
     st.caption(_("Question {number} of {total}").format(number=index + 1, total=len(found)))
     key = f"{phase} {index + 1}"
-    if _ask(key, question.prompt(lang), [o(lang) for o in question.options], question.answer, _):
+    hint = _("Commit your answer to see the right one and why.")
+    if _ask(key, question.prompt(lang), [o(lang) for o in question.options], question.answer, _, hint):
         st.caption(question.explain(lang))
         label = _("Next question") if index + 1 < len(found) else _("See the score")
         st.button(label, key=f"lesson_quiz_next_{phase}", on_click=state.set_value, args=(at, index + 1))
