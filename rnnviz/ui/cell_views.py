@@ -86,7 +86,7 @@ def embedding_strip(
     figure = embedding_plots.embedding_strip(found)
     if height is not None:
         figure.update_layout(height=height)
-    output.chart(figure, key=f"{key}_embedding")
+    output.chart(output.translated_axes(figure, _), key=f"{key}_embedding")
     st.caption(_(words.EMBEDDING_CAPTION))
     return found
 

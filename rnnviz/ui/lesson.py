@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas  # noqa: F401  (see below)
-import plotly.graph_objects as go
 import streamlit as st
 
 from rnnviz.analysis import stacking as stacking_analysis
@@ -80,7 +79,7 @@ TRAINING = TrainConfig(
     epochs=3,
     seed=0,
 )
-EMBEDDING_HEIGHT = 170  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
+EMBEDDING_HEIGHT = 195  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
 CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
@@ -272,7 +271,7 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
             sentence.labels,
             title=_("Prediction after each word"),
         )
-        output.chart(axes_in(chart, _), key=key, first_screen=True)
+        output.chart(output.translated_axes(chart, _), key=key, first_screen=True)
         st.caption(
             _("The model's answer after each word: the chart is the unrolled network, one column per step.")
         )
@@ -400,7 +399,7 @@ def head_view(classifier: Classifier, sentence: SentenceTrace, _: Callable[[str]
     """Layers & directions' readout chart (the vector the head reads) and its check against the model."""
     result = stacking_analysis.readout(classifier, sentence)
     figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type)
-    output.chart(axes_in(figure, _), key="lesson_head", first_screen=True)
+    output.chart(output.translated_axes(figure, _), key="lesson_head", first_screen=True)
     stacking.readout_caption(result, sentence, _)
 
 
@@ -436,7 +435,7 @@ def gradients(_: Callable[[str], str]) -> None:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
     figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT)
-    output.chart(axes_in(figure, _), key="lesson_gradients")
+    output.chart(output.translated_axes(figure, _), key="lesson_gradients")
     st.caption(_(gate_plots.GRADIENT_CAPTION))
 
 
@@ -459,19 +458,7 @@ def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str]
         units=units,
         title=glossary.title(gate, _),
     )
-    output.chart(axes_in(figure, _), key=key, first_screen=True)
-
-
-def axes_in(figure: go.Figure, _: Callable[[str], str]) -> go.Figure:
-    """The figure with its axis titles in the lesson's language (each English title is its msgid)."""
-
-    def translate(axis) -> None:
-        if axis.title.text:
-            axis.update(title_text=_(axis.title.text))
-
-    figure.for_each_xaxis(translate)
-    figure.for_each_yaxis(translate)
-    return figure
+    output.chart(output.translated_axes(figure, _), key=key, first_screen=True)
 
 
 # --------------------------------------------------------------------------- predict, then reveal
