@@ -359,9 +359,10 @@ def _training_progress(job, status: str, text: str, _: Callable[[str], str]) -> 
     if now.status != status:  # queued -> running -> done: app.py puts the finished model in the picker
         st.rerun(scope="app")
     if now.status == "done":
-        st.success(
-            _("Trained: the new network is now the chosen model, so the question on the left asks it."),
-            icon=":material/check:",
+        # one line (not a box): the epoch rows and their words stay on the projector's screen
+        st.caption(
+            ":material/check: "
+            + _("Trained: the new network is now the chosen model, so the question on the left asks it.")
         )
     elif now.status == "queued":  # the server's cap is reached: say so in the lesson's language
         st.info(

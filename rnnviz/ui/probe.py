@@ -125,7 +125,7 @@ def epoch_by_epoch(history: ProbeHistory, key: str, _: Translate = english) -> N
     figure = train_plots.probe_probability_heatmap(
         history.prefix_probabilities, history.tokens, history.epochs, history.labels
     )
-    output.chart(figure, key=key)
+    output.chart(output.translated_axes(figure, _), key=key)
     st.caption(_(EPOCHS_CAPTION))
 
 
