@@ -18,12 +18,13 @@ from rnnviz.core import checkpoints
 from rnnviz.lessons import lesson as lesson_data
 from rnnviz.lessons import questions
 from rnnviz.lessons.i18n import translator
-from rnnviz.tools.browser import open_app, rerun_after
+from rnnviz.tools.browser import open_app, wait_for_app
 from rnnviz.tools.standins import standin_models_dir
 from tests.e2e.helpers import exceptions_on_page, screenshot
 from tests.test_page_lesson import ENGLISH_CAPTIONS
 
 pytestmark = pytest.mark.e2e
+expect = pytest.importorskip("playwright.sync_api").expect  # the browser fixtures skip without it too
 
 PROJECTOR = {"width": 1280, "height": 720}
 REVEALED = re.compile(r"Točno: |Ovaj put ne: ")  # "Right" / "Not this time" in Croatian
@@ -57,15 +58,21 @@ def _fits(locator, what: str) -> None:
 
 def _commit(page, option: int, _, away_and_back: tuple[str, str] | None = None) -> str:
     """Click option `option` and Commit; the verdict's text. With `away_and_back` (the titles of
-    the next step and of this one), Page Down and Page Up first, with the focus in the radio."""
-    rerun_after(page, lambda: page.get_by_test_id("stRadioOption").nth(option).click())
+    the next step and of this one), Page Down and Page Up first, with the focus in the radio.
+    Each action waits for what it must show: a fragment's rerun need not change the app's script
+    state, which rerun_after waits for (15 s in vain each time)."""
+    commit = page.get_by_role("button", name=_("Commit"))
+    page.get_by_test_id("stRadioOption").nth(option).click()
+    expect(commit).to_be_enabled()
     if away_and_back is not None:
         assert page.evaluate("() => document.activeElement.tagName") == "INPUT"  # a clicker's case
         for key, title in zip(("PageDown", "PageUp"), away_and_back, strict=True):
-            rerun_after(page, lambda key=key: page.keyboard.press(key))
-            assert page.locator("h1").first.inner_text() == title, key
-    rerun_after(page, lambda: page.get_by_role("button", name=_("Commit")).click())
+            page.keyboard.press(key)
+            expect(page.locator("h1").first).to_have_text(title)
+        wait_for_app(page)
+    commit.click()
     revealed = page.get_by_test_id("stAlertContainer").filter(has_text=REVEALED)
+    revealed.first.wait_for()
     _fits(revealed, "the revealed answer")
     return revealed.first.inner_text().replace("\u200b", "")  # md_escape's zero-width spaces
 
@@ -73,15 +80,14 @@ def _commit(page, option: int, _, away_and_back: tuple[str, str] | None = None) 
 def _answer_the_quiz(page, found, _) -> None:
     """Every question of a quiz with its right option, then the score."""
     for index, question in enumerate(found):
-        main = page.get_by_test_id("stMain")
-        assert (
-            _("Question {number} of {total}").format(number=index + 1, total=len(found)) in main.inner_text()
-        )
+        counter = _("Question {number} of {total}").format(number=index + 1, total=len(found))
+        page.get_by_text(counter).wait_for()
         verdict = _commit(page, question.answer, _)
         assert question.options[question.answer].hr in verdict, (index, verdict)
         label = _("Next question") if index + 1 < len(found) else _("See the score")
-        rerun_after(page, lambda label=label: page.get_by_role("button", name=label).click())
+        page.get_by_role("button", name=label).click()
     score = _("Your score: {right} of {total}").format(right=len(found), total=len(found))
+    page.get_by_text(score).wait_for()
     _fits(page.get_by_text(score), "the quiz's score")
 
 
@@ -124,16 +130,20 @@ def test_page_down_walks_and_answers_the_lesson_in_croatian(projector, app_serve
             screenshot(page, "lesson-hr", readme="lesson-hr.png", full_page=False)
         if number != lesson.numbers[-1]:
             # No blur here: after a click on an answer or a quiz button, a clicker's Page Down must work.
-            rerun_after(page, lambda: page.keyboard.press("PageDown"))
+            page.keyboard.press("PageDown")
+            expect(page.locator("h1").first).to_have_text(lesson.step(number + 1).title.hr)
+            wait_for_app(page)
     assert page.get_by_role("button", name=_("Next")).is_disabled()
-    rerun_after(page, lambda: page.keyboard.press("PageUp"))
-    assert page.locator("h1").first.inner_text() == lesson.step(lesson.numbers[-2]).title.hr
+    page.keyboard.press("PageUp")
+    expect(page.locator("h1").first).to_have_text(lesson.step(lesson.numbers[-2]).title.hr)
 
     # The README's English picture: the same step, answered, in English.
     open_app(page, app_server, "lesson", {"teacher": "1", "lang": "en", "step": str(README_STEP)})
     step = lesson.step(README_STEP)
     result = questions.answer(models.get(step.model, models["lstm"]), step.question)
     if result.correct is not None:
-        rerun_after(page, lambda: page.get_by_test_id("stRadioOption").nth(result.correct).click())
-        rerun_after(page, lambda: page.get_by_role("button", name="Commit").click())
+        page.get_by_test_id("stRadioOption").nth(result.correct).click()
+        expect(page.get_by_role("button", name="Commit")).to_be_enabled()
+        page.get_by_role("button", name="Commit").click()
+        page.get_by_text("Right: ").wait_for()
     screenshot(page, "lesson-en", readme="lesson-en.png", full_page=False)
