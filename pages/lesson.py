@@ -41,4 +41,4 @@ if lesson is not None:
             if step.typing:
                 ui_lesson.english_only(_)
     ui_lesson.overview(_)
-teacher.link_box()
+teacher.link_box(_)

@@ -1,17 +1,31 @@
 """Proves the Lesson page in AppTest: it walks every step with the Next button in English and in
 Croatian without an exception, each step shows its own title and a live view or quiz, `?step=` and
 `lang=hr` links open that step in that language, a committed answer reveals the live model's answer
-and is counted in the teacher overview, and the quiz scores."""
+and is counted in the teacher overview, and the quiz scores. In Croatian every step asks the catalogue
+only for translated msgids and shows none of the reused views' English captions; step 11 trains a
+network for this student through the server's job manager (queued when the server is full) and its
+question then asks the trained network."""
 
+import time
 import urllib.parse
 
 import pytest
 
+from rnnviz.lessons import batching as batching_words
+from rnnviz.lessons import cell_views as cell_words
+from rnnviz.lessons import i18n, questions
 from rnnviz.lessons import lesson as lesson_data
-from rnnviz.lessons import questions
+from rnnviz.lessons import stacking as stacking_words
 from rnnviz.lessons.i18n import translator
+from rnnviz.plots import gates as gate_plots
+from rnnviz.plots import word_order as word_order_plots
+from rnnviz.training import jobs
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.training_job import TrainingJob
 from rnnviz.ui import lesson as ui_lesson
-from tests.pages_support import app_test, page_text
+from rnnviz.ui import probe
+from rnnviz.ui import train as ui_train
+from tests.pages_support import app_test, chart_specs, page_text
 
 PAGE = "pages/lesson.py"
 LESSON = lesson_data.load()
@@ -38,7 +52,9 @@ def test_next_walks_every_step(models_dir, monkeypatch, lang):
         step = LESSON.step(number)
         assert step.title(lang) in _titles(at), number
         assert at.query_params["step"] == [str(number)] or at.query_params["step"] == str(number)
-        if step.quiz is None:
+        if step.view == "train":  # nothing trained yet: the button that starts it
+            assert at.button(key="lesson_train").label == _("Train a small network now")
+        elif step.quiz is None:
             assert at.get("plotly_chart") or at.get("arrow_data_frame") or at.dataframe, number
         else:
             first = _("Question {number} of {total}").format(number=1, total=len(LESSON.quizzes[step.quiz]))
@@ -116,3 +132,92 @@ def test_the_lstm_step_links_to_an_intervention_preset_on_the_units_page(models_
     at_not = units.text_input(key="units_sentence").value.split().index("not")
     chosen = (units.selectbox(key="units_words_from").value, units.selectbox(key="units_words_to").value)
     assert chosen == (at_not, at_not)
+
+
+ENGLISH_CAPTIONS = (  # the reused views' own captions, which the Croatian page must not show
+    word_order_plots.CAPTION,
+    gate_plots.GRADIENT_CAPTION,
+    stacking_words.DIRECTIONS_CAPTION,
+    batching_words.IDS_CAPTION,
+    cell_words.EMBEDDING_CAPTION,
+    probe.EPOCHS_CAPTION,
+)
+
+
+def test_every_step_in_croatian_asks_only_translated_msgids(models_dir, monkeypatch):
+    asked: set[str] = set()
+    real = i18n.translator
+
+    def recording(lang):
+        translate = real(lang)
+        return lambda msgid: asked.add(msgid) or translate(msgid)
+
+    monkeypatch.setattr(i18n, "translator", recording)
+    croatian = {m.id: m.string for m in i18n.read_catalog("hr") if m.id}
+    # the English words before a msgid's first placeholder, where they are long enough to be telling
+    english = [m.id.split("{")[0].strip() for m in i18n.read_catalog("en") if m.id]
+    english = [prefix for prefix in english if len(prefix.split()) >= 4]
+    at = _open(models_dir, monkeypatch, {"lang": "hr", "step": "0"})
+    for number in LESSON.numbers:
+        assert LESSON.step(number).title.hr in _titles(at), number
+        text = page_text(at).replace("\\", "").replace("\u200b", "")  # markdown escapes
+        left = [prefix for prefix in english if prefix in text]
+        assert not left, (number, left)
+        assert not [caption for caption in ENGLISH_CAPTIONS if caption in text], number
+        if number != LESSON.numbers[-1]:
+            _ok(at.button(key="lesson_next").click().run())
+    untranslated = sorted(msgid for msgid in asked if not croatian.get(msgid, "").strip())
+    assert asked and not untranslated, untranslated
+
+
+@pytest.fixture
+def tiny_training(monkeypatch):
+    """Step 11 trains a network of 4 units on 200 sentences (the preset itself: the browser test)."""
+    monkeypatch.setattr(
+        ui_lesson, "TRAINING", TrainConfig(builtin_size=200, embedding_dim=4, hidden_size=4, epochs=2)
+    )
+    jobs.warm_up()
+    yield
+    manager = ui_train.training_manager()
+    manager.stop_all()
+
+
+def _job_state(at):
+    return at.session_state[ui_train.JOB_KEY].state()
+
+
+def test_step_11_trains_live_and_the_trained_network_answers(models_dir, monkeypatch, tiny_training):
+    at = _open(models_dir, monkeypatch, {"step": "11", "lang": "hr"})
+    assert "Još se ništa ne trenira" in page_text(at)
+    _ok(at.button(key="lesson_train").click().run())
+    deadline = time.monotonic() + 60
+    while _job_state(at).status != "done" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        _ok(at.run())  # as the polling fragment does
+    assert _job_state(at).status == "done"
+    _ok(at.run())
+    assert "Istrenirano: nova mreža sada je odabrani model" in page_text(at)
+    rows = [s for s in chart_specs(at) if "epoch by epoch" in s["layout"]["title"]["text"]]
+    assert rows and len(rows[0]["data"][0]["y"]) == 3  # untrained, epoch 1, epoch 2
+    trained = _job_state(at).runs[0].result.classifier
+    right = questions.answer(trained, LESSON.step(11).question)
+    if right.correct is not None:  # the question now asks the trained network
+        _ok(at.radio(key="lesson_choice_step 11").set_value(right.correct).run())
+        _ok(at.button(key="lesson_commit_step 11").click().run())
+        assert "Točno: " in page_text(at)
+
+
+def test_step_11_on_a_full_server_says_queued(models_dir, monkeypatch, tiny_training):
+    server = jobs.JobManager(max_running=1)
+    monkeypatch.setattr(ui_train, "training_manager", lambda: server)
+    holder = TrainingJob([TrainConfig(builtin_size=200, embedding_dim=4, hidden_size=4, epochs=1000)])
+    holder.pause()
+    server.submit(holder, alive=lambda: True)
+    try:
+        at = _open(models_dir, monkeypatch, {"step": "11", "lang": "hr"})
+        _ok(at.button(key="lesson_train").click().run())
+        assert _job_state(at).status == "queued"
+        assert "U redu čekanja, mjesto 1" in page_text(at)
+        assert at.button(key="lesson_train").disabled  # one job per student
+    finally:
+        server.stop_all()

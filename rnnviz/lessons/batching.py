@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.lessons.stacking import number
 
 INTRO = (
@@ -15,7 +16,7 @@ INTRO = (
     "length, so the shorter ones are **padded** with `<pad>` (id 0) to the longest, and the batch is "
     "**packed** so that the recurrent layer stops reading each sentence at its own end."
 )
-IDS_CAPTION = (
+IDS_CAPTION = N_(
     "Each row is one sentence as ids, tinted by sentence; white cells are padding. The mask is 1 where "
     "there is a word, and its row sums are the lengths."
 )
@@ -31,23 +32,27 @@ RUN_CAPTION = (
 )
 
 
-def summary(packed: float, padded: Sequence[float], names: Sequence[str]) -> str:
+def summary(packed: float, padded: Sequence[float], names: Sequence[str], _: Translate = english) -> str:
     """The page's answer in two sentences: packed equals alone; which sentences go wrong unpacked."""
-    text = (
-        f"**Packed**, every sentence's final state equals the sentence run alone (max |difference| "
-        f"{number(packed)})."
-    )
+    text = _(
+        "**Packed**, every sentence's final state equals the sentence run alone (max |difference| {packed})."
+    ).format(packed=number(packed))
     wrong = [(name, value) for name, value in zip(names, padded, strict=True) if value > 1e-4]
     if not wrong:
-        return text + " All sentences have the same length here, so no padding is read either way."
-    which = _listed([name for name, _ in wrong])
-    worst = max(value for _, value in wrong)
-    one = len(wrong) == 1
-    reads, its, ends = ("reads", "its", "finishes") if one else ("read", "their", "finish")
-    return (
-        text + f" **Padded but not packed**, {which} {reads} `<pad>` after {its} end and {ends} off by up "
-        f"to {number(worst)}."
-    )
+        return text + " " + _("All sentences have the same length here, so no padding is read either way.")
+    numbers = [name.removeprefix("sentence ") for name, _value in wrong]
+    worst = number(max(value for _name, value in wrong))
+    if len(numbers) == 1:
+        rest = _(
+            "**Padded but not packed**, sentence {which} reads `<pad>` after its end and finishes off by up "
+            "to {worst}."
+        ).format(which=numbers[0], worst=worst)
+    else:
+        rest = _(
+            "**Padded but not packed**, sentences {which} and {last} read `<pad>` after their end and finish "
+            "off by up to {worst}."
+        ).format(which=", ".join(numbers[:-1]), last=numbers[-1], worst=worst)
+    return text + " " + rest
 
 
 def why_padding_matters(cell: str) -> str:
@@ -57,11 +62,3 @@ def why_padding_matters(cell: str) -> str:
         "its recurrent weights times the state at every extra step, so the state keeps moving after the "
         "sentence has ended (and a backward direction starts on the padding instead of the last word)."
     )
-
-
-def _listed(names: Sequence[str]) -> str:
-    """'sentence 1', 'sentences 1 and 3', 'sentences 1, 2 and 3' from names 'sentence k'."""
-    numbers = [name.removeprefix("sentence ") for name in names]
-    if len(numbers) == 1:
-        return f"sentence {numbers[0]}"
-    return f"sentences {', '.join(numbers[:-1])} and {numbers[-1]}"

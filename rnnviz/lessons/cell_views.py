@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 from rnnviz.core.text import UNK
+from rnnviz.lessons.i18n import N_
 
 View = Literal["equations", "unrolled", "embedding", "head"]
 VIEWS: tuple[str, ...] = get_args(View)
@@ -27,7 +28,7 @@ UNROLLED_CAPTION = (
     "and again, each copy handing its state (thick black arrow) to the next; the numbers above are "
     "the unit's h_t."
 )
-EMBEDDING_CAPTION = (
+EMBEDDING_CAPTION = N_(
     "Look at which words sit near this one: the embedding table places words the model treats "
     "alike in similar directions, and this row is the x_t that layer 1 multiplies by W_ih."
 )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from rnnviz.core.trace import SYMBOLS
+from rnnviz.lessons.i18n import N_, Translate, english
 
 # How a quantity's values are bounded, which decides its colour scale:
 #   "sigmoid"    0..1      (gates: 0 = closed, 1 = open)
@@ -21,15 +22,15 @@ from rnnviz.core.trace import SYMBOLS
 Kind = Literal["sigmoid", "tanh", "relu", "unbounded"]
 
 NAMES = {
-    "hidden": "Hidden state",
-    "cell_state": "Cell state",
-    "input": "Input gate",
-    "forget": "Forget gate",
-    "cell": "Candidate (cell gate)",
-    "output": "Output gate",
-    "reset": "Reset gate",
-    "update": "Update gate",
-    "new": "Candidate (new gate)",
+    "hidden": N_("Hidden state"),
+    "cell_state": N_("Cell state"),
+    "input": N_("Input gate"),
+    "forget": N_("Forget gate"),
+    "cell": N_("Candidate (cell gate)"),
+    "output": N_("Output gate"),
+    "reset": N_("Reset gate"),
+    "update": N_("Update gate"),
+    "new": N_("Candidate (new gate)"),
 }
 
 _KINDS: dict[str, Kind] = {
@@ -92,9 +93,9 @@ def symbol(quantity: str) -> str:
     return SYMBOLS.get(quantity, quantity)
 
 
-def title(quantity: str) -> str:
-    """E.g. 'Forget gate f'."""
-    return f"{NAMES.get(quantity, quantity)} {symbol(quantity)}"
+def title(quantity: str, _: Translate = english) -> str:
+    """E.g. 'Forget gate f' (in the language of `_`)."""
+    return f"{_(NAMES[quantity]) if quantity in NAMES else quantity} {symbol(quantity)}"
 
 
 def caption(quantity: str, cell_type: str) -> str:

@@ -8,17 +8,18 @@ unescaped: callers pass tokens through rnnviz.core.markup first).
 from __future__ import annotations
 
 from rnnviz.core.models import CELL_NAMES, ModelConfig
+from rnnviz.lessons.i18n import N_, Translate, english
 
 INTRO = (
     "**Bidirectional**: two networks read the sentence, one left to right, one right to left, and at "
     "each word their states are put end to end. **Stacked**: layer 2 reads layer 1's states, not the words."
 )
-DIRECTIONS_CAPTION = (
+DIRECTIONS_CAPTION = N_(
     "Columns are words in sentence order for both directions; rows are the units that change most. "
     "The backward direction starts at the last word, so its state at the first word has read the "
     "whole sentence. Outlined: the state the classifier reads."
 )
-ONE_DIRECTION_CAPTION = (
+ONE_DIRECTION_CAPTION = N_(
     "Columns are words, rows the units that change most. One direction: the state at each word has "
     "read the words up to it and no further."
 )
@@ -110,12 +111,19 @@ def readout_text(config: ModelConfig, first: str, last: str, head_shape: tuple[i
     )
 
 
-def readout_check(vector_difference: float, logit_difference: float, label: str, probability: float) -> str:
+def readout_check(
+    vector_difference: float, logit_difference: float, label: str, probability: float, _: Translate = english
+) -> str:
     """The readout's check against the model, in one line; `label` is already markdown-safe."""
-    return (
-        f"Built from the trace, this vector is the model's own (`rnnviz.core.models.sentence_vectors`, "
-        f"max |difference| {number(vector_difference)}) and W v + b gives its logits (max |difference| "
-        f"{number(logit_difference)}): {label}, {probability:.2%}."
+    return _(
+        "Built from the trace, this vector is the model's own (`rnnviz.core.models.sentence_vectors`, "
+        "max |difference| {vector}) and W v + b gives its logits (max |difference| {logits}): "
+        "{label}, {probability:.2%}."
+    ).format(
+        vector=number(vector_difference),
+        logits=number(logit_difference),
+        label=label,
+        probability=probability,
     )
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.gradients import GradientFlow
+from rnnviz.lessons.i18n import N_
 from rnnviz.plots.base import FONT_SIZE, base_layout, chance_line, legend_below, plotly_text
 from rnnviz.plots.colours import CELL_COLOURS, MUTED, cell_colour
 from rnnviz.training.experiment import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
@@ -38,7 +39,7 @@ GRADIENT_LESSON = (
     "cₜ = fₜ ⊙ cₜ₋₁ + …: where f stays near 1 the signal survives. The GRU's update gate z does "
     "the same for h. The chart measures this in the shipped models."
 )
-GRADIENT_CAPTION = (
+GRADIENT_CAPTION = N_(
     "A line that falls steeply to the left means the early words barely reach the prediction, "
     "so training can hardly teach the network to use them; log scale: each grid line is ten "
     "times smaller."

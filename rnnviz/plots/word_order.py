@@ -14,12 +14,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.word_order import OrderAnswers
+from rnnviz.lessons.i18n import N_
 from rnnviz.plots.base import base_layout, legend_right, new_figure, plotly_text
 from rnnviz.plots.colours import GRID, INK, class_colour
 
 ROW_PX = 34  # per variant
 LABEL_CHARS = 44  # longer variants are cut in the row labels (hover shows the whole text)
-CAPTION = "Same words in every row: the bag's diamonds cannot move, the recurrent network's circles can."
+CAPTION = N_("Same words in every row: the bag's diamonds cannot move, the recurrent network's circles can.")
 
 
 def target_class(answers: OrderAnswers) -> int:

@@ -13,6 +13,7 @@ from rnnviz.analysis.batching import BatchRun, PackedBatch
 from rnnviz.core.markup import clip
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.lessons import batching as words
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.lessons.stacking import number
 from rnnviz.plots import batching as plots
 from rnnviz.ui import output
@@ -21,14 +22,14 @@ SIDE_BY_SIDE_STEPS = 8  # up to this many words, the id matrix and the mask shar
 SENTENCE_CHARS = 40  # sentences are cut to this in the table
 
 
-def summary(batch: PackedBatch, run: BatchRun) -> None:
+def summary(batch: PackedBatch, run: BatchRun, _: Translate = english) -> None:
     """The answer in one box: packed equals alone, unpacked does not (for which sentences)."""
     names = [f"sentence {b + 1}" for b in range(len(batch.tokens))]
-    text = words.summary(float(run.packed_difference.max()), run.padded_difference.tolist(), names)
+    text = words.summary(float(run.packed_difference.max()), run.padded_difference.tolist(), names, _)
     st.success(text, icon=":material/check_circle:")
 
 
-def padded(batch: PackedBatch) -> None:
+def padded(batch: PackedBatch, _: Translate = english) -> None:
     """The padded id matrix beside its mask and lengths (one under the other for long sentences)."""
     if batch.ids.shape[1] <= SIDE_BY_SIDE_STEPS:
         ids, mask = st.columns([3, 2])
@@ -38,7 +39,7 @@ def padded(batch: PackedBatch) -> None:
         output.chart(plots.id_matrix_chart(batch), key="batch_ids", first_screen=True)
     with mask:
         output.chart(plots.mask_chart(batch), key="batch_mask", first_screen=True)
-    st.caption(words.IDS_CAPTION)
+    st.caption(_(words.IDS_CAPTION))
 
 
 def packed(batch: PackedBatch) -> None:

@@ -15,6 +15,7 @@ from rnnviz.core import markup
 from rnnviz.core.models import Classifier
 from rnnviz.core.trace import LayerTrace, SentenceTrace, classifier_step_detail
 from rnnviz.lessons import cell_views as words
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots import diagrams, equations, numbers, unrolled
 from rnnviz.plots import embeddings as embedding_plots
 from rnnviz.plots import head as head_plots
@@ -71,17 +72,28 @@ def unrolled_view(
     st.caption(words.UNROLLED_CAPTION + below + more)
 
 
-def embedding_view(classifier: Classifier, sentence: SentenceTrace, step: int) -> None:
-    """The current word's embedding strip, its nearest vocabulary words and every weight's shape."""
-    token = sentence.tokens[step]
+def embedding_strip(
+    classifier: Classifier, token: str, key: str = "cell", height: int | None = None, _: Translate = english
+) -> embeddings.WordEmbedding:
+    """`token`'s row of the embedding table as a strip (`height` px: the figure's own by default),
+    captioned in the language of `_`; returns the row and its neighbours."""
     found = embeddings.word_embedding(classifier, token)
     if found.unknown:
         st.info(
             words.unknown_explanation(markup.quote(token), classifier.config.vocab_size),
             icon=":material/help:",
         )
-    output.chart(embedding_plots.embedding_strip(found), key="cell_embedding")
-    st.caption(words.EMBEDDING_CAPTION)
+    figure = embedding_plots.embedding_strip(found)
+    if height is not None:
+        figure.update_layout(height=height)
+    output.chart(output.translated_axes(figure, _), key=f"{key}_embedding")
+    st.caption(_(words.EMBEDDING_CAPTION))
+    return found
+
+
+def embedding_view(classifier: Classifier, sentence: SentenceTrace, step: int) -> None:
+    """The current word's embedding strip, its nearest vocabulary words and every weight's shape."""
+    found = embedding_strip(classifier, sentence.tokens[step])
     output.chart(embedding_plots.neighbour_bars(found), key="cell_neighbours")
     st.caption(words.NEIGHBOURS_CAPTION)
     rows = [

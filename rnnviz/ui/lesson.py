@@ -23,7 +23,7 @@ from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import tokenize
 from rnnviz.core.trace import SentenceTrace, classifier_step_detail, trace_sentence
-from rnnviz.lessons import i18n, questions
+from rnnviz.lessons import glossary, i18n, questions
 from rnnviz.lessons.i18n import N_
 from rnnviz.lessons.lesson import Lesson, LiveQuestion, QuizQuestion, Step
 from rnnviz.lessons.tally import Tally
@@ -31,7 +31,11 @@ from rnnviz.plots import diagrams
 from rnnviz.plots import gates as gate_plots
 from rnnviz.plots import stacking as stacking_plots
 from rnnviz.plots import trace as trace_plots
-from rnnviz.ui import batching, cache, models, output, session, stacking, state
+from rnnviz.training.config import TrainConfig
+from rnnviz.training.jobs import ACTIVE
+from rnnviz.ui import batching, cache, cell_views, models, output, session, stacking, state
+from rnnviz.ui import probe as ui_probe
+from rnnviz.ui import train as ui_train
 from rnnviz.ui import word_order as ui_order
 
 # pandas is imported here, with the page, because plotly imports it lazily on the first figure: a
@@ -52,9 +56,30 @@ PAGES = {  # a step's view -> the page that shows it whole
     "batches": "pages/batches.py",
     "train": "pages/train.py",
 }
-WIDE_VIEWS = ("cell", "gradients", "directions", "batch")  # views that need two thirds of the width
+WIDE_VIEWS = (
+    "cell",
+    "embedding",
+    "gradients",
+    "directions",
+    "batch",
+)  # views that need two thirds of the width
 SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a projector
 GRADIENT_HEIGHT = 265  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
+# Step 11's network: small enough to train in well under a minute on a shared 2-core server,
+# big enough to learn that "not" flips "good" (the Train page's controls can do more).
+TRAINING = TrainConfig(
+    data=("builtin",),
+    builtin_size=2_000,
+    cell="gru",
+    embedding_dim=16,
+    hidden_size=32,
+    lexicon_prior=True,  # the words' valence given (VADER): the network only has to learn "not"
+    lr=0.01,
+    batch_size=32,
+    epochs=3,
+    seed=0,
+)
+EMBEDDING_HEIGHT = 195  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
 CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
@@ -69,9 +94,10 @@ def tally() -> Tally:
 
 def language() -> Callable[[str], str]:
     """The language control (`lang=hr` links too) as a gettext function for the page."""
+    _ = i18n.translator(state.value(LANG))  # a link's notice speaks the language shown so far
     wanted = session.query_choice(
-        session.incoming_query(["lang"]), "lang", LANG.choices, str, "language", "the language chosen before",
-        "which this page does not have (en, hr)",
+        session.incoming_query(["lang"]), "lang", LANG.choices, str, _("language"),
+        _("the language chosen before"), _("which this page does not have (en, hr)"), _,
     )  # fmt: skip
     if wanted is not None:
         state.set_value(LANG, wanted)
@@ -119,9 +145,10 @@ def current_step(lesson: Lesson, _: Callable[[str], str]) -> Step:
         "step",
         numbers,
         session.whole_number,
-        "step",
-        "the first step",
-        "which this lesson does not have",
+        _("step"),
+        _("the first step"),
+        _("which this lesson does not have"),
+        _,
     )
     if wanted is not None:
         state.set_value(STEP, wanted)
@@ -152,8 +179,35 @@ def current_step(lesson: Lesson, _: Callable[[str], str]) -> Step:
             ),
             width="content",
         )
+    clicker_keys()
     session.set_query(step=str(number))
     return lesson.step(number)
+
+
+# Streamlit ignores a button's shortcut while an <input> (a radio too) has the focus, but a teacher
+# who has just clicked an option still turns the step with the clicker: in that case this listener
+# takes the focus away and presses Next / Previous itself. Elsewhere the shortcuts act as usual.
+CLICKER_KEYS = """<script>
+if (!window.rnnvizLessonKeys) {
+  window.rnnvizLessonKeys = true;
+  document.addEventListener("keydown", (event) => {
+    const button = {PageDown: "lesson_next", PageUp: "lesson_previous"}[event.key];
+    const target = event.target;
+    if (!button || !target || !["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+    const pressed = document.querySelector(`.st-key-${button} button:not([disabled])`);
+    if (!pressed) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    target.blur();
+    pressed.click();
+  }, true);
+}
+</script>"""
+
+
+def clicker_keys() -> None:
+    """Page Down / Page Up turn the steps even from inside an input (see CLICKER_KEYS)."""
+    st.html(CLICKER_KEYS, unsafe_allow_javascript=True)
 
 
 # --------------------------------------------------------------------------- the step's model and view
@@ -203,18 +257,24 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
             st.info(_("The bag of embeddings is not available for this model."), icon=":material/info:")
         else:
             answers = word_order.order_answers(classifier, bag, word_order.variants(step.sentence))
-            ui_order.show_answers(answers, models.model_title(models.selected_model()[0]))
+            ui_order.show_answers(answers, models.model_title(models.selected_model()[0]), _)
         _link(step, _, {"sentence": step.sentence})
-    elif step.view in ("prediction", "train"):
+    elif step.view == "train":
+        training(step, _)
+        _link(step, _, {})
+    elif step.view == "prediction":
         sentence = _sentence(classifier, step.sentence)
         output.show_tokens(sentence.tokens, sentence.unknown)
-        chart = trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, sentence.labels)
-        output.chart(chart, key=key, first_screen=True)
+        chart = trace_plots.prediction_chart(
+            sentence.tokens,
+            sentence.prefix_probabilities,
+            sentence.labels,
+            title=_("Prediction after each word"),
+        )
+        output.chart(output.translated_axes(chart, _), key=key, first_screen=True)
         st.caption(
             _("The model's answer after each word: the chart is the unrolled network, one column per step.")
         )
-        if step.view == "train":
-            _link(step, _, {})
     elif step.view == "cell":
         sentence = _sentence(classifier, step.sentence)
         word = (
@@ -232,10 +292,13 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         output.chart(figure, key=key)
         _link(step, _, {"sentence": step.sentence, "unit": str(unit), "word": str(at + 1)})
     elif step.view == "embedding":
-        similarity_table(classifier, tokenize(step.sentence), _)
-        _link(step, _, {"sentence": step.sentence})
+        words = tokenize(step.sentence)  # the word the step is about first: "great good bad"
+        word = words[0]
+        cell_views.embedding_strip(classifier, word, key, EMBEDDING_HEIGHT, _)  # Inside the cell's view
+        similarity_table(classifier, words, _)  # the numbers the step's question asks about
+        _link(step, _, {"sentence": step.sentence, "view": "embedding", "word": str(words.index(word) + 1)})
     elif step.view == "head":
-        head_view(classifier, _sentence(classifier, step.sentence))
+        head_view(classifier, _sentence(classifier, step.sentence), _)
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "gradients":
         gradients(_)
@@ -246,14 +309,75 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         intervention_link(classifier, step.sentence, _)
     elif step.view == "directions":
         sentence = _sentence(classifier, step.sentence)
-        stacking.directions(sentence, sentence.trace.num_layers - 1, SHOWN_UNITS)
+        stacking.directions(sentence, sentence.trace.num_layers - 1, SHOWN_UNITS, _)
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "batch":
         texts = [text.strip() for text in step.sentence.split("|")]
         batch = pack_batch(classifier, [tokenize(text) for text in texts])
-        batching.summary(batch, run_batch(classifier, batch))
-        batching.padded(batch)
+        batching.summary(batch, run_batch(classifier, batch), _)
+        batching.padded(batch, _)
         _link(step, _, {f"s{k + 1}": text for k, text in enumerate(texts)})
+
+
+def _start_training() -> None:
+    # on_click: the Train page's own start, so this student's job is the one that page shows.
+    ui_train.start_job(ui_train.training_manager(), ui_train.TrainSettings(TRAINING))
+
+
+def training(step: Step, _: Callable[[str], str]) -> None:
+    """Step 11: this student trains the TRAINING preset as the Train page's job (the server's cap
+    and queue apply), and watches the step's sentence read after every epoch, polled while it runs."""
+    try:
+        ui_train.training_manager()
+    except ValueError as error:
+        st.error(_("Training is not available on this server:") + " " + md_escape(str(error)))
+        return
+    job = ui_train.session_job()
+    status = job.state().status if job is not None else None
+    st.button(
+        _("Train a small network now"),
+        key="lesson_train",
+        type="primary",
+        icon=":material/model_training:",
+        disabled=status in ACTIVE,
+        on_click=_start_training,
+        help=_(
+            "A GRU with {units} units, {epochs} epochs on {sentences:,} sentences of the built-in grammar."
+        ).format(units=TRAINING.hidden_size, epochs=TRAINING.epochs, sentences=TRAINING.builtin_size),
+    )
+    if job is None:
+        st.caption(_("Nothing trains yet: press the button, then watch the rows appear, one per epoch."))
+        return
+    poll = ui_train.POLL_SECONDS if status in ACTIVE else None
+    st.fragment(_training_progress, run_every=poll)(job, status, step.sentence, _)
+
+
+def _training_progress(job, status: str, text: str, _: Callable[[str], str]) -> None:
+    """The job's progress (the Train page's status) and the sentence epoch by epoch (its probe)."""
+    job.touch()  # someone is watching: the manager keeps the job
+    now = job.state()
+    if now.status != status:  # queued -> running -> done: app.py puts the finished model in the picker
+        st.rerun(scope="app")
+    if now.status == "done":
+        # one line (not a box): the epoch rows and their words stay on the projector's screen
+        st.caption(
+            ":material/check: "
+            + _("Trained: the new network is now the chosen model, so the question on the left asks it.")
+        )
+    elif now.status == "queued":  # the server's cap is reached: say so in the lesson's language
+        st.info(
+            _(
+                "Queued, position {position}: this server trains at most {count} networks at once; yours "
+                "starts as soon as one is free."
+            ).format(position=now.position or 1, count=ui_train.training_manager().max_running),
+            icon=":material/hourglass_top:",
+        )
+    else:
+        ui_train.show_status(now, _)
+    try:
+        ui_probe.epoch_by_epoch(job.probe(text, 0), "lesson_train_epochs", _)
+    except (LookupError, ValueError):
+        st.caption(_("The sentence appears here as soon as training starts."))
 
 
 def intervention_link(classifier: Classifier, text: str, _: Callable[[str], str]) -> None:
@@ -272,25 +396,23 @@ def intervention_link(classifier: Classifier, text: str, _: Callable[[str], str]
     )
 
 
-def head_view(classifier: Classifier, sentence: SentenceTrace) -> None:
+def head_view(classifier: Classifier, sentence: SentenceTrace, _: Callable[[str], str]) -> None:
     """Layers & directions' readout chart (the vector the head reads) and its check against the model."""
     result = stacking_analysis.readout(classifier, sentence)
     figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type)
-    output.chart(figure, key="lesson_head", first_screen=True)
-    stacking.readout_caption(result, sentence)
+    output.chart(output.translated_axes(figure, _), key="lesson_head", first_screen=True)
+    stacking.readout_caption(result, sentence, _)
 
 
 def similarity_table(classifier: Classifier, words: list[str], _: Callable[[str], str]) -> None:
-    """Cosine similarities of the words' embedding rows (the model's own nn.Embedding)."""
+    """Cosine similarities of the first word's embedding row to the others' (the model's own
+    nn.Embedding): one row, so that it fits under the embedding strip."""
     known = [word for word in words if word in classifier.vocab]
-    if len(known) < 2:
+    if len(known) < 2 or known[0] != words[0]:
         st.info(_("This model does not know these words."), icon=":material/info:")
         return
     similarity = word_similarities(classifier, known)  # [words, words]
-    rows = [
-        {"": word, **{other: f"{similarity[i, j]:.2f}" for j, other in enumerate(known)}}
-        for i, word in enumerate(known)
-    ]
+    rows = [{"": known[0], **{other: f"{similarity[0, j]:.2f}" for j, other in enumerate(known) if j}}]
     st.dataframe(rows, hide_index=True)
     st.caption(
         _(
@@ -314,8 +436,8 @@ def gradients(_: Callable[[str], str]) -> None:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
     figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT)
-    output.chart(figure, key="lesson_gradients")
-    st.caption(gate_plots.GRADIENT_CAPTION)
+    output.chart(output.translated_axes(figure, _), key="lesson_gradients")
+    st.caption(_(gate_plots.GRADIENT_CAPTION))
 
 
 def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str], str]) -> None:
@@ -330,9 +452,14 @@ def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str]
         return
     units = analysis.top_units(layer.hidden, "changed", SHOWN_UNITS)
     figure = trace_plots.state_heatmap(
-        layer.gates[gate], sentence.tokens, gate, sentence.trace.cell_type, units=units
+        layer.gates[gate],
+        sentence.tokens,
+        gate,
+        sentence.trace.cell_type,
+        units=units,
+        title=glossary.title(gate, _),
     )
-    output.chart(figure, key=key, first_screen=True)
+    output.chart(output.translated_axes(figure, _), key=key, first_screen=True)
 
 
 # --------------------------------------------------------------------------- predict, then reveal
@@ -405,7 +532,9 @@ def _commit(key: str, control: state.Control, correct: int) -> None:
     tally().record(key, choice == correct)
 
 
-def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[str], str]) -> bool:
+def _ask(
+    key: str, prompt: str, options: list[str], correct: int, _: Callable[[str], str], hint: str = ""
+) -> bool:
     """A radio and a Commit button; after the commit, right or wrong. Returns whether committed."""
     committed = st.session_state.setdefault(COMMITTED_KEY, {})
     control = state.Control(f"lesson_choice_{key}", None, (None, *range(len(options))))
@@ -426,7 +555,7 @@ def _ask(key: str, prompt: str, options: list[str], correct: int, _: Callable[[s
             on_click=_commit,
             args=(key, control, correct),
         )
-        st.caption(_("Commit your answer to see what the model says."))
+        st.caption(hint or _("Commit your answer to see what the model says."))
         return False
     if committed[key] == correct:
         st.success(_("Right: {answer}").format(answer=md_escape(options[correct])), icon=":material/check:")
@@ -462,7 +591,8 @@ def quiz(lesson: Lesson, phase: str, _: Callable[[str], str]) -> None:
     question = found[index]
     st.caption(_("Question {number} of {total}").format(number=index + 1, total=len(found)))
     key = f"{phase} {index + 1}"
-    if _ask(key, question.prompt(lang), [o(lang) for o in question.options], question.answer, _):
+    hint = _("Commit your answer to see the right one and why.")
+    if _ask(key, question.prompt(lang), [o(lang) for o in question.options], question.answer, _, hint):
         st.caption(question.explain(lang))
         label = _("Next question") if index + 1 < len(found) else _("See the score")
         st.button(label, key=f"lesson_quiz_next_{phase}", on_click=state.set_value, args=(at, index + 1))

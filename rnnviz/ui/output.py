@@ -15,6 +15,7 @@ import streamlit as st
 from rnnviz.core.models import Classifier
 from rnnviz.core.trace import SentenceTrace, trace_sentence
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import Translate
 from rnnviz.plots import base as plots
 from rnnviz.plots import colours
 from rnnviz.plots import html as render
@@ -67,6 +68,18 @@ def chart(figure: go.Figure, key: str, first_screen: bool = False, keep_height: 
             st.plotly_chart(drawn, width="content", key=key, config=config)
     else:
         st.plotly_chart(drawn, width="stretch", key=key, config=config)
+
+
+def translated_axes(figure: go.Figure, _: Translate) -> go.Figure:
+    """`figure` with its axis titles in the language of `_` (each English title is its msgid)."""
+
+    def translate(axis) -> None:
+        if axis.title.text:
+            axis.update(title_text=_(axis.title.text))
+
+    figure.for_each_xaxis(translate)
+    figure.for_each_yaxis(translate)
+    return figure
 
 
 def chart_width(figure: go.Figure) -> int | None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from rnnviz.analysis.probe import DEFAULT_PROBE, MAX_PROBE_TOKENS, ProbeHistory
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots import trace as trace_plots
 from rnnviz.plots import training as train_plots
 from rnnviz.training.history import RunState
@@ -14,6 +15,9 @@ from rnnviz.training.training_job import TrainingJob, TrainingState
 from rnnviz.ui import output
 from rnnviz.ui import state as ui_state
 
+EPOCHS_CAPTION = N_(
+    "One row per epoch, untrained at the top: watch the row where the last words change colour."
+)
 MEAN = -1  # the "unit" that stands for the mean over all units
 
 PROBE = ui_state.Control("train_probe", DEFAULT_PROBE, check=lambda v: isinstance(v, str))
@@ -82,13 +86,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
             "What the network would answer if the sentence stopped at each word, with its newest weights."
         )
     with right:
-        figure = train_plots.probe_probability_heatmap(
-            history.prefix_probabilities, tokens, epochs, history.labels
-        )
-        output.chart(figure, key="train_probe_epochs")
-        st.caption(
-            "One row per epoch, untrained at the top: watch the row where the last words change colour."
-        )
+        epoch_by_epoch(history, "train_probe_epochs")
     names = list(history.quantities)
     pick, unit_pick = st.columns([1, 1])
     with pick:
@@ -120,6 +118,15 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
     )
     output.chart(figure, key="train_probe_gate")
     st.caption(glossary.caption(quantity, history.cell_type))
+
+
+def epoch_by_epoch(history: ProbeHistory, key: str, _: Translate = english) -> None:
+    """The probe's prediction after each word, one row per epoch (where it flips), and its caption."""
+    figure = train_plots.probe_probability_heatmap(
+        history.prefix_probabilities, history.tokens, history.epochs, history.labels
+    )
+    output.chart(output.translated_axes(figure, _), key=key)
+    st.caption(_(EPOCHS_CAPTION))
 
 
 # --------------------------------------------------------------------------- results

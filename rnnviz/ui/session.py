@@ -24,6 +24,7 @@ import streamlit as st
 
 from rnnviz.core.markup import clean_text, quote
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.ui import state
 
 T = TypeVar("T")
@@ -135,10 +136,11 @@ def query_choice(
     what: str,
     fallback_text: str,
     missing: str = "which this model does not have",
+    _: Translate = english,
 ) -> T | None:
     """The option the opened link asks for under `name`, or None when it asks for none or
     for something invalid or stale (then a notice says so, with `missing`, and names
-    `fallback_text`)."""
+    `fallback_text`; `_` translates it)."""
     if name not in incoming:
         return None
     raw = incoming[name]
@@ -148,7 +150,11 @@ def query_choice(
         value = None
     if value is not None and value in options:
         return value
-    notice(f"The link asks for {what} {quote(raw)}, {missing}; showing {fallback_text}.")
+    notice(
+        _("The link asks for {what} {value}, {missing}; showing {fallback}.").format(
+            what=what, value=quote(raw), missing=missing, fallback=fallback_text
+        )
+    )
     return None
 
 

@@ -17,6 +17,7 @@ from rnnviz.core.models import Classifier
 from rnnviz.core.trace import SentenceTrace
 from rnnviz.lessons import glossary
 from rnnviz.lessons import stacking as words
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots import stacking as plots
 from rnnviz.plots import trace as trace_plots
 from rnnviz.ui import models, output
@@ -48,7 +49,7 @@ def offer_bilstm(classifier: Classifier) -> None:
         )
 
 
-def directions(sentence: SentenceTrace, layer: int, shown: int) -> None:
+def directions(sentence: SentenceTrace, layer: int, shown: int, _: Translate = english) -> None:
     """The chosen layer's hidden state, one heatmap per direction, side by side."""
     trace, tokens = sentence.trace, sentence.tokens
     top = layer == trace.num_layers - 1
@@ -67,7 +68,7 @@ def directions(sentence: SentenceTrace, layer: int, shown: int) -> None:
             )
             output.chart(figure, key=f"layers_{direction}", first_screen=shown <= FIRST_SCREEN_ROWS)
     two = len(trace.directions) == 2
-    st.caption(words.DIRECTIONS_CAPTION if two else words.ONE_DIRECTION_CAPTION)
+    st.caption(_(words.DIRECTIONS_CAPTION if two else words.ONE_DIRECTION_CAPTION))
 
 
 def handoffs(classifier: Classifier, sentence: SentenceTrace) -> None:
@@ -120,7 +121,7 @@ def prefix_meaning(classifier: Classifier, sentence: SentenceTrace) -> None:
     st.caption(words.REREADING_CAPTION)
 
 
-def readout_caption(result: stacking.Readout, sentence: SentenceTrace) -> None:
+def readout_caption(result: stacking.Readout, sentence: SentenceTrace, _: Translate = english) -> None:
     """The check under a readout chart: the vector and the logits equal the model's own."""
     winner = int(result.probabilities.argmax())
     st.caption(
@@ -129,5 +130,6 @@ def readout_caption(result: stacking.Readout, sentence: SentenceTrace) -> None:
             result.logit_difference,
             md_escape(sentence.labels[winner]),
             float(result.probabilities[winner]),
+            _,
         )
     )

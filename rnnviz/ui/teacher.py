@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots import colours
 from rnnviz.ui import session
 
@@ -146,11 +147,11 @@ def link_address(
     return f"{base}?{encoded}" if encoded else base
 
 
-def link_box() -> None:
+def link_box(_: Translate = english) -> None:
     """In teacher mode, "Copy link to this view": the view's address in a code box, which has
     a copy button. Call it at the end of a page, after its last `session.set_query` (inside the
     fragment that sets the URL, if one does)."""
     if not teacher_mode():
         return
-    st.caption("**Copy link to this view**: it opens this page as it is now, in teacher mode.")
+    st.caption(_("**Copy link to this view**: it opens this page as it is now, in teacher mode."))
     st.code(view_link(), language=None, wrap_lines=True)

@@ -30,6 +30,7 @@ from rnnviz.core.models import CELL_NAMES
 from rnnviz.data import tables
 from rnnviz.data.dataset import TextDataset
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots import training as train_plots
 from rnnviz.training.config import CLASS_SERVER, READOUT_NAMES, TrainConfig
 from rnnviz.training.history import curves
@@ -394,40 +395,58 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _progress_text(state: TrainingState) -> str:
+def _progress_text(state: TrainingState, _: Translate) -> str:
     parts = []
     for run in state.runs:
         if run.trainer is None:
             continue
         name = f"{run.title}: " if len(state.runs) > 1 else ""
         parts.append(
-            f"{name}epoch {max(1, run.trainer.epoch)} of {run.config.epochs}, "
-            f"step {run.trainer.step:,} of {run.trainer.total_steps:,}"
+            name
+            + _("epoch {epoch} of {epochs}, step {step:,} of {steps:,}").format(
+                epoch=max(1, run.trainer.epoch),
+                epochs=run.config.epochs,
+                step=run.trainer.step,
+                steps=run.trainer.total_steps,
+            )
         )
-    text = " · ".join(parts) or "starting"
+    text = " · ".join(parts) or _("starting")
     if state.eta_seconds is not None:
-        text += f" · about {_duration(state.eta_seconds)} to go"
+        text += " · " + _("about {duration} to go").format(duration=_duration(state.eta_seconds))
     rates = [rate for rate in state.examples_per_second if rate]
     if rates:
-        text += f" · {sum(rates):,.0f} examples/s"
+        text += " · " + _("{rate:,.0f} examples/s").format(rate=sum(rates))
     return text
 
 
-def show_status(state: TrainingState) -> None:
-    """Where the job is: queue position, download progress, training progress, or its end."""
+STATUS_LABELS = {
+    "paused": N_("Paused"),
+    "evaluating": N_("Scoring on held-out data"),
+    "running": N_("Training"),
+}
+
+
+def show_status(state: TrainingState, _: Translate = english) -> None:
+    """Where the job is: queue position, download progress, training progress, or its end (the
+    words in the language of `_`; the training layer's own messages stay English)."""
     status = state.status
-    if status == "queued":
-        st.info(md_escape(state.message), icon=":material/hourglass_top:")
+    if status == "queued":  # the job's waiting message (a msgid): the server's cap is reached
+        st.info(md_escape(_(state.message)), icon=":material/hourglass_top:")
     elif status == "loading":
-        fraction, what = state.progress or (0.0, "loading the data")
-        st.progress(min(1.0, max(0.0, fraction)), text=f"Loading the data: {md_escape(what)}")
+        fraction, what = state.progress or (0.0, _("loading the data"))
+        st.progress(
+            min(1.0, max(0.0, fraction)), text=_("Loading the data: {what}").format(what=md_escape(what))
+        )
     elif status in ("running", "paused", "evaluating"):
         fraction = state.step / state.total_steps if state.total_steps else 0.0
-        label = {"paused": "Paused", "evaluating": "Scoring on held-out data", "running": "Training"}[status]
-        st.progress(min(1.0, fraction), text=f"**{label}** · {md_escape(_progress_text(state))}")
+        label = _(STATUS_LABELS[status])
+        st.progress(min(1.0, fraction), text=f"**{label}** · {md_escape(_progress_text(state, _))}")
         if status == "paused":
             st.info(
-                "Paused. You can change the learning rate now; it is used from the first step after Resume."
+                _(
+                    "Paused. You can change the learning rate now; it is used from the first step after "
+                    "Resume."
+                )
                 + (f" {md_escape(state.message)}" if state.message else ""),  # e.g. its slot went to others
                 icon=":material/pause:",
             )
@@ -440,7 +459,11 @@ def show_status(state: TrainingState) -> None:
             st.warning(f"**{md_escape(run.title)}**: {md_escape(run.message)}", icon=":material/warning:")
     if state.data:
         train, val, test = state.data
-        st.caption(f"{train:,} training, {val:,} validation and {test:,} test examples.")
+        st.caption(
+            _("{train:,} training, {val:,} validation and {test:,} test examples.").format(
+                train=train, val=val, test=test
+            )
+        )
 
 
 def show_curves(state: TrainingState) -> None:

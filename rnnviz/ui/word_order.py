@@ -15,6 +15,7 @@ from rnnviz.core import checkpoints
 from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots import word_order as order_plots
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import output, state
@@ -60,7 +61,7 @@ def _winner(labels: tuple[str, ...], row) -> str:
     return f"{labels[k]} {float(row[k]):.3f}"
 
 
-def verdict(answers: word_order.OrderAnswers, recurrent_title: str) -> str:
+def verdict(answers: word_order.OrderAnswers, recurrent_title: str, _: Translate = english) -> str:
     """Two sentences of markdown: what the bag did across the reorderings, what the network did."""
     target = order_plots.target_class(answers)
     label = md_escape(answers.labels[target])
@@ -68,24 +69,28 @@ def verdict(answers: word_order.OrderAnswers, recurrent_title: str) -> str:
     bag_values = {float(answers.bag[i, target]) for i in same}
     rnn_values = [float(answers.recurrent[i, target]) for i in same]
     if len(same) < 2:
-        return "A single word has no other order: type a sentence of a few words to compare orders."
+        return _("A single word has no other order: type a sentence of a few words to compare orders.")
     if word_order.reorderings_agree(answers.bag, answers.same_words):
-        bag_text = (
-            f"**The bag of embeddings gives all {len(same)} orderings exactly the same answer**: "
-            f"P({label}) = {next(iter(bag_values)):.6f} each time."
-        )
+        bag_text = _(
+            "**The bag of embeddings gives all {count} orderings exactly the same answer**: "
+            "P({label}) = {value:.6f} each time."
+        ).format(count=len(same), label=label, value=next(iter(bag_values)))
     else:  # cannot happen for a bag (the unit tests prove it); said plainly if it ever did
-        bag_text = f"The bag of embeddings' answers differ across the orderings ({len(bag_values)} values)."
+        bag_text = _("The bag of embeddings' answers differ across the orderings ({count} values).").format(
+            count=len(bag_values)
+        )
     winners = {int(answers.recurrent[i].argmax()) for i in same}
     rnn_text = (
-        f"**{md_escape(recurrent_title)}** reads the words in order: P({label}) from "
-        f"{min(rnn_values):.3f} to {max(rnn_values):.3f}"
-        + (
-            ", and its answer changes with the order."
-            if len(winners) > 1
-            else ", with the same winner each time."
+        _(
+            "**{model}** reads the words in order: P({label}) from {low:.3f} to {high:.3f}, and its "
+            "answer changes with the order."
         )
-    )
+        if len(winners) > 1
+        else _(
+            "**{model}** reads the words in order: P({label}) from {low:.3f} to {high:.3f}, with the "
+            "same winner each time."
+        )
+    ).format(model=md_escape(recurrent_title), label=label, low=min(rnn_values), high=max(rnn_values))
     return f"{bag_text} {rnn_text}"
 
 
@@ -118,8 +123,8 @@ def accuracy_line(recurrent_name: str, recurrent: Classifier) -> str:
     return f"Test accuracy ({CARD_SOURCE_TITLE}, from the model card): {bag_text} · {rnn_text}."
 
 
-def show_answers(answers: word_order.OrderAnswers, recurrent_title: str) -> None:
-    """The chart (first screen), its caption and the verdict."""
+def show_answers(answers: word_order.OrderAnswers, recurrent_title: str, _: Translate = english) -> None:
+    """The chart (first screen), its caption and the verdict, in the language of `_`."""
     output.chart(order_plots.order_chart(answers, recurrent_title), key="order_chart", first_screen=True)
-    st.caption(order_plots.CAPTION)
-    st.markdown(verdict(answers, recurrent_title))
+    st.caption(_(order_plots.CAPTION))
+    st.markdown(verdict(answers, recurrent_title, _))
