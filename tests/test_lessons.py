@@ -176,6 +176,12 @@ LESSON_SOURCES = (
     "rnnviz/lessons/cell_views.py",
     "rnnviz/plots/word_order.py",
     "rnnviz/plots/gates.py",
+    "rnnviz/plots/trace.py",
+    "rnnviz/plots/base.py",
+    "rnnviz/plots/diagrams.py",
+    "rnnviz/plots/embeddings.py",
+    "rnnviz/plots/stacking.py",
+    "rnnviz/plots/batching.py",
 )
 
 

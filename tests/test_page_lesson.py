@@ -6,6 +6,7 @@ only for translated msgids and shows none of the reused views' English captions;
 network for this student through the server's job manager (queued when the server is full) and its
 question then asks the trained network."""
 
+import re
 import time
 import urllib.parse
 
@@ -44,11 +45,49 @@ def _titles(at) -> list[str]:
     return [element.value for element in at.title]
 
 
+# English words of the reused charts' titles, axis titles, legends, annotations and colour bars
+# (not the sentences' tokens nor the models' own names and class labels, which stay English).
+ENGLISH_CHART_WORDS = re.compile(
+    r"\b(word order|bag of embeddings|answer:|largest change|erase|keep|take new|embedding vector|"
+    r"no gate|thick black|cell ·|layer|value|row \d|numbers|classifier|prediction|forward|backward|"
+    r"read (left|right)|unit|sentence|position|Padded|Mask|length|word|probability)\b",
+    re.IGNORECASE,
+)
+
+
+def _text(part) -> str:
+    return (part.get("text") or "") if isinstance(part, dict) else (part or "")
+
+
+def chart_words(at) -> list[str]:
+    """The words drawn inside the run's charts, tick labels of tokens aside: titles, axis titles,
+    legend entries, annotations and colour bars."""
+    found = []
+    for spec in chart_specs(at):
+        layout = spec["layout"]
+        found.append(_text(layout.get("title")))
+        found += [_text(axis.get("title")) for key, axis in layout.items() if key[:5] in ("xaxis", "yaxis")]
+        found += [note.get("text", "") for note in layout.get("annotations", [])]
+        for trace in spec["data"]:
+            found.append(trace.get("name") or "")
+            bar = trace.get("colorbar") or {}
+            found += [_text(bar.get("title")), *bar.get("ticktext", [])]
+    return [text for text in found if text]
+
+
 @pytest.mark.parametrize("lang", ["en", "hr"])
 def test_next_walks_every_step(models_dir, monkeypatch, lang):
     at = _open(models_dir, monkeypatch, {"lang": lang, "step": "0"})
     _ = translator(lang)
+    english_in_charts = {}
     for number in LESSON.numbers:
+        english_in_charts[number] = sorted(
+            {
+                match.group(0).lower()
+                for text in chart_words(at)
+                for match in ENGLISH_CHART_WORDS.finditer(text)
+            }
+        )
         step = LESSON.step(number)
         assert step.title(lang) in _titles(at), number
         assert at.query_params["step"] == [str(number)] or at.query_params["step"] == str(number)
@@ -65,6 +104,11 @@ def test_next_walks_every_step(models_dir, monkeypatch, lang):
             assert next_button.disabled
         else:
             _ok(next_button.click().run())
+    left = {number: words for number, words in english_in_charts.items() if words}
+    if lang == "hr":  # every chart of every step speaks Croatian
+        assert not left, left
+    else:  # the words the check looks for are there in English, on every step with a chart
+        assert len(left) >= 9, english_in_charts
 
 
 def test_a_step_link_in_croatian(models_dir, monkeypatch):

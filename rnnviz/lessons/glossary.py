@@ -73,11 +73,11 @@ _HIDDEN_ONLY = (
 
 # Words for the two ends of a sigmoid gate's colour bar.
 GATE_ENDS = {
-    "input": ("ignore", "write"),
-    "forget": ("erase", "keep"),
-    "output": ("hide", "show"),
-    "reset": ("ignore past", "use past"),
-    "update": ("take new", "keep old"),
+    "input": (N_("ignore"), N_("write")),
+    "forget": (N_("erase"), N_("keep")),
+    "output": (N_("hide"), N_("show")),
+    "reset": (N_("ignore past"), N_("use past")),
+    "update": (N_("take new"), N_("keep old")),
 }
 
 

@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots.colours import (
     AXIS_TEXT,
     DIVERGING,
@@ -58,12 +59,16 @@ class ColourRange:
     ticktext: tuple[str, ...]
 
 
-def colour_range(quantity: str, cell_type: str, values: np.ndarray | None = None) -> ColourRange:
-    """The fixed colour range for `quantity`: sigmoid gates 0..1, tanh quantities -1..1,
-    a ReLU state 0..max(1, data max), the LSTM cell state ±max(1, data max |c|)."""
+def colour_range(
+    quantity: str, cell_type: str, values: np.ndarray | None = None, _: Translate = english
+) -> ColourRange:
+    """The fixed colour range for `quantity`: sigmoid gates 0..1 (the ends' words in the language
+    of `_`), tanh quantities -1..1, a ReLU state 0..max(1, data max), the LSTM cell state
+    ±max(1, data max |c|)."""
     kind = glossary.kind(quantity, cell_type)
     if kind == "sigmoid":
-        low, high = glossary.GATE_ENDS.get(quantity, ("", ""))
+        ends = glossary.GATE_ENDS.get(quantity)
+        low, high = (_(ends[0]), _(ends[1])) if ends else ("", "")
         return ColourRange(0.0, 1.0, SEQUENTIAL, (0.0, 0.5, 1.0), (f"0 {low}", "0.5", f"1 {high}"))
     if kind == "tanh":
         return ColourRange(-1.0, 1.0, DIVERGING, (-1.0, 0.0, 1.0), ("−1", "0", "+1"))

@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.batching import BatchRun, PackedBatch
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.lessons.stacking import number
 from rnnviz.plots.base import FONT_SIZE, base_layout, legend_below, new_figure, plotly_text
 from rnnviz.plots.colours import INK, SENTENCE_TINTS, SERIES_COLOURS, WHITE
@@ -22,9 +23,10 @@ TOKEN_CHARS = 10  # tokens are cut to this in a cell (hover shows up to 40)
 CELL_FONT = 14
 
 
-def sentence_names(batch: PackedBatch) -> list[str]:
-    """'sentence 1 · length 2', … in typed order."""
-    return [f"sentence {b + 1} · length {int(n)}" for b, n in enumerate(batch.lengths)]
+def sentence_names(batch: PackedBatch, _: Translate = english) -> list[str]:
+    """'sentence 1 · length 2', … in typed order (in the language of `_`)."""
+    name = _("sentence {number} · length {length}")
+    return [name.format(number=b + 1, length=int(n)) for b, n in enumerate(batch.lengths)]
 
 
 def _tint_scale(count: int) -> list:
@@ -72,27 +74,30 @@ def _cell(token: str, id_: int) -> str:
     return f"{plotly_text(token, TOKEN_CHARS)}<br>{id_}"
 
 
-def id_matrix_chart(batch: PackedBatch) -> go.Figure:
-    """The padded id matrix [batch, steps]: each cell its token and id, <pad> (id 0) after each end."""
+def id_matrix_chart(batch: PackedBatch, _: Translate = english) -> go.Figure:
+    """The padded id matrix [batch, steps]: each cell its token and id, <pad> (id 0) after each end
+    (words in the language of `_`)."""
     rows, steps = batch.ids.shape
     z = np.where(batch.mask, np.arange(1, rows + 1)[:, None], 0)  # [batch, steps]: sentence b + 1, 0 = pad
     tokens = batch.padded_tokens
     text = [[_cell(tokens[b][t], int(batch.ids[b, t])) for t in range(steps)] for b in range(rows)]
     x = [str(t + 1) for t in range(steps)]
-    grid = _grid(z, text, x, sentence_names(batch), rows, "%{y}, position %{x}: %{text}")
-    title = f"Padded ids [{rows} × {steps}]: &lt;pad&gt; (id 0) after each sentence's end"
-    return new_figure([grid], _grid_layout(title, rows, "position t"))
+    grid = _grid(z, text, x, sentence_names(batch, _), rows, "%{y}, position %{x}: %{text}")
+    title = _("Padded ids [{rows} × {steps}]: &lt;pad&gt; (id 0) after each sentence's end")
+    return new_figure([grid], _grid_layout(title.format(rows=rows, steps=steps), rows, _("position t")))
 
 
-def mask_chart(batch: PackedBatch) -> go.Figure:
-    """The mask [batch, steps]: 1 where there is a word, 0 where there is padding; row sums = lengths."""
+def mask_chart(batch: PackedBatch, _: Translate = english) -> go.Figure:
+    """The mask [batch, steps]: 1 where there is a word, 0 where there is padding; row sums = lengths
+    (words in the language of `_`)."""
     rows, steps = batch.mask.shape
     z = np.where(batch.mask, np.arange(1, rows + 1)[:, None], 0)
     text = [["1" if m else "0" for m in row] for row in batch.mask]
     x = [str(t + 1) for t in range(steps)]
-    y = [f"length {int(n)}" for n in batch.lengths]
+    y = [_("length {length}").format(length=int(n)) for n in batch.lengths]
     grid = _grid(z, text, x, y, rows, "%{y}, position %{x}: mask %{text}")
-    return new_figure([grid], _grid_layout(f"Mask [{rows} × {steps}] and lengths", rows, "position t"))
+    title = _("Mask [{rows} × {steps}] and lengths").format(rows=rows, steps=steps)
+    return new_figure([grid], _grid_layout(title, rows, _("position t")))
 
 
 def packed_chart(batch: PackedBatch) -> go.Figure:

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from rnnviz.core.trace import GateTerms, LayerTrace, StepDetail
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots import colours, numbers
 from rnnviz.plots.base import PROJECTOR_SCALE, fit_columns, plotly_text, text_columns
 from rnnviz.plots.colours import DIVERGING
@@ -169,6 +170,7 @@ class _Canvas:
     """Shapes and annotations collected as plain dicts; the Figure is built and validated once
     at the end (adding ~60 shapes one by one to a go.Figure cost over 100 ms per diagram)."""
 
+    translate: Translate = english  # the notes' language (numbers and symbols stay as they are)
     shapes: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
 
@@ -213,10 +215,11 @@ _OVER_NODES = 0.32  # the same above the state path, whose nodes reach 15 px (0.
 def _inputs(fig: _Canvas, d: StepDetail) -> None:
     """x_t rising into the bus from below, and what it is for this layer."""
     _line(fig, [(_INPUT_X, -0.1), (_INPUT_X, _BUS)])
+    _ = fig.translate
     what = (
-        "the word's embedding vector"
+        _("the word's embedding vector")
         if d.layer == 0
-        else f"the hidden states of layer {d.layer} at this word"
+        else _("the hidden states of layer {layer} at this word").format(layer=d.layer)
     )
     _value(fig, _INPUT_X + 0.25, 0.45, f"x<sub>t</sub>: {what}", yanchor="middle")
 
@@ -347,19 +350,21 @@ def _rnn(fig: _Canvas, d: StepDetail) -> None:
         fig,
         1.2,
         (level + _TOP) / 2,
-        "no gate: the old state is squashed<br>into the new one at every step",
+        fig.translate(_NO_GATE),
         yanchor="middle",
     )
 
 
 _DRAW = {"lstm": _lstm, "gru": _gru, "rnn_tanh": _rnn, "rnn_relu": _rnn}
 _NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn_tanh": "RNN (tanh)", "rnn_relu": "RNN (ReLU)"}
-_STATE = "thick black: the state carried to the next word"
-_LEGENDS = {
-    "lstm": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_STATE}",
-    "gru": f"orange: σ gates (0 … 1) · green: tanh (−1 … 1)<br>{_STATE}",
-    "rnn_tanh": f"green: tanh (−1 … 1)<br>{_STATE}",
-    "rnn_relu": f"green: relu (0 … ∞)<br>{_STATE}",
+_NO_GATE = N_("no gate: the old state is squashed<br>into the new one at every step")
+_STATE = N_("thick black: the state carried to the next word")
+_GATES = N_("orange: σ gates (0 … 1) · green: tanh (−1 … 1)")
+_LEGENDS = {  # the colour legend's lines, each a msgid
+    "lstm": (_GATES, _STATE),
+    "gru": (_GATES, _STATE),
+    "rnn_tanh": (N_("green: tanh (−1 … 1)"), _STATE),
+    "rnn_relu": (N_("green: relu (0 … ∞)"), _STATE),
 }
 
 
@@ -377,17 +382,22 @@ def _title_size(title: str) -> float:
     return max(_NOTE_FONT, min(_TITLE_FONT, round(room / ems, 1)))
 
 
-def cell_diagram(detail: StepDetail, token_label: str) -> go.Figure:
-    """The cell of `detail.cell_type`, each path annotated with unit j's numbers at step t.
+def cell_diagram(detail: StepDetail, token_label: str, _: Translate = english) -> go.Figure:
+    """The cell of `detail.cell_type`, each path annotated with unit j's numbers at step t; the
+    title and notes in the language of `_` (the gates' boxes stay English: sized for it).
 
     `token_label` (the token read at this step) is escaped: it is shown literally, cut to
     TITLE_TOKEN_CHARS columns, and a long title is set smaller so it stays on its one line."""
     token = _title_token(token_label)
-    title = (
-        f"{_NAMES[detail.cell_type]} cell · layer {detail.layer + 1}, {detail.direction} · "
-        f"unit {detail.unit} · word {detail.step + 1} “{token}”"
+    title = _("{cell} cell · layer {layer}, {direction} · unit {unit} · word {word} “{token}”").format(
+        cell=_NAMES[detail.cell_type],
+        layer=detail.layer + 1,
+        direction=_(detail.direction),
+        unit=detail.unit,
+        word=detail.step + 1,
+        token=token,
     )
-    canvas = _Canvas()
+    canvas = _Canvas(_)
     _DRAW[detail.cell_type](canvas, detail)
     canvas.add_annotation(
         x=0.0,
@@ -397,7 +407,7 @@ def cell_diagram(detail: StepDetail, token_label: str) -> go.Figure:
         align="left",
         showarrow=False,
         font=dict(size=_NOTE_FONT, color=colours.DIAGRAM_NOTE),
-        text=_LEGENDS[detail.cell_type],
+        text="<br>".join(_(line) for line in _LEGENDS[detail.cell_type]),
     )
     return canvas.figure(title, _title_size(title))
 

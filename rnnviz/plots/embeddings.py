@@ -11,6 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.embeddings import WordEmbedding
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots.base import base_layout, diverging_range, new_figure, plotly_text
 from rnnviz.plots.colours import DIVERGING
 
@@ -18,9 +19,10 @@ TOKEN_CHARS = 24  # a token in a title or a tick label is cut to this many chara
 MAX_DIM_TICKS = 32  # past this many dimensions, every k-th is labelled
 
 
-def embedding_strip(found: WordEmbedding) -> go.Figure:
+def embedding_strip(found: WordEmbedding, _: Translate = english) -> go.Figure:
     """The word's embedding row [embedding_dim] as one row of coloured cells, dimension d in
-    column d, on a brown-white-teal scale centred on 0 that fits the values."""
+    column d, on a brown-white-teal scale centred on 0 that fits the values (words in the
+    language of `_`)."""
     vector = np.asarray(found.vector, dtype=np.float32)  # [embedding_dim]
     dims = len(vector)
     scale = diverging_range(vector)
@@ -34,12 +36,14 @@ def embedding_strip(found: WordEmbedding) -> go.Figure:
         zmax=scale.zmax,
         colorscale=scale.colorscale,
         colorbar=dict(
-            title=dict(text="value"), tickvals=list(scale.tickvals), ticktext=list(scale.ticktext), len=1.2
+            title=dict(text=_("value")), tickvals=list(scale.tickvals), ticktext=list(scale.ticktext), len=1.2
         ),
         hovertemplate="dimension %{x}: %{z:.4f}<extra></extra>",
         xgap=1,
     )
-    title = f"The embedding of “{label}”: row {found.token_id} of the table, {dims} numbers"
+    title = _("The embedding of “{word}”: row {row} of the table, {size} numbers").format(
+        word=label, row=found.token_id, size=dims
+    )
     layout = base_layout(title, 210)
     step = max(1, int(np.ceil(dims / MAX_DIM_TICKS)))
     layout["xaxis"] = dict(title=dict(text="dimension"), tickmode="linear", tick0=0, dtick=step)

@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.gradients import GradientFlow
-from rnnviz.lessons.i18n import N_
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots.base import FONT_SIZE, base_layout, chance_line, legend_below, plotly_text
 from rnnviz.plots.colours import CELL_COLOURS, MUTED, cell_colour
 from rnnviz.training.experiment import CELL_TITLES, CellResult, LongRangeConfig, LongRangeResult
@@ -77,6 +77,10 @@ GRADIENT_OF: dict[str, str] = {
     "hidden": "hidden state hₜ",
     "embedding": "input embedding xₜ",
 }
+GRADIENT_TITLES = {  # the chart's title for each gradient, a msgid
+    "hidden": N_("How much the prediction depends on each word's hidden state hₜ"),
+    "embedding": N_("How much the prediction depends on each word's input embedding xₜ"),
+}
 _DASHES = {"rnn_tanh": "dot", "rnn_relu": "dot", "gru": "dash", "lstm": "solid"}
 # Lines that coincide (GRU and LSTM both at 1.0) stay visible: wide open markers under narrow ones.
 _MARKERS = {
@@ -132,9 +136,10 @@ def gradient_chart(
     of: GradientOf,
     scaled: bool = True,
     height: int = 460,
+    _: Translate = english,
 ) -> go.Figure:
     """One line per model: ‖∂ log p / ∂ (h_t or x_t)‖ against the distance of word t from
-    the end of the sentence, log y axis.
+    the end of the sentence, log y axis; the title in the language of `_`.
 
     `flows` maps a model's title to (cell type, its GradientFlow) for the same text; models
     without the chosen gradient (see `norms`) are left out. With `scaled`, each line is
@@ -170,7 +175,7 @@ def gradient_chart(
     ticks = list(range(0, steps, every))  # distances from the end
     symbol = "hₜ" if of == "hidden" else "xₜ"
     y_title = f"‖∂ log p / ∂ {symbol}‖" + (" ÷ value at the end" if scaled else "")
-    layout = _layout(f"How much the prediction depends on each word's {GRADIENT_OF[of]}", height, bottom=90)
+    layout = _layout(_(GRADIENT_TITLES[of]), height, bottom=90)
     layout.update(
         xaxis=dict(
             title=dict(text="words before the end of the sentence (0 = the last word)"),

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.stacking import Handoff, Readout
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots.base import (
     FONT_SIZE,
     HEATMAP_MARGINS,
@@ -29,9 +30,10 @@ from rnnviz.plots.trace import state_heatmap
 
 ARROWS = {"forward": "→", "backward": "←"}
 READS = {  # how each direction reads, for axis titles
-    "forward": "word  →  read left to right, from the first word",
-    "backward": "word  ←  read right to left, from the last word",
+    "forward": N_("word  →  read left to right, from the first word"),
+    "backward": N_("word  ←  read right to left, from the last word"),
 }
+HEADINGS = {"forward": N_("Forward"), "backward": N_("Backward")}
 
 
 def direction_heatmap(
@@ -42,14 +44,19 @@ def direction_heatmap(
     layer: int,
     units: Sequence[int],
     read_by_head: int | None = None,
+    _: Translate = english,
 ) -> go.Figure:
     """Hidden state h [steps, hidden_size] of one layer (0-based) and direction, rows `units`,
-    with the reading order in its title and x-axis title; column `read_by_head`, if given, is
-    outlined: the state the classifier reads."""
+    with the reading order in its title and x-axis title (in the language of `_`); column
+    `read_by_head`, if given, is outlined: the state the classifier reads."""
     arrow = ARROWS[direction]
-    title = f"{arrow} {direction.capitalize()} h · layer {layer + 1}"
-    figure = state_heatmap(hidden, tokens, "hidden", cell_type, units=units, title=title, unit_title="unit")
-    layout: dict = dict(xaxis_title_text=READS[direction], margin_r=90)
+    title = _("{arrow} {direction} h · layer {layer}").format(
+        arrow=arrow, direction=_(HEADINGS[direction]), layer=layer + 1
+    )
+    figure = state_heatmap(
+        hidden, tokens, "hidden", cell_type, units=units, title=title, unit_title=_("unit"), _=_
+    )
+    layout: dict = dict(xaxis_title_text=_(READS[direction]), margin_r=90)
     if read_by_head is not None:
         layout["shapes"] = [
             dict(
@@ -127,10 +134,12 @@ def layer_input_heatmap(
     return new_figure([heatmap], layout)
 
 
-def readout_chart(result: Readout, tokens: Sequence[str], cell_type: str, height: int = 240) -> go.Figure:
+def readout_chart(
+    result: Readout, tokens: Sequence[str], cell_type: str, height: int = 240, _: Translate = english
+) -> go.Figure:
     """The sentence vector as one row per direction's part ([hidden_size] each), units across:
-    concatenated, the rows are what the head reads."""
-    rows = [_part_label(part.direction, part.step, tokens, result.kind) for part in result.parts]
+    concatenated, the rows are what the head reads (words in the language of `_`)."""
+    rows = [_part_label(part.direction, part.step, tokens, result.kind, _) for part in result.parts]
     z = np.stack([part.values for part in result.parts]).astype(np.float32)  # [dirs, hidden_size]
     scale = colour_range("hidden", cell_type, z)
     heatmap = dict(
@@ -148,11 +157,8 @@ def readout_chart(result: Readout, tokens: Sequence[str], cell_type: str, height
         hovertemplate="%{y}<br>unit %{x}: %{z:.3f}<extra></extra>",
     )
     pieces = " ⊕ ".join(f"[{len(part.values)}]" for part in result.parts)
-    title = (
-        f"What the classifier reads: {pieces} = [{z.size}] numbers"
-        if len(rows) > 1
-        else (f"What the classifier reads: [{z.size}] numbers")
-    )
+    whole = f"{pieces} = [{z.size}]" if len(rows) > 1 else f"[{z.size}]"
+    title = _("What the classifier reads: {shape} numbers").format(shape=whole)
     layout = base_layout(title, height)
     layout["margin"]["l"] = 20
     layout.update(
@@ -162,10 +168,16 @@ def readout_chart(result: Readout, tokens: Sequence[str], cell_type: str, height
     return new_figure([heatmap], layout)
 
 
-def _part_label(direction: str, step: int | None, tokens: Sequence[str], kind: str) -> str:
-    """'→ h after “good” (word 5)' or '← h, mean over the words'."""
+def _part_label(
+    direction: str, step: int | None, tokens: Sequence[str], kind: str, _: Translate = english
+) -> str:
+    """'→ forward h at “good” (word 5)' or '← backward h, mean over the words'."""
     arrow = ARROWS[direction]
     if step is None:
-        return f"{arrow} {direction} h, {kind} over the words"
+        return _("{arrow} {direction} h, {kind} over the words").format(
+            arrow=arrow, direction=_(direction), kind=_(kind)
+        )
     word = plotly_text(tokens[step], 16)
-    return f"{arrow} {direction} h at “{word}” (word {step + 1})"
+    return _("{arrow} {direction} h at “{word}” (word {number})").format(
+        arrow=arrow, direction=_(direction), word=word, number=step + 1
+    )

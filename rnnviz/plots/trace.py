@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from rnnviz.analysis import predictions
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots.base import (
     FONT_SIZE,
     HEATMAP_MARGINS,
@@ -69,13 +70,14 @@ def prediction_chart(
     labels: Sequence[str],
     title: str = "Prediction after each word",
     height: int = 380,
+    _: Translate = english,
 ) -> go.Figure:
     """Probability of each class [steps, n_labels] if the sentence ended at each token.
 
     The background is tinted with the winning class's colour, a dashed line marks 0.5
     for two classes (chance, 1/n, otherwise), each clear flip (`clear_flips`) is marked
     with a vertical line and '→ label', and the word with the largest rise of one class
-    is annotated 'largest change'.
+    is annotated 'largest change' (in the language of `_`).
     """
     probabilities = np.asarray(prefix_probabilities, dtype=np.float32)  # [steps, n_labels]
     positions = token_positions(tokens)
@@ -143,7 +145,7 @@ def prediction_chart(
                 y=float(probabilities[t, k]),
                 xref="x",
                 yref="y",
-                text="largest change",
+                text=_("largest change"),
                 showarrow=True,
                 arrowhead=2,
                 ax=0,
@@ -173,8 +175,10 @@ def state_heatmap(
     scale: ColourRange | None = None,
     title: str | None = None,
     unit_title: str = "unit",
+    _: Translate = english,
 ) -> go.Figure:
-    """Heatmap of one quantity of one layer and direction.
+    """Heatmap of one quantity of one layer and direction (the colour bar's words in the language
+    of `_`).
 
     `values` is [steps, hidden_size] as in a trace. It is drawn transposed, as z
     [shown units, steps]: one row per unit (units[0] at the top), one column per token
@@ -184,7 +188,7 @@ def state_heatmap(
     values = np.asarray(values, dtype=np.float32)  # [steps, hidden_size]
     shown = np.arange(values.shape[1]) if units is None else np.asarray(units, dtype=np.int64)
     z = np.ascontiguousarray(values[:, shown].T)  # [shown units, steps]
-    scale = scale or colour_range(quantity, cell_type, values)
+    scale = scale or colour_range(quantity, cell_type, values, _)
     symbol = glossary.symbol(quantity)
     few = len(shown) <= 32  # then every unit gets a tick label
     words = word_axis(tokens)

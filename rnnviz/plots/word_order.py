@@ -14,12 +14,19 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.analysis.word_order import OrderAnswers
-from rnnviz.lessons.i18n import N_
+from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots.base import base_layout, legend_right, new_figure, plotly_text
 from rnnviz.plots.colours import GRID, INK, class_colour
 
 ROW_PX = 34  # per variant
 LABEL_CHARS = 44  # longer variants are cut in the row labels (hover shows the whole text)
+# The reorderings whose names are fixed words (the others name the words they move: English).
+VARIANT_NAMES = (
+    N_("as typed"),
+    N_("clauses swapped around “but”"),
+    N_("words reversed"),
+    N_("words shuffled"),
+)
 CAPTION = N_("Same words in every row: the bag's diamonds cannot move, the recurrent network's circles can.")
 
 
@@ -29,9 +36,10 @@ def target_class(answers: OrderAnswers) -> int:
     return 1 if len(answers.labels) == 2 else int(answers.recurrent[0].argmax())
 
 
-def row_labels(answers: OrderAnswers) -> list[str]:
+def row_labels(answers: OrderAnswers, _: Translate = english) -> list[str]:
     """One unique label per row: '1. as typed', '2. words reversed', … (safe for plotly)."""
-    return [f"{i + 1}. {plotly_text(v.name, LABEL_CHARS)}" for i, v in enumerate(answers.variants)]
+    names = [_(v.name) if v.name in VARIANT_NAMES else v.name for v in answers.variants]
+    return [f"{i + 1}. {plotly_text(name, LABEL_CHARS)}" for i, name in enumerate(names)]
 
 
 def _legend_entry(name: str, marker: dict) -> dict:
@@ -41,15 +49,16 @@ def _legend_entry(name: str, marker: dict) -> dict:
     )
 
 
-def order_chart(answers: OrderAnswers, recurrent_title: str) -> go.Figure:
-    """The dot chart (see the module docstring); `recurrent_title` names the recurrent model."""
+def order_chart(answers: OrderAnswers, recurrent_title: str, _: Translate = english) -> go.Figure:
+    """The dot chart (see the module docstring); `recurrent_title` names the recurrent model; its
+    words in the language of `_`."""
     target = target_class(answers)
     label = plotly_text(answers.labels[target], 30)
-    rows = row_labels(answers)
+    rows = row_labels(answers, _)
     texts = [plotly_text(v.text, 200) for v in answers.variants]
     data = []
     for name, probabilities, symbol in (
-        ("bag of embeddings", answers.bag, "diamond-open"),
+        (_("bag of embeddings"), answers.bag, "diamond-open"),
         (plotly_text(recurrent_title, 40), answers.recurrent, "circle"),
     ):
         winners = np.asarray(probabilities).argmax(-1)
@@ -78,12 +87,13 @@ def order_chart(answers: OrderAnswers, recurrent_title: str) -> go.Figure:
         )
     for k, class_name in enumerate(answers.labels):
         marker = dict(symbol="square", size=14, color=class_colour(k))
-        data.append(_legend_entry(f"answer: {plotly_text(class_name, 30)}", marker))
-    layout = base_layout(f"Same words, other orders: P({label}) from each model", 120 + ROW_PX * len(rows))
+        data.append(_legend_entry(_("answer: {label}").format(label=plotly_text(class_name, 30)), marker))
+    title = _("Same words, other orders: P({label}) from each model").format(label=label)
+    layout = base_layout(title, 120 + ROW_PX * len(rows))
     layout.update(
         xaxis=dict(title=dict(text=f"P({label})"), range=[-0.02, 1.02], tickformat=".1f", zeroline=False),
         yaxis=dict(
-            title=dict(text="word order"),
+            title=dict(text=_("word order")),
             type="category",
             categoryorder="array",
             categoryarray=rows[::-1],  # the sentence as typed on top

@@ -36,9 +36,9 @@ def padded(batch: PackedBatch, _: Translate = english) -> None:
     else:
         ids = mask = st.container()
     with ids:
-        output.chart(plots.id_matrix_chart(batch), key="batch_ids", first_screen=True)
+        output.chart(plots.id_matrix_chart(batch, _), key="batch_ids", first_screen=True)
     with mask:
-        output.chart(plots.mask_chart(batch), key="batch_mask", first_screen=True)
+        output.chart(plots.mask_chart(batch, _), key="batch_mask", first_screen=True)
     st.caption(_(words.IDS_CAPTION))
 
 

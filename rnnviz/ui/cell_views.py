@@ -83,7 +83,7 @@ def embedding_strip(
             words.unknown_explanation(markup.quote(token), classifier.config.vocab_size),
             icon=":material/help:",
         )
-    figure = embedding_plots.embedding_strip(found)
+    figure = embedding_plots.embedding_strip(found, _)
     if height is not None:
         figure.update_layout(height=height)
     output.chart(output.translated_axes(figure, _), key=f"{key}_embedding")

@@ -270,6 +270,7 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
             sentence.prefix_probabilities,
             sentence.labels,
             title=_("Prediction after each word"),
+            _=_,
         )
         output.chart(output.translated_axes(chart, _), key=key, first_screen=True)
         st.caption(
@@ -285,7 +286,7 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         at = sentence.tokens.index(word)
         unit = questions.busiest_unit(sentence, at)
         detail = classifier_step_detail(classifier, sentence.trace.state(0, "forward"), at, unit)
-        figure = diagrams.cell_diagram(detail, word)
+        figure = diagrams.cell_diagram(detail, word, _)
         figure.update_layout(
             height=CELL_HEIGHT
         )  # the diagram fits beside the question (x1.35 on a projector)
@@ -399,7 +400,7 @@ def intervention_link(classifier: Classifier, text: str, _: Callable[[str], str]
 def head_view(classifier: Classifier, sentence: SentenceTrace, _: Callable[[str], str]) -> None:
     """Layers & directions' readout chart (the vector the head reads) and its check against the model."""
     result = stacking_analysis.readout(classifier, sentence)
-    figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type)
+    figure = stacking_plots.readout_chart(result, sentence.tokens, sentence.trace.cell_type, _=_)
     output.chart(output.translated_axes(figure, _), key="lesson_head", first_screen=True)
     stacking.readout_caption(result, sentence, _)
 
@@ -435,7 +436,7 @@ def gradients(_: Callable[[str], str]) -> None:
     if not flows:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
-    figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT)
+    figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT, _=_)
     output.chart(output.translated_axes(figure, _), key="lesson_gradients")
     st.caption(_(gate_plots.GRADIENT_CAPTION))
 
@@ -458,6 +459,7 @@ def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str]
         sentence.trace.cell_type,
         units=units,
         title=glossary.title(gate, _),
+        _=_,
     )
     output.chart(output.translated_axes(figure, _), key=key, first_screen=True)
 

@@ -65,6 +65,7 @@ def directions(sentence: SentenceTrace, layer: int, shown: int, _: Translate = e
                 layer,
                 analysis.top_units(hidden, "changed", shown),
                 read_by_head=read,
+                _=_,
             )
             output.chart(figure, key=f"layers_{direction}", first_screen=shown <= FIRST_SCREEN_ROWS)
     two = len(trace.directions) == 2

@@ -125,6 +125,6 @@ def accuracy_line(recurrent_name: str, recurrent: Classifier) -> str:
 
 def show_answers(answers: word_order.OrderAnswers, recurrent_title: str, _: Translate = english) -> None:
     """The chart (first screen), its caption and the verdict, in the language of `_`."""
-    output.chart(order_plots.order_chart(answers, recurrent_title), key="order_chart", first_screen=True)
+    output.chart(order_plots.order_chart(answers, recurrent_title, _), key="order_chart", first_screen=True)
     st.caption(_(order_plots.CAPTION))
     st.markdown(verdict(answers, recurrent_title, _))
