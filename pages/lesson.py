@@ -28,9 +28,10 @@ if lesson is not None:
     if step.quiz is not None:
         ui_lesson.quiz(lesson, step.quiz, _)
     else:
-        classifier = ui_lesson.step_model(step, chosen, _)
         wide = step.view in ui_lesson.WIDE_VIEWS
         text_side, view_side = st.columns([1, 2] if wide else [2, 3], gap="medium")
+        with text_side:  # the model's note above the question: the view keeps the row's height
+            classifier = ui_lesson.step_model(step, chosen, _)
         with view_side:
             if ui_lesson.view_waits(step, classifier):
                 st.info(_("Commit your answer first: this view shows the answer."), icon=":material/lock:")

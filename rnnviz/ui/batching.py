@@ -19,6 +19,8 @@ from rnnviz.plots import batching as plots
 from rnnviz.ui import output
 
 SIDE_BY_SIDE_STEPS = 8  # up to this many words, the id matrix and the mask share a row
+NARROW_CELL_FONT = 11  # px (x1.35 on a projector) of the id matrix's cells in a narrow column
+NARROW_HEIGHT = 240  # px of the id matrix and the mask in a narrow column (not scaled on a projector)
 SENTENCE_CHARS = 40  # sentences are cut to this in the table
 
 
@@ -29,16 +31,27 @@ def summary(batch: PackedBatch, run: BatchRun, _: Translate = english) -> None:
     st.success(text, icon=":material/check_circle:")
 
 
-def padded(batch: PackedBatch, _: Translate = english) -> None:
-    """The padded id matrix beside its mask and lengths (one under the other for long sentences)."""
+def padded(batch: PackedBatch, _: Translate = english, narrow: bool = False) -> None:
+    """The padded id matrix beside its mask and lengths (one under the other for long sentences);
+    `narrow`: in two thirds of the page (the Lesson's), the matrix gets more of the row, smaller
+    cell text (so that "<pad>" and four-digit ids fit their cells), shorter titles (the caption
+    says what <pad> is), no axis title under the numbered columns and NARROW_HEIGHT px, so that
+    the caption stays on a projector's screen."""
     if batch.ids.shape[1] <= SIDE_BY_SIDE_STEPS:
-        ids, mask = st.columns([3, 2])
+        ids, mask = st.columns([2, 1] if narrow else [3, 2])
     else:
         ids = mask = st.container()
-    with ids:
-        output.chart(plots.id_matrix_chart(batch, _), key="batch_ids", first_screen=True)
-    with mask:
-        output.chart(plots.mask_chart(batch, _), key="batch_mask", first_screen=True)
+    shape = dict(rows=batch.ids.shape[0], steps=batch.ids.shape[1])
+    for column, figure, key, short in (
+        (ids, plots.id_matrix_chart(batch, _), "batch_ids", _("Padded ids [{rows} × {steps}]")),
+        (mask, plots.mask_chart(batch, _), "batch_mask", _("Mask [{rows} × {steps}]")),
+    ):
+        if narrow:
+            figure.update_traces(textfont_size=NARROW_CELL_FONT)
+            figure.update_layout(title_text=short.format(**shape), height=NARROW_HEIGHT, margin_b=30)
+            figure.update_xaxes(title_text=None)  # the columns are numbered: positions t
+        with column:
+            output.chart(figure, key=key, first_screen=not narrow, keep_height=narrow)
     st.caption(_(words.IDS_CAPTION))
 
 

@@ -84,7 +84,9 @@ def embedding_strip(
             icon=":material/help:",
         )
     figure = embedding_plots.embedding_strip(found, _)
-    if height is not None:
+    if height is not None:  # a short strip's colour bar has room for its two ends only
+        bar = figure.data[0].colorbar
+        figure.update_traces(colorbar=dict(tickvals=bar.tickvals[::2], ticktext=bar.ticktext[::2]))
         figure.update_layout(height=height)
     output.chart(output.translated_axes(figure, _), key=f"{key}_embedding")
     st.caption(_(words.EMBEDDING_CAPTION))

@@ -64,7 +64,10 @@ WIDE_VIEWS = (
     "batch",
 )  # views that need two thirds of the width
 SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a projector
-GRADIENT_HEIGHT = 265  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
+DIRECTION_UNITS = 5  # rows of step 9's heatmaps, whose upright word labels take room from the rows
+GRADIENT_HEIGHT = 245  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
+GRADIENT_AXIS = N_("‖∂ log p / ∂ hₜ‖, scaled")  # step 6's y axis: 1 at the last word
+GRADIENT_CAPTION = N_("Falls steeply to the left: the first words barely reach the prediction (log scale).")
 # Step 11's network: small enough to train in well under a minute on a shared 2-core server,
 # big enough to learn that "not" flips "good" (the Train page's controls can do more).
 TRAINING = TrainConfig(
@@ -79,7 +82,7 @@ TRAINING = TrainConfig(
     epochs=3,
     seed=0,
 )
-EMBEDDING_HEIGHT = 195  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
+EMBEDDING_HEIGHT = 160  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
 CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
@@ -257,7 +260,8 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
             st.info(_("The bag of embeddings is not available for this model."), icon=":material/info:")
         else:
             answers = word_order.order_answers(classifier, bag, word_order.variants(step.sentence))
-            ui_order.show_answers(answers, models.model_title(models.selected_model()[0]), _)
+            title = models.model_title(models.selected_model()[0])
+            ui_order.show_answers(answers, title, _, verdict_first=True)
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "train":
         training(step, _)
@@ -310,13 +314,14 @@ def view(step: Step, classifier: Classifier, _: Callable[[str], str]) -> None:
         intervention_link(classifier, step.sentence, _)
     elif step.view == "directions":
         sentence = _sentence(classifier, step.sentence)
-        stacking.directions(sentence, sentence.trace.num_layers - 1, SHOWN_UNITS, _)
+        layer = sentence.trace.num_layers - 1
+        stacking.directions(sentence, layer, DIRECTION_UNITS, _, upright_words=True)
         _link(step, _, {"sentence": step.sentence})
     elif step.view == "batch":
         texts = [text.strip() for text in step.sentence.split("|")]
         batch = pack_batch(classifier, [tokenize(text) for text in texts])
         batching.summary(batch, run_batch(classifier, batch), _)
-        batching.padded(batch, _)
+        batching.padded(batch, _, narrow=True)
         _link(step, _, {f"s{k + 1}": text for k, text in enumerate(texts)})
 
 
@@ -437,8 +442,10 @@ def gradients(_: Callable[[str], str]) -> None:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
     figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT, _=_)
+    # The Why gates title is too long for this height, and a label every power of ten overprints.
+    figure.update_yaxes(title_text=GRADIENT_AXIS, dtick=2)
     output.chart(output.translated_axes(figure, _), key="lesson_gradients")
-    st.caption(_(gate_plots.GRADIENT_CAPTION))
+    st.caption(_(GRADIENT_CAPTION))
 
 
 def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str], str]) -> None:

@@ -49,8 +49,11 @@ def offer_bilstm(classifier: Classifier) -> None:
         )
 
 
-def directions(sentence: SentenceTrace, layer: int, shown: int, _: Translate = english) -> None:
-    """The chosen layer's hidden state, one heatmap per direction, side by side."""
+def directions(
+    sentence: SentenceTrace, layer: int, shown: int, _: Translate = english, upright_words: bool = False
+) -> None:
+    """The chosen layer's hidden state, one heatmap per direction, side by side; `upright_words`
+    stands the word labels on end, for columns too narrow to hold them flat (the Lesson's)."""
     trace, tokens = sentence.trace, sentence.tokens
     top = layer == trace.num_layers - 1
     for column, direction in zip(st.columns(len(trace.directions)), trace.directions, strict=True):
@@ -67,6 +70,8 @@ def directions(sentence: SentenceTrace, layer: int, shown: int, _: Translate = e
                 read_by_head=read,
                 _=_,
             )
+            if upright_words:
+                figure.update_xaxes(tickangle=-90)
             output.chart(figure, key=f"layers_{direction}", first_screen=shown <= FIRST_SCREEN_ROWS)
     two = len(trace.directions) == 2
     st.caption(_(words.DIRECTIONS_CAPTION if two else words.ONE_DIRECTION_CAPTION))

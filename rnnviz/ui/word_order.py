@@ -123,8 +123,17 @@ def accuracy_line(recurrent_name: str, recurrent: Classifier) -> str:
     return f"Test accuracy ({CARD_SOURCE_TITLE}, from the model card): {bag_text} · {rnn_text}."
 
 
-def show_answers(answers: word_order.OrderAnswers, recurrent_title: str, _: Translate = english) -> None:
-    """The chart (first screen), its caption and the verdict, in the language of `_`."""
+def show_answers(
+    answers: word_order.OrderAnswers,
+    recurrent_title: str,
+    _: Translate = english,
+    verdict_first: bool = False,
+) -> None:
+    """The chart (first screen), its caption and the verdict, in the language of `_`; with
+    `verdict_first` the verdict comes before the caption (a projector's screen ends under it)."""
     output.chart(order_plots.order_chart(answers, recurrent_title, _), key="order_chart", first_screen=True)
+    if verdict_first:
+        st.markdown(verdict(answers, recurrent_title, _))
     st.caption(_(order_plots.CAPTION))
-    st.markdown(verdict(answers, recurrent_title, _))
+    if not verdict_first:
+        st.markdown(verdict(answers, recurrent_title, _))
