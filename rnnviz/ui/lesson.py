@@ -83,7 +83,7 @@ TRAINING = TrainConfig(
     seed=0,
 )
 EMBEDDING_HEIGHT = 160  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
-CELL_HEIGHT = 270  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
+CELL_HEIGHT = 280  # px of the cell diagram on a step (x1.35 on a projector): it fits beside the question
 
 
 @st.cache_resource
