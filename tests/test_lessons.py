@@ -182,6 +182,7 @@ LESSON_SOURCES = (
     "rnnviz/plots/embeddings.py",
     "rnnviz/plots/stacking.py",
     "rnnviz/plots/batching.py",
+    "rnnviz/plots/training.py",
 )
 
 

@@ -241,8 +241,9 @@ def test_step_11_trains_live_and_the_trained_network_answers(models_dir, monkeyp
     assert _job_state(at).status == "done"
     _ok(at.run())
     assert "Istrenirano: nova mreža sada je odabrani model" in page_text(at)
-    rows = [s for s in chart_specs(at) if "epoch by epoch" in s["layout"]["title"]["text"]]
-    assert rows and len(rows[0]["data"][0]["y"]) == 3  # untrained, epoch 1, epoch 2
+    rows = [s for s in chart_specs(at) if "epohu po epohu" in s["layout"]["title"]["text"]]
+    assert rows and rows[0]["data"][0]["y"] == ["netrenirano", "epoha 1", "epoha 2"]
+    assert not [text for text in chart_words(at) if ENGLISH_CHART_WORDS.search(text)]
     trained = _job_state(at).runs[0].result.classifier
     right = questions.answer(trained, LESSON.step(11).question)
     if right.correct is not None:  # the question now asks the trained network

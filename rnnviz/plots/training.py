@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from rnnviz.lessons import glossary
+from rnnviz.lessons.i18n import Translate, english
 from rnnviz.plots.base import (
     FONT_SIZE,
     ColourRange,
@@ -173,9 +174,10 @@ def accuracy_curves(
     return new_figure(data, layout)
 
 
-def epoch_labels(epochs: Sequence[float]) -> list[str]:
-    """Row labels of the epoch heatmaps: 'untrained', 'epoch 1', …, 'epoch 2.4' (stopped mid-way)."""
-    return ["untrained" if epoch == 0 else f"epoch {epoch:g}" for epoch in epochs]
+def epoch_labels(epochs: Sequence[float], _: Translate = english) -> list[str]:
+    """Row labels of the epoch heatmaps: 'untrained', 'epoch 1', …, 'epoch 2.4' (stopped mid-way),
+    in the language of `_`."""
+    return [_("untrained") if epoch == 0 else _("epoch {epoch:g}").format(epoch=epoch) for epoch in epochs]
 
 
 def probability_range(labels: Sequence[str], shown: int) -> ColourRange:
@@ -196,11 +198,12 @@ def epoch_heatmap(
     title: str,
     value_name: str,
     colour_title: str,
+    _: Translate = english,
 ) -> go.Figure:
     """values [epochs, steps]: one row per snapshot (untrained at the top, the newest at the
-    bottom), one column per word of the probe sentence."""
+    bottom), one column per word of the probe sentence; row labels in the language of `_`."""
     z = np.asarray(values, dtype=np.float32)  # [epochs, steps]
-    rows = epoch_labels(epochs)
+    rows = epoch_labels(epochs, _)
     heatmap = dict(
         type="heatmap",
         z=z,
@@ -229,10 +232,14 @@ def epoch_heatmap(
 
 
 def probe_probability_heatmap(
-    prefix_probabilities: np.ndarray, tokens: Sequence[str], epochs: Sequence[float], labels: Sequence[str]
+    prefix_probabilities: np.ndarray,
+    tokens: Sequence[str],
+    epochs: Sequence[float],
+    labels: Sequence[str],
+    _: Translate = english,
 ) -> go.Figure:
     """prefix_probabilities [epochs, steps, n_labels] as P(one class) per word and epoch: the
-    positive class for (negative, positive), else the last label."""
+    positive class for (negative, positive), else the last label; words in the language of `_`."""
     shown = len(labels) - 1
     label = plotly_text(labels[shown], 30)
     return epoch_heatmap(
@@ -240,9 +247,10 @@ def probe_probability_heatmap(
         tokens,
         epochs,
         probability_range(labels, shown),
-        f"Prediction after each word, epoch by epoch: P({label})",
+        _("Prediction after each word, epoch by epoch: P({label})").format(label=label),
         f"P({label})",
         f"P({label})",
+        _,
     )
 
 

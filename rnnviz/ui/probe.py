@@ -123,7 +123,7 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
 def epoch_by_epoch(history: ProbeHistory, key: str, _: Translate = english) -> None:
     """The probe's prediction after each word, one row per epoch (where it flips), and its caption."""
     figure = train_plots.probe_probability_heatmap(
-        history.prefix_probabilities, history.tokens, history.epochs, history.labels
+        history.prefix_probabilities, history.tokens, history.epochs, history.labels, _
     )
     output.chart(output.translated_axes(figure, _), key=key)
     st.caption(_(EPOCHS_CAPTION))
