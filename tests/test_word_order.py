@@ -1,6 +1,6 @@
 """Proves the word-order variants (same words, other orders, no duplicates, readable texts that
 tokenize back), and that on them the bag of embeddings' answers agree exactly while a recurrent
-network's differ; the chart draws one row per variant with both models."""
+network's differ; the chart draws one row per variant with both models, named in English or Croatian."""
 
 import numpy as np
 import pytest
@@ -28,6 +28,7 @@ def test_variants_are_the_same_words_in_other_orders(text):
     for variant in found:
         assert word_order.same_words(found[0].tokens, variant.tokens)
         assert tuple(tokenize(variant.text)) == variant.tokens
+        assert variant.how.format(*variant.words) == variant.name  # what a translation fills in
 
 
 def test_the_lessons_reorderings_are_made():
@@ -60,6 +61,21 @@ def test_models_with_other_labels_are_refused():
     other = make_classifier(labels=("bad", "good"))
     with pytest.raises(ValueError, match="different labels"):
         word_order.order_answers(other, make_bag(), word_order.variants("good"))
+
+
+def test_row_labels_name_every_reordering_in_croatian():
+    from rnnviz.lessons.i18n import translator
+
+    found = tuple(word_order.variants("dull at first but great in the end"))
+    half = np.full((len(found), 2), 0.5)
+    answers = word_order.OrderAnswers(found, ("a", "b"), half, half, (True,) * len(found))
+    assert order_plots.row_labels(answers)[2] == "3. “dull” and “great” swapped"
+    croatian = order_plots.row_labels(answers, translator("hr"))
+    assert croatian[:3] == [
+        "1. kako je upisano",
+        "2. zamijenjene surečenice oko „but”",
+        "3. zamijenjeni „dull” i „great”",
+    ]
 
 
 def test_chart_has_a_row_per_variant_and_both_models():

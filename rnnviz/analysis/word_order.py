@@ -32,10 +32,16 @@ class Variant:
     name: str  # short: 'as typed', 'clauses swapped around “but”', 'reversed', …
     text: str  # readable sentence; tokenize(text) gives `tokens`
     tokens: tuple[str, ...]
+    how: str = ""  # `name` with its words as {0}, {1} (for a translation): how.format(*words) == name
+    words: tuple[str, ...] = ()
 
 
-def _variant(name: str, tokens: Sequence[str]) -> Variant:
-    return Variant(name, detokenize(tokens), tuple(tokens))
+def _variant(name: str, tokens: Sequence[str], how: str = "", words: Sequence[str] = ()) -> Variant:
+    return Variant(name, detokenize(tokens), tuple(tokens), how or name, tuple(words))
+
+
+SWAPPED = "“{0}” and “{1}” swapped"  # the names of the reorderings that name the words they move
+MOVED = "“{0}” moved before “{1}”"
 
 
 def _swap_clauses(tokens: list[str]) -> list[str] | None:
@@ -53,7 +59,7 @@ def _sentiment_positions(tokens: Sequence[str]) -> list[int]:
     return [i for i, t in enumerate(tokens) if lexicon.get(t, 0.0) != 0.0 and t not in NEGATORS]
 
 
-def _swap_sentiment(tokens: list[str]) -> tuple[list[str], str] | None:
+def _swap_sentiment(tokens: list[str]) -> tuple[list[str], str, tuple[str, str]] | None:
     """The first and the last sentiment words (by the VADER lexicon) trade places."""
     found = _sentiment_positions(tokens)
     if len(found) < 2 or tokens[found[0]] == tokens[found[-1]]:
@@ -61,10 +67,10 @@ def _swap_sentiment(tokens: list[str]) -> tuple[list[str], str] | None:
     first, last = found[0], found[-1]
     swapped = list(tokens)
     swapped[first], swapped[last] = tokens[last], tokens[first]
-    return swapped, f"“{tokens[first]}” and “{tokens[last]}” swapped"
+    return swapped, SWAPPED, (tokens[first], tokens[last])
 
 
-def _move_negator(tokens: list[str]) -> tuple[list[str], str] | None:
+def _move_negator(tokens: list[str]) -> tuple[list[str], str, tuple[str, str]] | None:
     """The first "not" (n't, never) moved before the last word of the other clause around
     "but", or before the sentence's last word when there is no "but"."""
     where = next((i for i, t in enumerate(tokens) if t in MOVABLE_NEGATORS), None)
@@ -84,7 +90,7 @@ def _move_negator(tokens: list[str]) -> tuple[list[str], str] | None:
     moved = [*rest[:target], negator, *rest[target:]]
     if moved == tokens:
         return None
-    return moved, f"“{negator}” moved before “{rest[target]}”"
+    return moved, MOVED, (negator, rest[target])
 
 
 def variants(text: str) -> list[Variant]:
@@ -95,15 +101,15 @@ def variants(text: str) -> list[Variant]:
     if not tokens:
         return []
     found = [_variant("as typed", tokens)]
-    candidates: list[tuple[str, list[str]] | None] = []
+    candidates: list[tuple[str, list[str], str, Sequence[str]] | None] = []  # name, tokens, how, words
     swapped = _swap_clauses(tokens)
-    candidates.append(("clauses swapped around “but”", swapped) if swapped else None)
+    candidates.append(("clauses swapped around “but”", swapped, "", ()) if swapped else None)
     for made in (_swap_sentiment(tokens), _move_negator(tokens)):
-        candidates.append((made[1], made[0]) if made else None)
-    candidates.append(("words reversed", tokens[::-1]))
+        candidates.append((made[1].format(*made[2]), made[0], made[1], made[2]) if made else None)
+    candidates.append(("words reversed", tokens[::-1], "", ()))
     shuffled = list(tokens)
     random.Random(SHUFFLE_SEED).shuffle(shuffled)
-    candidates.append(("words shuffled", shuffled))
+    candidates.append(("words shuffled", shuffled, "", ()))
     seen = {tuple(tokens)}
     for candidate in candidates:
         if candidate is None or tuple(candidate[1]) in seen:

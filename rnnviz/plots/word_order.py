@@ -20,10 +20,12 @@ from rnnviz.plots.colours import GRID, INK, class_colour
 
 ROW_PX = 34  # per variant
 LABEL_CHARS = 44  # longer variants are cut in the row labels (hover shows the whole text)
-# The reorderings whose names are fixed words (the others name the words they move: English).
+# The reorderings' names as msgids (rnnviz.analysis.word_order: Variant.how, its words as {0}, {1}).
 VARIANT_NAMES = (
     N_("as typed"),
     N_("clauses swapped around “but”"),
+    N_("“{0}” and “{1}” swapped"),
+    N_("“{0}” moved before “{1}”"),
     N_("words reversed"),
     N_("words shuffled"),
 )
@@ -38,7 +40,7 @@ def target_class(answers: OrderAnswers) -> int:
 
 def row_labels(answers: OrderAnswers, _: Translate = english) -> list[str]:
     """One unique label per row: '1. as typed', '2. words reversed', … (safe for plotly)."""
-    names = [_(v.name) if v.name in VARIANT_NAMES else v.name for v in answers.variants]
+    names = [_(v.how).format(*v.words) if v.how in VARIANT_NAMES else v.name for v in answers.variants]
     return [f"{i + 1}. {plotly_text(name, LABEL_CHARS)}" for i, name in enumerate(names)]
 
 
