@@ -45,7 +45,7 @@ def _titles(at) -> list[str]:
     return [element.value for element in at.title]
 
 
-# English words of the reused charts' titles, axis titles, legends, annotations and colour bars
+# English words of the reused charts' titles, axis titles, legends, annotations, colour bars, hovers
 # (not the sentences' tokens nor the models' own names and class labels, which stay English).
 ENGLISH_CHART_WORDS = re.compile(
     r"\b(word order|bag of embeddings|answer:|largest change|erase|keep|take new|embedding vector|"
@@ -61,7 +61,7 @@ def _text(part) -> str:
 
 def chart_words(at) -> list[str]:
     """The words drawn inside the run's charts, tick labels of tokens aside: titles, axis titles,
-    legend entries, annotations and colour bars."""
+    legend entries, annotations, colour bars and hover texts."""
     found = []
     for spec in chart_specs(at):
         layout = spec["layout"]
@@ -69,7 +69,7 @@ def chart_words(at) -> list[str]:
         found += [_text(axis.get("title")) for key, axis in layout.items() if key[:5] in ("xaxis", "yaxis")]
         found += [note.get("text", "") for note in layout.get("annotations", [])]
         for trace in spec["data"]:
-            found.append(trace.get("name") or "")
+            found += [trace.get("name") or "", trace.get("hovertemplate") or ""]
             bar = trace.get("colorbar") or {}
             found += [_text(bar.get("title")), *bar.get("ticktext", [])]
     return [text for text in found if text]

@@ -82,7 +82,7 @@ def id_matrix_chart(batch: PackedBatch, _: Translate = english) -> go.Figure:
     tokens = batch.padded_tokens
     text = [[_cell(tokens[b][t], int(batch.ids[b, t])) for t in range(steps)] for b in range(rows)]
     x = [str(t + 1) for t in range(steps)]
-    grid = _grid(z, text, x, sentence_names(batch, _), rows, "%{y}, position %{x}: %{text}")
+    grid = _grid(z, text, x, sentence_names(batch, _), rows, f"%{{y}}, {_('position')} %{{x}}: %{{text}}")
     title = _("Padded ids [{rows} × {steps}]: &lt;pad&gt; (id 0) after each sentence's end")
     return new_figure([grid], _grid_layout(title.format(rows=rows, steps=steps), rows, _("position t")))
 
@@ -95,7 +95,7 @@ def mask_chart(batch: PackedBatch, _: Translate = english) -> go.Figure:
     text = [["1" if m else "0" for m in row] for row in batch.mask]
     x = [str(t + 1) for t in range(steps)]
     y = [_("length {length}").format(length=int(n)) for n in batch.lengths]
-    grid = _grid(z, text, x, y, rows, "%{y}, position %{x}: mask %{text}")
+    grid = _grid(z, text, x, y, rows, f"%{{y}}, {_('position')} %{{x}}: {_('mask')} %{{text}}")
     title = _("Mask [{rows} × {steps}] and lengths").format(rows=rows, steps=steps)
     return new_figure([grid], _grid_layout(title, rows, _("position t")))
 

@@ -38,7 +38,7 @@ def embedding_strip(found: WordEmbedding, _: Translate = english) -> go.Figure:
         colorbar=dict(
             title=dict(text=_("value")), tickvals=list(scale.tickvals), ticktext=list(scale.ticktext), len=1.2
         ),
-        hovertemplate="dimension %{x}: %{z:.4f}<extra></extra>",
+        hovertemplate=f"{_('dimension')} %{{x}}: %{{z:.4f}}<extra></extra>",
         xgap=1,
     )
     title = _("The embedding of “{word}”: row {row} of the table, {size} numbers").format(

@@ -165,7 +165,7 @@ def gradient_chart(
                 customdata=[plotly_text(token, 40) for token in flow.tokens],
                 line=dict(color=cell_colour(cell), width=3, dash=_DASHES.get(cell, "solid")),
                 marker=dict(size=4),
-                hovertemplate="%{customdata} (%{x} words before the end): %{y:.3g}<extra>"
+                hovertemplate=f"%{{customdata}} (%{{x}} {_('words before the end')}): %{{y:.3g}}<extra>"
                 + plotly_text(title)
                 + "</extra>",
             )

@@ -154,7 +154,7 @@ def readout_chart(
         colorbar=dict(
             title=dict(text="h", side="top"), tickvals=list(scale.tickvals), ticktext=list(scale.ticktext)
         ),
-        hovertemplate="%{y}<br>unit %{x}: %{z:.3f}<extra></extra>",
+        hovertemplate=f"%{{y}}<br>{_('unit')} %{{x}}: %{{z:.3f}}<extra></extra>",
     )
     pieces = " ⊕ ".join(f"[{len(part.values)}]" for part in result.parts)
     whole = f"{pieces} = [{z.size}]" if len(rows) > 1 else f"[{z.size}]"

@@ -214,7 +214,7 @@ def state_heatmap(
             x=1.02,
             xanchor="left",
         ),
-        hovertemplate=f"word %{{x}}<br>unit %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
+        hovertemplate=f"{_('word')} %{{x}}<br>{_('unit')} %{{y}}<br>{symbol} = %{{z:.3f}}<extra></extra>",
     )
     layout = base_layout(title or glossary.title(quantity), height)
     # A right margin wide enough for every colour bar's labels, so heatmaps side by side get

@@ -220,7 +220,7 @@ def epoch_heatmap(
             ticktext=list(scale.ticktext),
             thickness=14,
         ),
-        hovertemplate=f"%{{y}}, word %{{x}}<br>{value_name} = %{{z:.3f}}<extra></extra>",
+        hovertemplate=f"%{{y}}, {_('word')} %{{x}}<br>{value_name} = %{{z:.3f}}<extra></extra>",
     )
     layout = base_layout(title, int(min(520, max(260, 140 + 26 * len(rows)))))
     layout["margin"]["r"] = 150
