@@ -7,7 +7,7 @@ Run: streamlit run app.py
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
-from rnnviz.ui import models, output, reconnect, session, teacher, train
+from rnnviz.ui import models, output, reconnect, session, teacher, train, warmup
 
 # Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
 st.set_page_config(
@@ -44,5 +44,8 @@ reconnect.notice_if_moved()  # a page that lost its server process to a killed o
 with st.sidebar:
     output.image_format_picker()  # what every chart's camera button saves: PNG (2x) or SVG
 session.mark_routed()
-page.run()
-session.flush_query()  # the run's view, written to the URL in one change
+try:
+    page.run()
+    session.flush_query()  # the run's view, written to the URL in one change
+finally:  # after the page, even one that stopped: the other pages' imports, in the background, once
+    warmup.start()
