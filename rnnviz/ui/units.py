@@ -198,7 +198,8 @@ def ranking(
         feature = ""
     if feature not in ("position", "since_negator"):
         n = 0
-    return cache.cached(_ranking, classifier, kind, feature, n, pattern, sentence, span)
+    store = cache.per_sentence if kind == "span" else cache.cached  # a span hypothesis reads a typed sentence
+    return store(_ranking, classifier, kind, feature, n, pattern, sentence, span)
 
 
 def aggregate(
