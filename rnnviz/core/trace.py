@@ -27,6 +27,7 @@ for both directions (the backward direction's row t has read inputs t..steps-1).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -461,36 +462,44 @@ def _recover_batch_gates(
     hidden: torch.Tensor,
     weights: list[torch.Tensor],
     reverse: bool,
-    valid: np.ndarray,
+    valid: torch.Tensor,
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
     """`_recover_gates` for a padded batch: x [batch, steps, features] and hidden [batch, steps, H]
-    (0 past each sentence's end, `valid` [batch, steps] saying where a sentence is). Returns gates
-    [batch, steps, H] and the LSTM cell state [steps, batch, H] (the scan's layout)."""
+    (0 past each sentence's end; `valid` [batch, steps] bool says where a sentence is). Returns
+    the gates and the LSTM cell state of the real words only, [words, H], sentence after sentence
+    (row-major order of `valid`): padding costs no matrix product."""
     if kind not in ("lstm", "gru"):
         return {}, None
     batch, steps, size = hidden.shape
     zeros = hidden.new_zeros((batch, 1, size))
     # h_{t-1} in reading order; the backward direction reads padding (0, its h_0) before a sentence's end
     previous = torch.cat([hidden[:, 1:], zeros], 1) if reverse else torch.cat([zeros, hidden[:, :-1]], 1)
-    rows_x, rows_h = x.reshape(batch * steps, -1), previous.reshape(batch * steps, size)  # one GEMM each
+    words_x, words_h = x[valid], previous[valid]  # [words, features], [words, H]
     w_ih, w_hh = weights[0], weights[1]
     b_ih, b_hh = weights[2:] if len(weights) == 4 else (None, None)
     if kind == "gru":
-        from_input = rows_x @ w_ih.T if b_ih is None else torch.addmm(b_ih, rows_x, w_ih.T)  # [rows, 3H]
-        from_hidden = rows_h @ w_hh.T if b_hh is None else torch.addmm(b_hh, rows_h, w_hh.T)
-        flat = _gates_from_terms(kind, from_input, from_hidden, size)
-    else:
-        pre = rows_x @ w_ih.T if b_ih is None else torch.addmm(b_ih + b_hh, rows_x, w_ih.T)  # [rows, 4H]
-        flat = _gates_from_terms(kind, pre.addmm_(rows_h, w_hh.T), None, size)
-    gates = {name: values.reshape(batch, steps, size) for name, values in flat.items()}
-    if kind != "lstm":
-        return gates, None
-    # c_t over [steps, batch, H]; padding decays to 0 and adds nothing, so every sentence's
-    # backward reading starts from c = 0 at its own last word.
-    keep = valid[:, :, None]
-    decay = np.ascontiguousarray(np.where(keep, gates["forget"], 0).transpose(1, 0, 2))
-    added = np.ascontiguousarray(np.where(keep, gates["input"] * gates["cell"], 0).transpose(1, 0, 2))
-    return gates, _linear_scan(decay, added, reverse)
+        from_input = words_x @ w_ih.T if b_ih is None else torch.addmm(b_ih, words_x, w_ih.T)  # [words, 3H]
+        from_hidden = words_h @ w_hh.T if b_hh is None else torch.addmm(b_hh, words_h, w_hh.T)
+        return _gates_from_terms(kind, from_input, from_hidden, size), None
+    pre = words_x @ w_ih.T if b_ih is None else torch.addmm(b_ih + b_hh, words_x, w_ih.T)  # [words, 4H]
+    gates = _gates_from_terms(kind, pre.addmm_(words_h, w_hh.T), None, size)
+    # c_t by one scan over [steps, batch, H]; padding decays to 0 and adds nothing, so every
+    # sentence's backward reading starts from c = 0 at its own last word.
+    where = valid.numpy().T  # [steps, batch]
+    decay, added = np.zeros((2, steps, batch, size), np.float32)
+    order = _word_order(valid)
+    decay[where] = gates["forget"][order]
+    added[where] = (gates["input"] * gates["cell"])[order]
+    cell = _linear_scan(decay, added, reverse)  # [steps, batch, H]
+    return gates, cell.transpose(1, 0, 2)[valid.numpy()]
+
+
+def _word_order(valid: torch.Tensor) -> np.ndarray:
+    """Indices that put words listed sentence after sentence ([batch, steps] row-major order of
+    `valid`) into step-after-step order ([steps, batch] row-major), the scan's layout."""
+    index = np.full(valid.shape, -1)
+    index[valid.numpy()] = np.arange(int(valid.sum()))
+    return index.T[valid.numpy().T]
 
 
 def _trace_padded(module: nn.RNNBase, kind: CellType, sequences: Sequence[torch.Tensor]) -> list[Trace]:
@@ -498,7 +507,8 @@ def _trace_padded(module: nn.RNNBase, kind: CellType, sequences: Sequence[torch.
     reference = module.weight_ih_l0
     lengths = torch.tensor([len(x) for x in sequences])
     x = pad_sequence([s.to(reference.device, reference.dtype) for s in sequences], batch_first=True)
-    valid = (torch.arange(x.shape[1])[None, :] < lengths[:, None]).numpy()  # [batch, steps]
+    valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]  # [batch, steps]
+    starts = np.concatenate([[0], np.cumsum(lengths.numpy())])  # sentence b's words: starts[b]:starts[b + 1]
     size = module.hidden_size
     directions = DIRECTIONS[: 2 if module.bidirectional else 1]
     states: list[list[LayerTrace]] = [[] for _ in sequences]
@@ -506,20 +516,20 @@ def _trace_padded(module: nn.RNNBase, kind: CellType, sequences: Sequence[torch.
         for layer in range(module.num_layers):
             per_direction = [_layer_weights(module, layer, d == "backward") for d in directions]
             outputs = _run_layer_packed(kind, x, lengths, [w for ws in per_direction for w in ws], module)
-            inputs = _as_numpy(x)
+            inputs = _as_numpy(x[valid])  # [words, features]
             for d, direction in enumerate(directions):
                 hidden = outputs[..., d * size : (d + 1) * size]  # [batch, steps, H]
                 gates, cell = _recover_batch_gates(kind, x, hidden, per_direction[d], d == 1, valid)
-                hidden_np = _as_numpy(hidden)
-                for b, n in enumerate(lengths.tolist()):
+                hidden_np = _as_numpy(hidden[valid])  # [words, H]
+                for b, (start, end) in enumerate(itertools.pairwise(starts.tolist())):
                     states[b].append(
                         LayerTrace(
                             layer=layer,
                             direction=direction,
-                            inputs=inputs[b, :n],
-                            hidden=hidden_np[b, :n],
-                            cell=None if cell is None else cell[:n, b],
-                            gates={name: values[b, :n] for name, values in gates.items()},
+                            inputs=inputs[start:end],
+                            hidden=hidden_np[start:end],
+                            cell=None if cell is None else cell[start:end],
+                            gates={name: values[start:end] for name, values in gates.items()},
                         )
                     )
             x = outputs  # the next layer reads both directions, concatenated
