@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -23,18 +24,7 @@ from bench.load import NICE_CHROMIUM, resident_mb
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import CHROMIUM_ARGS, VIEWPORT, go_to_page, open_app
 
-PAGES = (
-    "Lesson",
-    "Explore",
-    "Word order",
-    "Inside the cell",
-    "Why gates",
-    "Negation lab",
-    "Units",
-    "Layers & directions",
-    "Padding & packing",
-    "Train",
-)  # app.py's menu, in order
+PAGES = re.findall(r'st\.Page\("pages/\w+\.py", title="([^"]+)"', APP.read_text())  # app.py's menu, in order
 PATIENCE = 300_000  # ms per page on a loaded 2-core machine
 
 

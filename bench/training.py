@@ -39,6 +39,19 @@ from rnnviz.training.training_job import TrainingJob
 ROUNDS = 7
 
 
+def bare_loop(model: nn.Module, batches: list, config: TrainConfig) -> None:
+    """One epoch of the bare PyTorch loop: forward, loss, backward, clipping, Adam step."""
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    loss_fn = nn.CrossEntropyLoss()
+    for ids, lengths, labels in batches:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(ids, lengths), labels)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
+        optimizer.step()
+
+
 def measure(config: TrainConfig, train, val) -> float:
     """Throughput of the trainer's epoch (validation of `val` included) over the bare loop's."""
     pool = [Trainer(config, train, val) for _ in range(ROUNDS + 3)]  # one per call, warm-ups included
@@ -50,16 +63,7 @@ def measure(config: TrainConfig, train, val) -> float:
         next(trainers).run()
 
     def bare_epoch() -> None:
-        model = copy.deepcopy(start_model)
-        model.train()
-        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-        loss_fn = nn.CrossEntropyLoss()
-        for ids, lengths, labels in batches:
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(ids, lengths), labels)
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
-            optimizer.step()
+        bare_loop(copy.deepcopy(start_model), batches, config)
 
     time_ratio, _, _ = interleaved_ratio(trainer_epoch, bare_epoch, rounds=ROUNDS, calls=1)
     return 1 / time_ratio
@@ -82,17 +86,9 @@ def bare_rate(config: TrainConfig) -> float:
     """Examples per second of the bare loop over one epoch of the job's model and batches."""
     train, val, _ = stratified_split(grammar_dataset(config.builtin_size, seed=0), val_fraction=0.1, seed=0)
     trainer = Trainer(config, train, val)
-    model, batches = copy.deepcopy(trainer.model), trainer.epoch_batches(1)
-    model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    loss_fn = nn.CrossEntropyLoss()
+    batches = trainer.epoch_batches(1)
     start = time.perf_counter()
-    for ids, lengths, labels in batches:
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(model(ids, lengths), labels)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), config.clip_norm)
-        optimizer.step()
+    bare_loop(copy.deepcopy(trainer.model), batches, config)
     return sum(len(labels) for *_, labels in batches) / (time.perf_counter() - start)
 
 
