@@ -49,4 +49,5 @@ try:
     page.run()
     session.flush_query()  # the run's view, written to the URL in one change
 finally:  # after the page, even one that stopped: the other pages' imports, in the background, once
+    warmup.page_drawn()
     warmup.start()

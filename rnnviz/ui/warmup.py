@@ -2,15 +2,18 @@
 what the pages need (torch, pandas, plotly, every rnnviz.ui module and what they import, captum),
 so that a page's first visit does not wait for a second or more of imports.
 
-    warmup.start()     # starts the thread once per process; later calls return at once
-    warmup.warm()      # the same imports, in the calling thread (benches, tests)
+    warmup.start()       # starts the thread once per process; later calls return at once
+    warmup.page_drawn()  # a page run has ended: the imports only some pages need may go on
+    warmup.warm()        # every import, in the calling thread (benches, tests)
 
 asgi.py starts it in its st.App lifespan (when the server starts, before any browser); app.py
-starts it after each run, so a `streamlit run app.py` server warms the other pages while its
-first student looks at the first one. A thread importing a module that a session is importing
-at the same moment waits for that import (Python's per-module import lock): nothing is imported
-twice. pandas comes before plotly, as in rnnviz.ui.lesson (a run that meets plotly's lazy import
-of pandas halfway saw a half-initialised pandas).
+calls page_drawn() and start() after each run, so a `streamlit run app.py` server warms the other
+pages while its first student looks at the first one. The thread imports what every page needs
+at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
+first student's page does not share the GIL with a second of captum. A thread importing a module
+that a session is importing at the same moment waits for that import (Python's per-module import
+lock): nothing is imported twice. pandas comes before plotly, as in rnnviz.ui.lesson (a run that
+meets plotly's lazy import of pandas halfway saw a half-initialised pandas).
 """
 
 from __future__ import annotations
@@ -39,13 +42,30 @@ def modules() -> list[str]:
     return [*FIRST, *ui, *LAST]
 
 
-def warm() -> None:
-    """Import every module of `modules()` here; one that fails is logged and skipped."""
-    for name in modules():
+_PAGE_DRAWN = threading.Event()  # set once a page run of this process has ended
+
+
+def _import(names: list[str]) -> None:
+    for name in names:
         try:
             importlib.import_module(name)
         except Exception:  # a missing optional package must not take the server down
             _LOG.exception("warm-up import of %s failed", name)
+
+
+def warm(wait_for_page: bool = False) -> None:
+    """Import every module of `modules()` here (one that fails is logged and skipped); with
+    `wait_for_page`, the LAST ones only after `page_drawn()`."""
+    names = modules()
+    _import(names[: -len(LAST)])
+    if wait_for_page:
+        _PAGE_DRAWN.wait()
+    _import(names[-len(LAST) :])
+
+
+def page_drawn() -> None:
+    """Say that a page run has ended (app.py, after every run)."""
+    _PAGE_DRAWN.set()
 
 
 def start(server_only: bool = True) -> threading.Thread | None:
@@ -55,6 +75,6 @@ def start(server_only: bool = True) -> threading.Thread | None:
         return None
     with _LOCK:
         if not _THREAD:
-            _THREAD.append(threading.Thread(target=warm, name="rnnviz-warm-up", daemon=True))
+            _THREAD.append(threading.Thread(target=warm, args=(True,), name="rnnviz-warm-up", daemon=True))
             _THREAD[0].start()
         return _THREAD[0]
