@@ -4,6 +4,7 @@ switch and model picker.
 Run: streamlit run app.py
 """
 
+import pandas  # noqa: F401  (before any page: see below)
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
@@ -17,6 +18,10 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if teacher.opened_in_teacher_mode() else "auto",
 )
 limit_torch_threads()
+# pandas is imported above, by every run before its page: plotly looks pandas up in sys.modules
+# without importing it, so a figure built while another thread (another session's run, the
+# warm-up) is importing pandas saw a half-initialised module ("partially initialized module
+# 'pandas' has no attribute 'Series'"); an import statement waits for that import to finish.
 
 # One line per page, in menu order: the guided Lesson first (the class as steps), then Explore (the
 # app's one question, the page a bare address opens), then the lesson's order — word order, the

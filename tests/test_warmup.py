@@ -17,5 +17,18 @@ def test_modules_cover_every_ui_module_and_the_heavy_libraries():
 
 
 def test_no_thread_outside_a_server():
-    assert warmup.start() is None
-    assert not warmup._THREAD
+    assert warmup.start() is None  # no runtime at all
+
+
+def test_no_thread_in_apptest():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from rnnviz.ui import warmup
+
+        st.write(str(warmup.start()))
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception and at.markdown[0].value == "None"

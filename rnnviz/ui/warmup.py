@@ -22,6 +22,7 @@ import importlib
 import logging
 import pkgutil
 import threading
+from unittest.mock import NonCallableMock
 
 from streamlit import runtime
 
@@ -71,7 +72,8 @@ def page_drawn() -> None:
 def start(server_only: bool = True) -> threading.Thread | None:
     """The process's warm-up thread (a daemon running `warm`), started on the first call; None,
     and nothing started, when `server_only` and no Streamlit server runs here (AppTest, scripts)."""
-    if server_only and not runtime.exists():
+    # AppTest stands a mock in for the runtime: its runs are not a server's
+    if server_only and (not runtime.exists() or isinstance(runtime.get_instance(), NonCallableMock)):
         return None
     with _LOCK:
         if not _THREAD:
