@@ -198,7 +198,8 @@ def ranking(
         feature = ""
     if feature not in ("position", "since_negator"):
         n = 0
-    store = cache.per_sentence if kind == "span" else cache.cached  # a span hypothesis reads a typed sentence
+    typed = kind in ("span", "pattern")  # a span reads a typed sentence, a pattern is typed
+    store = cache.per_sentence if typed else cache.cached
     return store(_ranking, classifier, kind, feature, n, pattern, sentence, span)
 
 
