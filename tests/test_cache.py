@@ -35,13 +35,14 @@ def test_cached_computes_once_per_model_content_and_arguments():
 
 
 def test_per_sentence_results_are_shared_and_expire(monkeypatch):
+    import streamlit as st
     from streamlit.runtime.caching import cache_utils
 
     from rnnviz.ui import cache
 
     now = [1000.0]
     monkeypatch.setattr(cache_utils, "TTLCACHE_TIMER", lambda: now[0])  # the clock of Streamlit's caches
-    cache._per_sentence_call.clear()  # its storage is made again, with the clock above
+    st.cache_data.clear()  # every data cache is made again on its next call, with the clock above
     calls = []
 
     def first_probability(classifier, text):
@@ -56,4 +57,4 @@ def test_per_sentence_results_are_shared_and_expire(monkeypatch):
     now[0] += 3 * cache.SENTENCE_TTL  # long unasked for: gone, computed again
     cache.per_sentence(first_probability, model, "a typed sentence")
     assert calls == ["a typed sentence"] * 2
-    cache._per_sentence_call.clear()
+    st.cache_data.clear()
