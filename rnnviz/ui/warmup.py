@@ -4,7 +4,7 @@ so that a page's first visit does not wait for a second or more of imports.
 
     warmup.start()       # starts the thread once per process; later calls return at once
     warmup.page_drawn()  # a page run has ended: the imports only some pages need may go on
-    warmup.warm()        # every import and a first model and figure, in the calling thread
+    warmup.warm()        # every import, in the calling thread (benches, tests)
 
 asgi.py starts it in its st.App lifespan (when the server starts, before any browser); app.py
 calls page_drawn() and start() after each run, so a `streamlit run app.py` server warms the other
@@ -22,7 +22,6 @@ import importlib
 import logging
 import pkgutil
 import threading
-from pathlib import Path
 from unittest.mock import NonCallableMock
 
 from streamlit import runtime
@@ -55,35 +54,11 @@ def _import(names: list[str]) -> None:
             _LOG.exception("warm-up import of %s failed", name)
 
 
-def first_use() -> None:
-    """Pay what a first page run pays beyond its imports, once per process: reading a shipped
-    model (the default one, if installed), a first trace, a first figure and its JSON (plotly
-    loads a validator module per property on its first use)."""
-    import plotly.io as pio
-
-    from rnnviz.core import checkpoints
-    from rnnviz.core.trace import trace_sentence
-    from rnnviz.plots import trace as trace_plots
-    from rnnviz.ui.models import DEFAULT_MODEL
-
-    path = Path(checkpoints.MODELS_DIR) / checkpoints.SHIPPED[DEFAULT_MODEL]
-    if path.is_file():
-        classifier = checkpoints.load(path)
-        sentence = trace_sentence(classifier, "the movie was not good")
-        labels = classifier.labels
-        pio.to_json(trace_plots.prediction_chart(sentence.tokens, sentence.prefix_probabilities, labels))
-
-
 def warm(wait_for_page: bool = False) -> None:
-    """Import every module of `modules()` here (one that fails is logged and skipped) and pay the
-    first use of a model and a figure (`first_use`); with `wait_for_page`, the LAST modules only
-    after `page_drawn()`."""
+    """Import every module of `modules()` here (one that fails is logged and skipped); with
+    `wait_for_page`, the LAST ones only after `page_drawn()`."""
     names = modules()
     _import(names[: -len(LAST)])
-    try:
-        first_use()
-    except Exception:  # a broken model file is the model picker's to explain, not the warm-up's
-        _LOG.exception("warm-up's first use of a model failed")
     if wait_for_page:
         _PAGE_DRAWN.wait()
     _import(names[-len(LAST) :])
