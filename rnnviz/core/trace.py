@@ -18,8 +18,10 @@ once with one matrix product over [x_t, h_{t-1}] — no per-step Python loop —
 cell state with one cheap elementwise scan. Short sentences (up to STEPWISE_MAX_STEPS words)
 are stepped through in numpy instead, one matrix-vector product per step, which costs less
 than the fused kernel's fixed overhead (bench/trace.py). Both paths agree with the module to
-float32 rounding (tests/test_trace.py). Dropout between layers is off: a trace is what the
-module computes in eval mode.
+float32 rounding (tests/test_trace.py). Many sentences at once (`trace_batch`: gate saturation,
+gate unit scores) go as padded batches: one packed fused forward per layer, the gates of every
+real word by one matrix product, the cell state by one scan (tests/test_trace_batch.py).
+Dropout between layers is off: a trace is what the module computes in eval mode.
 
 Layout: every array is [steps, hidden_size], float32, row t belonging to input position t
 for both directions (the backward direction's row t has read inputs t..steps-1).
