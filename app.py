@@ -4,10 +4,11 @@ switch and model picker.
 Run: streamlit run app.py
 """
 
+import pandas  # noqa: F401  (before any page: see below)
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
-from rnnviz.ui import models, output, reconnect, session, teacher, train
+from rnnviz.ui import models, output, reconnect, session, teacher, train, warmup
 
 # Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
 st.set_page_config(
@@ -17,6 +18,10 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if teacher.opened_in_teacher_mode() else "auto",
 )
 limit_torch_threads()
+# pandas is imported above, by every run before its page: plotly looks pandas up in sys.modules
+# without importing it, so a figure built while another thread (another session's run, the
+# warm-up) is importing pandas saw a half-initialised module ("partially initialized module
+# 'pandas' has no attribute 'Series'"); an import statement waits for that import to finish.
 
 # One line per page, in menu order: the guided Lesson first (the class as steps), then Explore (the
 # app's one question, the page a bare address opens), then the lesson's order — word order, the
@@ -35,6 +40,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+train.note_page_run()  # a student is using the server: trainings rest between steps meanwhile
 teacher.remember_page(page.url_path)  # for the copy-link box
 session.begin_query()
 teacher.teacher_switch()
@@ -44,5 +50,9 @@ reconnect.notice_if_moved()  # a page that lost its server process to a killed o
 with st.sidebar:
     output.image_format_picker()  # what every chart's camera button saves: PNG (2x) or SVG
 session.mark_routed()
-page.run()
-session.flush_query()  # the run's view, written to the URL in one change
+try:
+    page.run()
+    session.flush_query()  # the run's view, written to the URL in one change
+finally:  # after the page, even one that stopped: the other pages' imports, in the background, once
+    warmup.page_drawn()
+    warmup.start()

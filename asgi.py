@@ -1,6 +1,6 @@
 """rnnviz served with the browser-token cookie that keys each browser's saved models: app.py inside
 Streamlit's ASGI app, behind rnnviz.ui.token_cookie's middleware; the model store's expired
-models are deleted when the server starts.
+models are deleted and the pages' imports are warmed up (rnnviz.ui.warmup) when the server starts.
 
 Run: streamlit run asgi.py       (what each replica of `python -m rnnviz.tools.serve` runs)
 `streamlit run app.py` runs the same app without the cookie: models then last as long as the tab.
@@ -11,12 +11,14 @@ import contextlib
 import streamlit as st
 from starlette.middleware import Middleware
 
+from rnnviz.ui import warmup
 from rnnviz.ui.saved_models import cleanup_store
 from rnnviz.ui.token_cookie import BrowserTokenCookie
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
+    warmup.start(server_only=False)  # the pages' imports, in a background thread, before any browser
     cleanup_store()
     yield
 

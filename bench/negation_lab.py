@@ -1,11 +1,16 @@
 """Answer time of the Negation lab page for two 30-token sentences: library work, whole page reruns
 in AppTest, figure bytes, and (optionally) the browser from Enter to the last chart drawn.
 
-Run: python -m bench.negation_lab [--rounds 9] [--browser-rounds 5] [--no-browser]
+Run: python -m bench.negation_lab [--rounds 9] [--browser-rounds 5] [--no-browser] [--visits 3]
+     python -m bench.negation_lab --first-visit-only [--visits 3]    (section 0 alone)
 
 Uses the shipped LSTM (models/lstm.safetensors) when it exists, else the stand-in of
 bench/explore.py (1 layer × 128 units, embedding 128, vocabulary 10,000, random weights).
 
+  0. first visit, whole script: in fresh processes, AppTest runs Explore (the app as a server has
+               it after its first student), then the lab page's first run is timed: after the
+               server's import warm-up (rnnviz.ui.warmup) and, apart, without it; and in this
+               process, gate saturation as one padded batch against the per-sentence traces
   1. library:  what one new pair costs the page's code: two traces, the comparison, the
                contrast set's predictions and every figure with its JSON; attributions apart
   2. AppTest:  the whole page script after typing a new sentence B (its attributions are new,
@@ -18,7 +23,11 @@ bench/explore.py (1 layer × 128 units, embedding 128, vocabulary 10,000, random
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,16 +35,19 @@ from typing import TYPE_CHECKING
 import plotly.io as pio
 import torch
 
-from bench.common import APP, app_test, enter_to_drawn
+from bench.common import APP, app_test, enter_to_drawn, interleaved_ratio
 from bench.explore import WORDS, models_dir
 from rnnviz.analysis import compare as negation
+from rnnviz.analysis.attribution import gate_saturation
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
+from rnnviz.core.text import tokenize
 from rnnviz.core.threads import limit_torch_threads
+from rnnviz.core.trace import embed_and_trace
 from rnnviz.plots import pair as lab_plots
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import VIEWPORT, go_to_page, launch_chromium, open_app
-from rnnviz.ui import lab
+from rnnviz.ui import lab, warmup
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -128,18 +140,92 @@ def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
     return results
 
 
+def first_visit_child(warmed: bool) -> None:
+    """In a fresh process: Explore's first run, the warm-up if `warmed`, then print the seconds of
+    the lab's first run and which of captum and pandas that run imported (one JSON line)."""
+    limit_torch_threads()
+    folder, _ = models_dir()
+    at = app_test(folder, timeout=300)
+    at.run()
+    check(at)
+    if warmed:
+        warmup.warm()  # what a server's warm-up thread has done a few seconds after its first run
+    before = {name for name in ("captum", "pandas") if name in sys.modules}
+    at.switch_page("pages/negation_lab.py")
+    seconds = timed(at.run)
+    check(at)
+    imported = sorted(name for name in ("captum", "pandas") if name in sys.modules and name not in before)
+    print(json.dumps({"seconds": seconds, "imported": imported}))
+
+
+def first_visit_seconds(warmed: bool) -> tuple[float, list[str]]:
+    """`first_visit_child` in a fresh Python process: (seconds, modules the lab's run imported)."""
+    command = [sys.executable, "-m", "bench.negation_lab", "--first-visit-child"]
+    done = subprocess.run(
+        [*command, *(["--warmed"] if warmed else [])],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found["seconds"], found["imported"]
+
+
+def saturation_per_sentence(classifier: Classifier) -> None:
+    """Gate saturation's tracing as it was before batches: one exact trace per sentence."""
+    with torch.inference_mode():
+        for text in lab.saturation_sentences():
+            ids = classifier.vocab.encode(tokenize(text)[:100])
+            if ids:
+                embed_and_trace(classifier, ids)
+
+
+def first_visit(classifier: Classifier, visits: int) -> None:
+    """Section 0 of the module's docstring, printed."""
+    print("\nfirst visit of the lab, whole script in AppTest after Explore (fresh process each):")
+    for warmed in (True, False):
+        runs = [first_visit_seconds(warmed) for _ in range(visits)]
+        imported = ", ".join(sorted({m for _, found in runs for m in found})) or "nothing heavy"
+        what = "after the server's warm-up" if warmed else "without the warm-up   "
+        print(f"  {what}  {median_ms([t for t, _ in runs])}  (imported {imported}; goal <= 1500 ms)")
+    count = len(lab.saturation_sentences())
+    ratio, batched, alone = interleaved_ratio(
+        lambda: gate_saturation(classifier, lab.saturation_sentences()),
+        lambda: saturation_per_sentence(classifier),
+        rounds=5,
+        calls=1,
+    )
+    print(
+        f"  gate saturation, {count} sentences: one padded batch {batched * 1e3:.0f} ms, traced one by "
+        f"one {alone * 1e3:.0f} ms: ratio {ratio:.2f}"
+    )
+
+
 def main() -> None:
     """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--browser-rounds", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--visits", type=int, default=3, help="fresh processes per first-visit figure")
+    parser.add_argument("--first-visit-only", action="store_true")
+    parser.add_argument("--first-visit-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warmed", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_visit_child:
+        first_visit_child(args.warmed)
+        return
 
     limit_torch_threads()  # as app.py does
     folder, description = models_dir()
     classifier = checkpoints.load(Path(folder or checkpoints.MODELS_DIR) / checkpoints.SHIPPED["lstm"])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; model: {description}")
+    print(f"load average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    first_visit(classifier, args.visits)
+    if args.first_visit_only:
+        print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return
     print(f"sentences: {len(PLAIN)} and {len(NEGATED)} tokens")
 
     pairs = lab.builtin_pair_texts()
@@ -203,6 +289,7 @@ def main() -> None:
         seconds = browser_seconds(folder, args.browser_rounds)
         print(f"  browser, Enter in B -> every chart drawn       {median_ms(seconds)}")
     print(f"goal: under 1 s for a new pair -> {statistics.median(new_sentence) * 1e3:.0f} ms in AppTest")
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

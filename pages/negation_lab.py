@@ -37,7 +37,7 @@ widgets.example_pills(
 # The first screen: the two boxes, the examples, both verdicts and the prediction chart; the
 # contrast set is laid out under them (but runs before B's box: choosing a variant fills it).
 verdicts, prediction, contrast = st.container(), st.container(), st.container()
-variants = cache.cached(lab.variant_rows, classifier, text_a, MAX_TOKENS) if text_a.strip() else []
+variants = cache.per_sentence(lab.variant_rows, classifier, text_a, MAX_TOKENS) if text_a.strip() else []
 with contrast:
     lab_inputs.contrast_set(variants, text_a)
 text_b = state.widget(
@@ -127,7 +127,7 @@ def negation_units(comparison: negation.PairComparison | None, text_b: str) -> N
         st.error(markup.md_escape(problem), icon=":material/error:")
     try:
         with st.spinner("Scoring every unit over the pairs…"):
-            scores = cache.cached(lab.unit_scores, classifier, pairs, layer, direction, quantity)
+            scores = cache.per_sentence(lab.unit_scores, classifier, pairs, layer, direction, quantity)
     except ValueError as error:
         st.info(markup.md_escape(f"No unit scores: {error}."))
         return
@@ -154,7 +154,7 @@ def why(text_a: str, text_b: str) -> None:
     st.subheader("Why the model decided")
     with st.spinner("Explaining both predictions with integrated gradients…"):
         explained = [
-            cache.cached(lab.attributions, classifier, text, MAX_TOKENS) for text in (text_a, text_b)
+            cache.per_sentence(lab.attributions, classifier, text, MAX_TOKENS) for text in (text_a, text_b)
         ]
     scale = lab.attribution_scale(explained)
     for name, result in zip("AB", explained, strict=True):

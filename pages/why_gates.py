@@ -68,7 +68,10 @@ elif not text.strip() or not any(c.tokens_and_ids(text)[0] for c in models.value
     st.info("Type a sentence above: the longer, the clearer the picture (the example has 79 words).")
 else:
     flows = {  # computed once per server for each model and text, shared by every session
-        ui_models.model_title(name): (model.config.cell, cache.cached(gradient_flow, model, text, MAX_TOKENS))
+        ui_models.model_title(name): (
+            model.config.cell,
+            cache.per_sentence(gradient_flow, model, text, MAX_TOKENS),
+        )
         for name, model in models.items()
     }
     if len(next(iter(flows.values()))[1].tokens) >= MAX_TOKENS:

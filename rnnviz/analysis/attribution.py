@@ -27,7 +27,7 @@ from torch import nn
 
 from rnnviz.core.models import Classifier, SentenceClassifier
 from rnnviz.core.text import PAD_ID, tokenize
-from rnnviz.core.trace import GATE_NAMES, Direction, embed_and_trace
+from rnnviz.core.trace import GATE_NAMES, Direction, embed_and_trace_batch
 
 Output = Literal["probability", "logit"]
 
@@ -216,8 +216,9 @@ def gate_saturation(
     `texts` at which the gate value is below `low` and above `high`.
 
     At most `max_texts` sentences are read (a seeded random sample, in their original order,
-    when there are more), each cut to `max_tokens`. Every sentence is traced exactly
-    (rnnviz.core.trace); 500 sentences through a 1-layer 128-unit LSTM take well under a second.
+    when there are more), each cut to `max_tokens`. Every sentence is traced exactly, all of
+    them as padded batches (rnnviz.core.trace.trace_batch: one forward per layer, one matrix
+    product per layer and direction for the gates).
     """
     if not 0.0 <= low < high <= 1.0:
         raise ValueError(f"need 0 <= low < high <= 1; got low={low}, high={high}")
@@ -230,22 +231,19 @@ def gate_saturation(
         return Saturation(cell, (), 0, 0, low, high)
     left: dict[tuple[int, str, str], np.ndarray] = {}
     right: dict[tuple[int, str, str], np.ndarray] = {}
-    steps = used = 0
+    sentences = [ids for k in chosen if (ids := classifier.vocab.encode(tokenize(texts[k])[:max_tokens]))]
     with torch.inference_mode():
-        for k in chosen:
-            ids = classifier.vocab.encode(tokenize(texts[k])[:max_tokens])
-            if not ids:
-                continue
-            for state in embed_and_trace(classifier, ids)[1].states:
-                for gate in gate_names:
-                    values = state.gates[gate]  # [steps, units]
-                    key = (state.layer, state.direction, gate)
-                    shut = (values < low).sum(0)
-                    opened = (values > high).sum(0)
-                    left[key] = left[key] + shut if key in left else shut
-                    right[key] = right[key] + opened if key in right else opened
-            steps += len(ids)
-            used += 1
+        traces = embed_and_trace_batch(classifier, sentences) if sentences else []
+    for trace in traces:
+        for state in trace.states:
+            for gate in gate_names:
+                values = state.gates[gate]  # [steps, units]
+                key = (state.layer, state.direction, gate)
+                shut = (values < low).sum(0)
+                opened = (values > high).sum(0)
+                left[key] = left[key] + shut if key in left else shut
+                right[key] = right[key] + opened if key in right else opened
+    steps, used = sum(len(ids) for ids in sentences), len(sentences)
     gates = tuple(
         GateSaturation(
             layer=layer,

@@ -20,7 +20,7 @@ from rnnviz.analysis.compare import after_negator_columns, align, aligned_matric
 from rnnviz.analysis.units import rank_units
 from rnnviz.core.models import Classifier
 from rnnviz.core.text import PAD_ID, has_negator, tokenize
-from rnnviz.core.trace import DIRECTIONS, STATE_QUANTITIES, Direction, quantity_names, trace_module
+from rnnviz.core.trace import DIRECTIONS, STATE_QUANTITIES, Direction, embed_and_trace_batch, quantity_names
 from rnnviz.data.pairs import Pair
 
 Measure = Literal["auto", "final", "after_negator"]
@@ -91,16 +91,6 @@ def _final_states(
     return np.concatenate(out)
 
 
-def _trace_quantity(
-    classifier: Classifier, ids: list[int], layer: int, direction: Direction, quantity: str
-) -> np.ndarray:
-    """[steps, units] one quantity of one sentence (exact trace, rnnviz.core.trace)."""
-    model = classifier.model
-    with torch.inference_mode():
-        embedded = model.embedding(torch.tensor(ids, device=next(model.parameters()).device))
-        return trace_module(model.rnn, embedded).state(layer, direction).quantities()[quantity]
-
-
 def negation_unit_scores(
     classifier: Classifier,
     pairs: Sequence[Pair],
@@ -160,10 +150,12 @@ def negation_unit_scores(
         states = _final_states(classifier, [encode(t) for t in negated + plain], layer, direction, quantity)
         differences = states[: len(used)] - states[len(used) :]  # [pairs, units]
     else:
+        # every sentence traced exactly, negated ones first, as padded batches (rnnviz.core.trace)
+        traces = embed_and_trace_batch(classifier, [encode(t) for t in negated + plain])
+        values = [t.state(layer, direction).quantities()[quantity] for t in traces]  # [steps, units] each
         rows = []
-        for neg, pla in zip(negated, plain, strict=True):
-            values_neg = _trace_quantity(classifier, encode(neg), layer, direction, quantity)
-            values_pla = _trace_quantity(classifier, encode(pla), layer, direction, quantity)
+        for k, (neg, pla) in enumerate(zip(negated, plain, strict=True)):
+            values_neg, values_pla = values[k], values[len(used) + k]
             if measure == "final":
                 final = final_row(direction)
                 rows.append(values_neg[final] - values_pla[final])

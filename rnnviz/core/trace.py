@@ -18,8 +18,10 @@ once with one matrix product over [x_t, h_{t-1}] — no per-step Python loop —
 cell state with one cheap elementwise scan. Short sentences (up to STEPWISE_MAX_STEPS words)
 are stepped through in numpy instead, one matrix-vector product per step, which costs less
 than the fused kernel's fixed overhead (bench/trace.py). Both paths agree with the module to
-float32 rounding (tests/test_trace.py). Dropout between layers is off: a trace is what the
-module computes in eval mode.
+float32 rounding (tests/test_trace.py). Many sentences at once (`trace_batch`: gate saturation,
+gate unit scores) go as padded batches: one packed fused forward per layer, the gates of every
+real word by one matrix product, the cell state by one scan (tests/test_trace_batch.py).
+Dropout between layers is off: a trace is what the module computes in eval mode.
 
 Layout: every array is [steps, hidden_size], float32, row t belonging to input position t
 for both directions (the backward direction's row t has read inputs t..steps-1).
@@ -27,6 +29,7 @@ for both directions (the backward direction's row t has read inputs t..steps-1).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +38,7 @@ from typing import Literal
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 from rnnviz.core.models import CellType, Classifier, ModelConfig, prefix_vectors
 
@@ -215,6 +219,29 @@ def _add_recurrent(pre: torch.Tensor, hidden: torch.Tensor, w_hh: torch.Tensor, 
         pre[1:].addmm_(hidden[:-1], w_hh.T)
 
 
+def _gates_from_terms(
+    kind: CellType, from_input: torch.Tensor, from_hidden: torch.Tensor | None, size: int
+) -> dict[str, np.ndarray]:
+    """The gate values [rows, H] of an LSTM or GRU from its affine terms, rows being any steps:
+    LSTM `from_input` = W x_t + b + U h_{t-1} + c [rows, 4H] (`from_hidden` None; used up in
+    place); GRU `from_input` = W x_t + b and `from_hidden` = U h_{t-1} + c, both [rows, 3H]."""
+    if kind == "gru":
+        i_r, i_z, i_n = from_input.chunk(3, dim=1)
+        h_r, h_z, h_n = from_hidden.chunk(3, dim=1)
+        reset = torch.sigmoid(i_r + h_r)
+        update = torch.sigmoid(i_z + h_z)
+        new = torch.tanh(i_n + reset * h_n)
+        return {"reset": _as_numpy(reset), "update": _as_numpy(update), "new": _as_numpy(new)}
+    # LSTM, PyTorch's order i, f, g, o. One sigmoid for all four blocks; g = tanh(a) is computed
+    # as 2σ(2a) - 1, the same function, which saves a second pass over the block.
+    cell_block = slice(2 * size, 3 * size)
+    from_input[:, cell_block] *= 2
+    gates = _as_numpy(torch.sigmoid_(from_input))  # [rows, 4H]
+    gates[:, cell_block] *= 2
+    gates[:, cell_block] -= 1
+    return dict(zip(GATE_NAMES["lstm"], (gates[:, k * size : (k + 1) * size] for k in range(4)), strict=True))
+
+
 def _recover_gates(
     kind: CellType, x: torch.Tensor, hidden: torch.Tensor, weights: list[torch.Tensor], reverse: bool
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
@@ -228,25 +255,12 @@ def _recover_gates(
         from_input = x @ w_ih.T if b_ih is None else torch.addmm(b_ih, x, w_ih.T)  # [steps, 3H]
         from_hidden = from_input.new_zeros(from_input.shape) if b_hh is None else b_hh.repeat(len(x), 1)
         _add_recurrent(from_hidden, hidden, w_hh, reverse)
-        i_r, i_z, i_n = from_input.chunk(3, dim=1)
-        h_r, h_z, h_n = from_hidden.chunk(3, dim=1)
-        reset = torch.sigmoid(i_r + h_r)
-        update = torch.sigmoid(i_z + h_z)
-        new = torch.tanh(i_n + reset * h_n)
-        return {"reset": _as_numpy(reset), "update": _as_numpy(update), "new": _as_numpy(new)}, None
-    # LSTM: the four pre-activations [steps, 4H], in PyTorch's order i, f, g, o.
+        return _gates_from_terms(kind, from_input, from_hidden, size), None
+    # LSTM: the four pre-activations [steps, 4H].
     pre = x @ w_ih.T if b_ih is None else torch.addmm(b_ih + b_hh, x, w_ih.T)
     _add_recurrent(pre, hidden, w_hh, reverse)
-    # One sigmoid for all four blocks; g = tanh(a) is computed as 2σ(2a) - 1, the same
-    # function, which saves a second pass over the block.
-    cell_block = slice(2 * size, 3 * size)
-    pre[:, cell_block] *= 2
-    gates = _as_numpy(torch.sigmoid_(pre))  # [steps, 4H]
-    gates[:, cell_block] *= 2
-    gates[:, cell_block] -= 1
-    i, f, g, o = (gates[:, k * size : (k + 1) * size] for k in range(4))
-    cell = _linear_scan(f, i * g, reverse)
-    return {"input": i, "forget": f, "cell": g, "output": o}, cell
+    gates = _gates_from_terms(kind, pre, None, size)
+    return gates, _linear_scan(gates["forget"], gates["input"] * gates["cell"], reverse)
 
 
 def _as_numpy(values: torch.Tensor) -> np.ndarray:
@@ -364,6 +378,22 @@ def _bind(hook: StepHook, layer: int, direction: Direction) -> Callable[[int, st
     return lambda step, name, values: hook(layer, direction, step, name, values)
 
 
+def _checked_kind(module: nn.Module, sequences: Sequence[torch.Tensor]) -> CellType:
+    """The cell type of a module trace_module can trace, after checking each of `sequences` is
+    a floating-point [steps, input_size] tensor with at least one step."""
+    kind = cell_type_of(module)
+    if getattr(module, "proj_size", 0) > 0:
+        raise ValueError("LSTMs with proj_size > 0 are not supported: their h_t is projected")
+    for inputs in sequences:
+        if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
+            raise TypeError("inputs must be a floating-point torch.Tensor [steps, input_size]")
+        if inputs.dim() != 2 or inputs.shape[1] != module.input_size:
+            raise ValueError(f"inputs must have shape [steps, {module.input_size}]; got {list(inputs.shape)}")
+        if inputs.shape[0] == 0:
+            raise ValueError("inputs has no steps")
+    return kind
+
+
 def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None = None) -> Trace:
     """Trace a torch.nn.RNN, GRU or LSTM over one sequence `inputs` [steps, input_size].
 
@@ -373,15 +403,7 @@ def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None 
     sentence is stepped through in numpy, whatever its length, and the trace holds the
     changed values; the module's weights must then be float32.
     """
-    kind = cell_type_of(module)
-    if getattr(module, "proj_size", 0) > 0:
-        raise ValueError("LSTMs with proj_size > 0 are not supported: their h_t is projected")
-    if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
-        raise TypeError("inputs must be a floating-point torch.Tensor [steps, input_size]")
-    if inputs.dim() != 2 or inputs.shape[1] != module.input_size:
-        raise ValueError(f"inputs must have shape [steps, {module.input_size}]; got {list(inputs.shape)}")
-    if inputs.shape[0] == 0:
-        raise ValueError("inputs has no steps")
+    kind = _checked_kind(module, [inputs])
     reference = module.weight_ih_l0
     if hook is not None and reference.dtype != torch.float32:
         raise ValueError("an intervention needs a float32 module")
@@ -411,6 +433,132 @@ def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None 
                 )
             x = outputs  # the next layer reads both directions, concatenated
     return Trace(cell_type=kind, states=states)
+
+
+BATCH_ROWS = 65_536  # padded rows (sentences × the longest one's steps) trace_batch runs at once
+
+
+def _run_layer_packed(
+    kind: CellType, x: torch.Tensor, lengths: torch.Tensor, weights: list[torch.Tensor], module: nn.RNNBase
+) -> torch.Tensor:
+    """Hidden states [batch, steps, dirs * hidden_size] of one layer over a padded batch x
+    [batch, steps, features], via the fused op nn.RNNBase uses on a packed batch: each direction
+    reads only its own sentence's steps, and rows past a sentence's length are 0."""
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    h0 = x.new_zeros((2 if module.bidirectional else 1, x.shape[0], module.hidden_size))
+    args = (weights, module.bias, 1, 0.0, False, module.bidirectional)
+    if kind == "lstm":
+        out = torch._VF.lstm(packed.data, packed.batch_sizes, (h0, h0), *args)[0]
+    elif kind == "gru":
+        out = torch._VF.gru(packed.data, packed.batch_sizes, h0, *args)[0]
+    else:
+        run = torch._VF.rnn_relu if kind == "rnn_relu" else torch._VF.rnn_tanh
+        out = run(packed.data, packed.batch_sizes, h0, *args)[0]
+    out = PackedSequence(out, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+    return pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])[0]
+
+
+def _recover_batch_gates(
+    kind: CellType,
+    x: torch.Tensor,
+    hidden: torch.Tensor,
+    weights: list[torch.Tensor],
+    reverse: bool,
+    valid: torch.Tensor,
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """`_recover_gates` for a padded batch: x [batch, steps, features] and hidden [batch, steps, H]
+    (0 past each sentence's end; `valid` [batch, steps] bool says where a sentence is). Returns
+    the gates and the LSTM cell state of the real words only, [words, H], sentence after sentence
+    (row-major order of `valid`): padding costs no matrix product."""
+    if kind not in ("lstm", "gru"):
+        return {}, None
+    batch, steps, size = hidden.shape
+    zeros = hidden.new_zeros((batch, 1, size))
+    # h_{t-1} in reading order; the backward direction reads padding (0, its h_0) before a sentence's end
+    previous = torch.cat([hidden[:, 1:], zeros], 1) if reverse else torch.cat([zeros, hidden[:, :-1]], 1)
+    words_x, words_h = x[valid], previous[valid]  # [words, features], [words, H]
+    w_ih, w_hh = weights[0], weights[1]
+    b_ih, b_hh = weights[2:] if len(weights) == 4 else (None, None)
+    if kind == "gru":
+        from_input = words_x @ w_ih.T if b_ih is None else torch.addmm(b_ih, words_x, w_ih.T)  # [words, 3H]
+        from_hidden = words_h @ w_hh.T if b_hh is None else torch.addmm(b_hh, words_h, w_hh.T)
+        return _gates_from_terms(kind, from_input, from_hidden, size), None
+    pre = words_x @ w_ih.T if b_ih is None else torch.addmm(b_ih + b_hh, words_x, w_ih.T)  # [words, 4H]
+    gates = _gates_from_terms(kind, pre.addmm_(words_h, w_hh.T), None, size)
+    # c_t by one scan over [steps, batch, H]; padding decays to 0 and adds nothing, so every
+    # sentence's backward reading starts from c = 0 at its own last word.
+    where = valid.numpy().T  # [steps, batch]
+    decay, added = np.zeros((2, steps, batch, size), np.float32)
+    order = _word_order(valid)
+    decay[where] = gates["forget"][order]
+    added[where] = (gates["input"] * gates["cell"])[order]
+    cell = _linear_scan(decay, added, reverse)  # [steps, batch, H]
+    return gates, cell.transpose(1, 0, 2)[valid.numpy()]
+
+
+def _word_order(valid: torch.Tensor) -> np.ndarray:
+    """Indices that put words listed sentence after sentence ([batch, steps] row-major order of
+    `valid`) into step-after-step order ([steps, batch] row-major), the scan's layout."""
+    index = np.full(valid.shape, -1)
+    index[valid.numpy()] = np.arange(int(valid.sum()))
+    return index.T[valid.numpy().T]
+
+
+def _trace_padded(module: nn.RNNBase, kind: CellType, sequences: Sequence[torch.Tensor]) -> list[Trace]:
+    """trace_batch for one batch of sequences, padded to the longest."""
+    reference = module.weight_ih_l0
+    lengths = torch.tensor([len(x) for x in sequences])
+    x = pad_sequence([s.to(reference.device, reference.dtype) for s in sequences], batch_first=True)
+    valid = torch.arange(x.shape[1])[None, :] < lengths[:, None]  # [batch, steps]
+    starts = np.concatenate([[0], np.cumsum(lengths.numpy())])  # sentence b's words: starts[b]:starts[b + 1]
+    size = module.hidden_size
+    directions = DIRECTIONS[: 2 if module.bidirectional else 1]
+    states: list[list[LayerTrace]] = [[] for _ in sequences]
+    with torch.inference_mode():
+        for layer in range(module.num_layers):
+            per_direction = [_layer_weights(module, layer, d == "backward") for d in directions]
+            outputs = _run_layer_packed(kind, x, lengths, [w for ws in per_direction for w in ws], module)
+            inputs = _as_numpy(x[valid])  # [words, features]
+            for d, direction in enumerate(directions):
+                hidden = outputs[..., d * size : (d + 1) * size]  # [batch, steps, H]
+                gates, cell = _recover_batch_gates(kind, x, hidden, per_direction[d], d == 1, valid)
+                hidden_np = _as_numpy(hidden[valid])  # [words, H]
+                for b, (start, end) in enumerate(itertools.pairwise(starts.tolist())):
+                    states[b].append(
+                        LayerTrace(
+                            layer=layer,
+                            direction=direction,
+                            inputs=inputs[start:end],
+                            hidden=hidden_np[start:end],
+                            cell=None if cell is None else cell[start:end],
+                            gates={name: values[start:end] for name, values in gates.items()},
+                        )
+                    )
+            x = outputs  # the next layer reads both directions, concatenated
+    return [Trace(cell_type=kind, states=layers) for layers in states]
+
+
+def trace_batch(module: nn.Module, sequences: Sequence[torch.Tensor]) -> list[Trace]:
+    """`trace_module` of each of `sequences` ([steps_i, input_size] each), computed for many at
+    once: the same Traces, to float32 rounding.
+
+    Each layer runs once over the packed batch through the fused kernel; the gates of every
+    word of every sentence are then recovered with one matrix product over [x_t, h_{t-1}] and
+    the LSTM cell state with one scan over the padded batch. Sequences go in batches of at most
+    BATCH_ROWS padded rows (in the given order); the arrays of the returned traces are views
+    into their batch's arrays. For one short sentence, trace_module is faster.
+    """
+    kind = _checked_kind(module, sequences)
+    traces: list[Trace] = []
+    start = 0
+    while start < len(sequences):
+        end, longest = start + 1, len(sequences[start])
+        while end < len(sequences) and max(longest, len(sequences[end])) * (end + 1 - start) <= BATCH_ROWS:
+            longest = max(longest, len(sequences[end]))
+            end += 1
+        traces += _trace_padded(module, kind, sequences[start:end])
+        start = end
+    return traces
 
 
 @dataclass(frozen=True)
@@ -486,6 +634,16 @@ def embed_and_trace(classifier: Classifier, token_ids: Sequence[int]) -> tuple[t
     with torch.no_grad():
         embeddings = model.embedding(torch.tensor(list(token_ids), device=next(model.parameters()).device))
         return embeddings, trace_module(model.rnn, embeddings)
+
+
+def embed_and_trace_batch(classifier: Classifier, token_ids: Sequence[Sequence[int]]) -> list[Trace]:
+    """The exact traces of many sentences (each a non-empty list of ids) through the
+    classifier's recurrent module, computed as padded batches (trace_batch; no gradients)."""
+    model = classifier.model
+    lengths = [len(ids) for ids in token_ids]
+    flat = torch.tensor([i for ids in token_ids for i in ids], device=next(model.parameters()).device)
+    with torch.no_grad():
+        return trace_batch(model.rnn, model.embedding(flat).split(lengths))  # [steps_i, embedding_dim] each
 
 
 def _prefix_probabilities(classifier: Classifier, trace: Trace) -> np.ndarray:

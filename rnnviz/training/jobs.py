@@ -275,8 +275,9 @@ class JobManager:
     """Runs jobs with at most `max_running` at once, first come first served, through one
     executor, and (with `abandon_after`) stops jobs nobody looks at. One per server process
     and kind of work. `rest` is how long in-thread training rests after each step, as a share
-    of the step, and `pause_release` how long a paused job keeps its slot (None: for ever; see
-    rnnviz.training.settings)."""
+    of the step, while `busy()` says other work wants the server (other sessions' pages; no
+    probe: always), so a training on an idle server runs flat out; `pause_release` is how long
+    a paused job keeps its slot (None: for ever; see rnnviz.training.settings)."""
 
     def __init__(
         self,
@@ -287,6 +288,7 @@ class JobManager:
         executor: Executor | None = None,
         pause_release: float | None = PAUSE_RELEASE,
         replicas: int = 1,
+        busy: Callable[[], bool] | None = None,
     ) -> None:
         self.max_running = max_trainings() if max_running is None else int(max_running)
         if self.max_running < 1:
@@ -297,6 +299,7 @@ class JobManager:
         self.abandon_after = abandon_after
         self.check_every = check_every
         self.rest = rest
+        self.busy = busy
         self.pause_release = pause_release
         self.executor: Executor = executor or InThread()
         self._cond = threading.Condition()
@@ -317,17 +320,25 @@ class JobManager:
         return "this server" if self.replicas == 1 else f"this server process (one of {self.replicas})"
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> JobManager:
+    def from_environment(
+        cls, environ: Mapping[str, str] = os.environ, busy: Callable[[], bool] | None = None
+    ) -> JobManager:
         """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
         RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_REPLICAS (see
-        rnnviz.training.settings)."""
+        rnnviz.training.settings), and the server's `busy` probe."""
         return cls(
             max_trainings(environ),
             abandon_seconds(environ),
             rest=rest_fraction(environ),
             pause_release=pause_release_seconds(environ),
             replicas=replica_count(environ),
+            busy=busy,
         )
+
+    def rest_now(self) -> float:
+        """The rest for the step just made, as a share of it: `rest` while the server is busy
+        (or nobody can tell), 0 while it is idle."""
+        return self.rest if self.busy is None or self.busy() else 0.0
 
     def warm_up(self) -> None:
         """Pay the executor's first-use costs now (importing torch.optim, starting a worker)."""

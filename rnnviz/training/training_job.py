@@ -21,7 +21,8 @@ downloaded or read, ...). Nothing here raises into the page for those: the messa
 
 Threads. Each training runs in its job's thread with torch's process-wide thread count left as
 the app set it (TrainConfig.threads must be 0). After every optimizer step the training thread
-sleeps for the manager's `rest` times the step's duration, leaving the GIL and a share of the
+sleeps for the manager's `rest` times the step's duration while other sessions use the server
+(JobManager.rest_now: not at all on an idle server), leaving the GIL and a share of the
 CPU to the other sessions' pages (see BENCHMARKS.md, "Training next door"). A race trains plain
 RNN, GRU and LSTM on the same data and seed, one step each in turn (a baton passed between three
 threads), so it takes one slot and its three curves grow side by side.
@@ -47,7 +48,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -368,9 +369,9 @@ class TrainingJob(Job):
             return
         self._set("running")
         if self.is_race:
-            self._train_race(data, manager.rest)
+            self._train_race(data, manager.rest_now)
         else:
-            self._train_one(0, data, None, manager.rest)
+            self._train_one(0, data, None, manager.rest_now)
         if not any(run.trainer and run.trainer.result for run in self._runs):
             problems = " ".join(dict.fromkeys(run.problem for run in self._runs if run.problem))
             if problems:
@@ -389,7 +390,7 @@ class TrainingJob(Job):
                     run.result = result
         self._set("done", self._summary())
 
-    def _train_race(self, data: JobData, rest: float) -> None:
+    def _train_race(self, data: JobData, rest: Callable[[], float]) -> None:
         turns = _Turns(len(self._runs))
         threads = [
             threading.Thread(
@@ -405,7 +406,7 @@ class TrainingJob(Job):
         for thread in threads:
             thread.join()
 
-    def _train_one(self, index: int, data: JobData, turns: _Turns | None, rest: float) -> None:
+    def _train_one(self, index: int, data: JobData, turns: _Turns | None, rest: Callable[[], float]) -> None:
         run = self._runs[index]
         try:
             if turns is not None:
@@ -436,7 +437,9 @@ class TrainingJob(Job):
             if turns is not None:
                 turns.leave(index)
 
-    def _on_event(self, run: _Run, index: int, event: TrainEvent, turns: _Turns | None, rest: float) -> None:
+    def _on_event(
+        self, run: _Run, index: int, event: TrainEvent, turns: _Turns | None, rest: Callable[[], float]
+    ) -> None:
         """In the training thread, after every step and validation."""
         trainer = run.trainer
         if trainer is None:
@@ -459,9 +462,10 @@ class TrainingJob(Job):
         if event.batch_loss is not None:
             run.recent_losses.append(event.batch_loss)
             self._check_divergence(run, trainer, event)
-        if rest and event.examples_per_second:
+        share = rest()
+        if share and event.examples_per_second:
             # the step's compute time ≈ batch size / (the engine's examples per second, rests excluded)
-            time.sleep(min(0.5, rest * run.config.batch_size / event.examples_per_second))
+            time.sleep(min(0.5, share * run.config.batch_size / event.examples_per_second))
         else:
             time.sleep(0)  # at least offer the GIL to another thread
         if turns is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from rnnviz.analysis import stacking as stacking_analysis
@@ -38,9 +37,6 @@ from rnnviz.ui import probe as ui_probe
 from rnnviz.ui import train as ui_train
 from rnnviz.ui import word_order as ui_order
 
-# pandas is imported here, with the page, because plotly imports it lazily on the first figure: a
-# clicker's Page Down stops a run mid-way and starts the next, and two runs meeting in that first
-# import saw a half-initialised pandas ("partially initialized module 'pandas'") in the browser test.
 LANG = state.Control("lesson_lang", "en", tuple(i18n.LANGUAGE_NAMES))
 STEP = state.Control("lesson_step", 1, check=lambda v: isinstance(v, int) and not isinstance(v, bool))
 QUIZ_MODE = state.Control("lesson_quiz_mode", False, (True, False))  # quiz=1: views wait for the commit

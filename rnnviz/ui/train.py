@@ -11,6 +11,7 @@ Widget keys start with "train_".
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -71,10 +72,26 @@ LIMITS = (
 # --------------------------------------------------------------------------- the server and the session
 
 
+BUSY_SECONDS = 10.0  # a page run this recent means students are using the server: training rests
+_LAST_PAGE_RUN = [-BUSY_SECONDS]  # time.monotonic() of the latest full page run of any session
+
+
+def note_page_run() -> None:
+    """Called by app.py on every run of any session (a training's own fragment polls are not
+    page runs): the server is in use."""
+    _LAST_PAGE_RUN[0] = time.monotonic()
+
+
+def server_busy() -> bool:
+    """Whether any session ran a page in the last BUSY_SECONDS (the training manager's probe: a
+    training rests after each step only then, and runs flat out on an idle server)."""
+    return time.monotonic() - _LAST_PAGE_RUN[0] < BUSY_SECONDS
+
+
 @st.cache_resource(show_spinner="Preparing the training engine (once per server)…")
 def training_manager() -> JobManager:
     """One job manager per server process, shared by every session (settings from the environment)."""
-    manager = JobManager.from_environment()
+    manager = JobManager.from_environment(busy=server_busy)
     manager.warm_up()
     return manager
 

@@ -204,7 +204,9 @@ def ranking(
         feature = ""
     if feature not in ("position", "since_negator"):
         n = 0
-    return cache.cached(_ranking, classifier, kind, feature, n, pattern, sentence, span)
+    typed = kind in ("span", "pattern")  # a span reads a typed sentence, a pattern is typed
+    store = cache.per_sentence if typed else cache.cached
+    return store(_ranking, classifier, kind, feature, n, pattern, sentence, span)
 
 
 def aggregate(

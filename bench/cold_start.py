@@ -1,0 +1,98 @@
+"""Cold first view: a fresh server and its first browser, for the app and for a toy page with one
+plotly chart, side by side in one run (ratios to the toy page's cold view).
+
+Run: python -m bench.cold_start [--rounds 3]
+
+Each round starts, one after the other, a fresh `streamlit run` of
+  toy      a one-chart page (a plotly line of 9 points, written to a temporary folder)
+  app.py   the app, as the README starts it (its first run starts rnnviz.ui.warmup afterwards)
+  asgi.py  the app inside st.App, as each replica of `python -m rnnviz.tools.serve` runs it (its
+           lifespan starts rnnviz.ui.warmup when the server starts, before any browser)
+and opens it in an already running Chromium as soon as the server answers its health check. Two
+times per server: "view", from opening the address to the first chart drawn (the student's
+wait), and "launch", from starting the server process to the same moment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import APP
+from rnnviz.tools.appserver import AppServer
+from rnnviz.tools.browser import VIEWPORT, launch_chromium
+
+TOY_PAGE = """import plotly.graph_objects as go
+import streamlit as st
+
+st.title("One chart")
+figure = go.Figure(go.Scatter(x=list(range(9)), y=[0, 1, 0, 2, 1, 3, 2, 4, 3], name="toy"))
+figure.update_layout(title="A toy chart", xaxis_title="word", yaxis_title="value")
+st.plotly_chart(figure, width="stretch")
+"""
+
+# The first chart drawn and the script finished.
+_DRAWN = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return charts.length > 0 && charts.every(chart => chart.querySelector('.main-svg'));
+}"""
+
+
+def cold_view(browser, app: Path, models: str | None) -> tuple[float, float]:
+    """(seconds from opening the address to the first chart drawn, seconds from launching the
+    server to the same moment) for a fresh server of `app`."""
+    launched = time.perf_counter()
+    with AppServer(app, models) as server:
+        page = browser.new_page(viewport=VIEWPORT)
+        opened = time.perf_counter()
+        page.goto(server.url)
+        page.wait_for_function(_DRAWN, polling=50, timeout=180_000)
+        drawn = time.perf_counter()
+        page.close()
+    return drawn - opened, drawn - launched
+
+
+def main() -> None:
+    """Measure and print the results (see the module's docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {load}")
+    results: dict[str, list[tuple[float, float]]] = {"toy": [], "app.py": [], "asgi.py": []}
+    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
+        toy = Path(scratch) / "toy.py"
+        toy.write_text(TOY_PAGE)
+        apps = {"toy": toy, "app.py": APP, "asgi.py": APP.parent / "asgi.py"}
+        browser = launch_chromium(playwright)
+        for round_ in range(args.rounds):
+            for name, app in apps.items():
+                results[name].append(cold_view(browser, app, None))
+                view, launch = results[name][-1]
+                print(f"  round {round_ + 1} {name:8} view {view:5.2f} s, launch {launch:5.2f} s")
+        browser.close()
+    toy_view = statistics.median(v for v, _ in results["toy"])
+    toy_launch = statistics.median(lt for _, lt in results["toy"])
+    print(f"\nmedians of {args.rounds} rounds (ratio to the toy page's cold view; goal <= 1.3):")
+    for name, times in results.items():
+        view = statistics.median(v for v, _ in times)
+        launch = statistics.median(lt for _, lt in times)
+        print(
+            f"  {name:8} view {view:5.2f} s ({view / toy_view:4.2f}x)   "
+            f"launch {launch:5.2f} s ({launch / toy_launch:4.2f}x)"
+        )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min) at the end: {load}")
+
+
+if __name__ == "__main__":
+    main()
