@@ -4,7 +4,7 @@ plotly chart, side by side in one run (ratios to the toy page's cold view).
 Run: python -m bench.cold_start [--rounds 3]
 
 Each round starts, one after the other, a fresh `streamlit run` of
-  toy      a one-chart page (a plotly line of 9 points, written to a temporary folder)
+  toy      bench/toy_page.py, the browser benches' yardstick (a text box and one plotly chart)
   app.py   the app, as the README starts it (its first run starts rnnviz.ui.warmup afterwards)
   asgi.py  the app inside st.App, as each replica of `python -m rnnviz.tools.serve` runs it (its
            lifespan starts rnnviz.ui.warmup when the server starts, before any browser)
@@ -18,22 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from bench.common import APP
+from bench.common import APP, TOY_PAGE
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import VIEWPORT, launch_chromium
-
-TOY_PAGE = """import plotly.graph_objects as go
-import streamlit as st
-
-st.title("One chart")
-figure = go.Figure(go.Scatter(x=list(range(9)), y=[0, 1, 0, 2, 1, 3, 2, 4, 3], name="toy"))
-figure.update_layout(title="A toy chart", xaxis_title="word", yaxis_title="value")
-st.plotly_chart(figure, width="stretch")
-"""
 
 # The first chart drawn and the script finished.
 _DRAWN = """() => {
@@ -69,10 +59,8 @@ def main() -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {load}")
     results: dict[str, list[tuple[float, float]]] = {"toy": [], "app.py": [], "asgi.py": []}
-    with tempfile.TemporaryDirectory() as scratch, sync_playwright() as playwright:
-        toy = Path(scratch) / "toy.py"
-        toy.write_text(TOY_PAGE)
-        apps = {"toy": toy, "app.py": APP, "asgi.py": APP.parent / "asgi.py"}
+    with sync_playwright() as playwright:
+        apps = {"toy": TOY_PAGE, "app.py": APP, "asgi.py": APP.parent / "asgi.py"}
         browser = launch_chromium(playwright)
         for round_ in range(args.rounds):
             for name, app in apps.items():

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"  # the app the benches measure
+TOY_PAGE = Path(__file__).resolve().parent / "toy_page.py"  # the browser benches' yardstick page
 
 
 def seconds_per_call(run: Callable[[], object], calls: int) -> float:

@@ -28,7 +28,7 @@ from pathlib import Path
 import plotly.io as pio
 import torch
 
-from bench.common import APP, app_test, enter_to_drawn, repeat_seconds
+from bench.common import APP, TOY_PAGE, app_test, enter_to_drawn, repeat_seconds
 from rnnviz.analysis import units as analysis
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier, ModelConfig, SentenceClassifier
@@ -47,7 +47,6 @@ WORDS = (  # 30 tokens (bench.negation_lab's sentences)
 ).split()
 NINE = "i do not think this movie is very".split()
 SENTENCES = (" ".join([*NINE, "good"]), " ".join([*NINE, "bad"]))  # 9 words each, one last word apart
-TOY_PAGE = Path(__file__).resolve().parent / "toy_page.py"  # a text box and one chart: the yardstick
 
 
 def standin_lstm() -> Classifier:
