@@ -32,6 +32,7 @@ from rnnviz.plots import html as render
 from rnnviz.tools.cli import main
 from rnnviz.training import jobs
 from rnnviz.ui import lab
+from rnnviz.ui import lesson as lesson_ui
 from rnnviz.ui import train as ui_train
 from tests.conftest import make_classifier
 from tests.pages_support import ROOT, app_test, chart_specs, chart_titles, html_bodies
@@ -163,7 +164,7 @@ def _assert_plain(at, what: str) -> None:
     for value in _shown_markdown(at):
         for pattern in RAW_MARKUP:
             assert not pattern.search(value), (what, pattern.pattern, value[:300])
-    body = html_bodies(at)
+    body = html_bodies(at).replace(lesson_ui.CLICKER_KEYS, "")  # the Lesson's own fixed script
     assert not re.search(r"<(script|img|b>)", body), (what, body[:300])
     for spec in chart_specs(at):
         assert not re.search(r"<(script|img)", json.dumps(spec)), what
@@ -559,10 +560,14 @@ def test_escaping_helpers(name):
 
 
 # Where the app may write HTML with st.html, and what it may pass: markup from rnnviz.plots.html
-# (`render.…`, which escapes every piece of user text), or teacher mode's fixed style block.
+# (`render.…`, which escapes every piece of user text) or the match view's phrase list built on it
+# (rnnviz.plots.phrases), teacher mode's fixed style block, or the Lesson's fixed key script (no
+# text in it but its own).
 RAW_HTML_ALLOWED = {
     "rnnviz/ui/output.py": lambda argument: argument.startswith("render."),
     "rnnviz/ui/teacher.py": lambda argument: argument in ("PROJECTOR_STYLE", "PAGE_STYLE"),
+    "rnnviz/ui/units_match.py": lambda argument: argument.startswith("phrase_list("),
+    "rnnviz/ui/lesson.py": lambda argument: argument == "CLICKER_KEYS unsafe_allow_javascript=True",
 }
 
 
