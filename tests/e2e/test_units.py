@@ -1,5 +1,6 @@
 """Proves the Units page in a real Chromium: the "forget gate 0 at “not”" example changes the
-prediction from "not" on and not before, the unit map and the state trajectories draw, and Explore's
+prediction from "not" on and not before, the match view lists phrases of its 5,000 sentences where
+the ranked units are on, the unit map and the state trajectories draw, and Explore's
 "What if unit N were off?" opens the Units page with that unit switched off. It also takes the
 README's pictures of the unit map and the trajectories."""
 
@@ -16,6 +17,7 @@ LINES = """() => {
     const chart = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
     return Object.fromEntries(chart._fullData.map(trace => [trace.name, Array.from(trace.y)]));
 }"""  # the before/after chart's lines, as plotly holds them: {name: [P after each word]}
+INDEX_MS = 180_000  # the match view's first use reads 5,000 sentences (10-30 s; the machine is shared)
 
 
 def _show_section(page, title: str) -> None:
@@ -30,6 +32,14 @@ def test_change_a_gate_map_the_units_follow_two_sentences_and_come_from_explore(
     changed, untouched = lines["changed"], lines["untouched"]  # "the movie was not good"
     assert changed[:3] == untouched[:3]  # nothing changes before "not"
     assert abs(changed[3] - untouched[3]) > 0.01, (changed, untouched)
+
+    # The match view: the ranked units' phrases, from the index built on first use.
+    _show_section(page, "Find the units behind a hypothesis")
+    toggle = page.get_by_text(re.compile(r"^Find the phrases in [\d,]+\+ sentences"))
+    rerun_after(page, toggle.click, INDEX_MS)
+    phrases = page.locator("ol.rnnviz-matches > li")
+    assert 1 <= phrases.count() <= 20
+    assert page.get_by_text(re.compile(r"^The \d+ phrases where the mean")).count() == 1  # its caption
 
     titles = chart_titles(page)
     assert any(re.search(r"units in 6 clusters$", title) for title in titles), titles
