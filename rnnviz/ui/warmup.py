@@ -12,7 +12,7 @@ pages while its first student looks at the first one. The thread imports what ev
 at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
 first student's page does not share the GIL with a second of captum. A thread importing a module
 that a session is importing at the same moment waits for that import (Python's per-module import
-lock): nothing is imported twice. pandas comes before plotly, as in rnnviz.ui.lesson (a run that
+lock): nothing is imported twice. pandas comes before plotly, as in app.py (a run that
 meets plotly's lazy import of pandas halfway saw a half-initialised pandas).
 """
 
