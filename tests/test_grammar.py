@@ -199,3 +199,28 @@ def test_comparatives_and_idioms_have_their_documented_polarity():
         assert label == said.pop() * (1 if negated else -1), text
     for text, label in _family_sentences(grammar_families.idiom):
         assert any(text.endswith(idiom) for idiom in grammar_families.IDIOMS[label]), text
+
+
+def test_feared_events_are_negative_and_their_absence_positive():
+    feared = {form: base for base, *forms in grammar_families.FEARED_EVENTS for form in (base, *forms)}
+    seen = 0
+    for text, label in _family_sentences(grammar_families.expected_event, n=600):
+        found = [form for form in feared if f" {form}" in f" {text}"]
+        if not found:
+            continue
+        seen += 1
+        negated = bool({"never", "n't", "not", "nothing", "no", "nobody"} & set(tokenize(text)))
+        assert label == (1 if negated else -1), text
+    assert seen > 50
+
+
+def test_shares_taught_phrase_finds_review_words_events_and_idioms_only():
+    shares = grammar_families.shares_taught_phrase
+    assert shares("the fries were soggy")  # rule 17
+    assert shares("my old printer broke down again")  # rule 16
+    assert shares("the cake at this bakery is to die for")  # rule 14 without "it was"
+    assert not shares("the movie was good")
+    assert not shares("i could not stop laughing at the jokes")
+    words, phrases = grammar_families.taught_phrases()
+    assert words <= set(grammar.POSITIVE_WORDS + grammar.NEGATIVE_WORDS)
+    assert all(" " in phrase for phrase in phrases)

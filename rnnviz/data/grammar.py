@@ -8,9 +8,10 @@ composition rules:
 
   1. A sentiment word has a polarity: +1 (positive) or -1 (negative). A clause with one
      sentiment word (or two of the same polarity) has that polarity: "the film was good".
-  2. Intensifiers ("very", "really", "so" …) and neutral filler ("in my opinion", "last
-     week", "which i saw last week", a neutral sentence before or after) never change a
-     polarity.
+  2. Intensifiers ("very", "really", "so" …), tense ("is", "has been", "won't be"), linking
+     verbs ("tasted", "sounded") and neutral filler ("in my opinion", "last week", "which i
+     saw last week", "to everyone", "since the update", a neutral sentence before or after)
+     never change a polarity.
   3. One negator flips the polarity of what it governs, next to the word or at a distance:
      not, n't, never, no, nothing, none, nobody, no one, neither … nor, not … or, hardly,
      barely, far from, by no means; "i do not think the film is good" is negative, "not bad" and
@@ -52,7 +53,12 @@ The families of rnnviz.data.grammar_families add the ways people write negation:
      is positive only when nothing else hedges it.
  16. Hoped-for events and defects: an event a buyer hopes for ("it worked", "it arrived on
      time") is positive and its negation negative ("the charger never worked"); a defect
-     ("scratches", "leaks") is negative and its absence positive ("there were no leaks").
+     ("scratches", "leaks") or a feared event ("it crashed", "it broke after a week") is
+     negative and its absence positive ("there were no leaks", "it never crashed").
+ 17. Everyday review words have the polarity reviews give them: "stale", "overpriced",
+     "laggy" are negative, "crispy", "spotless", "sturdy" positive (POSITIVE_WORDS and
+     NEGATIVE_WORDS in rnnviz.data.grammar_words; none disagrees with VADER's sign), and
+     follow rules 1-15 like any other sentiment word.
 
 `long_range_dataset` makes sentences "<sentiment word> <n neutral filler words>", labelled
 with the word's polarity, to measure how long each cell type remembers.
@@ -69,6 +75,7 @@ from rnnviz.data.grammar_words import (
     FILLER_WORDS,
     FRAMES,
     INTENSIFIERS,
+    LINKING,
     NEGATED_BE,
     NOUNS,
     PREFIXES,
@@ -97,8 +104,10 @@ def _clause(rng: GrammarRandom, polarity: int, negate: bool) -> str:
         if kind == 1:
             return f"{subject} {rng.choice(BE[plural])} {rng.choice(INTENSIFIERS)} {word}"
         if kind == 2:
-            verb = "seem" if plural else "seems"
-            return f"{subject} {rng.choice((verb, 'looked', 'felt', 'turned out to be'))} {word}"
+            verb = rng.choice(LINKING)
+            if plural and verb.endswith("s") and not verb.endswith("ss"):
+                verb = verb[:-1]  # "the songs seem", "the rooms feel"
+            return f"{subject} {verb} {word}"
         return f"{subject} , {rng.choice(RELATIVES)} , {rng.choice(BE[plural])} {word}"
     kind = rng.randrange(5)
     if kind == 0:
@@ -270,11 +279,15 @@ def _simple(rng: GrammarRandom, polarity: int, negate: bool) -> str:
     return maker(rng, polarity, negate)
 
 
+# Families whose last words are their point ("…, but it wasn't", "…? no"): no tail after them.
+END_FAMILIES = frozenset(("trailing", "question", "concession", "faint", "idiom"))
+
+
 def _sentence(rng: GrammarRandom, polarity: int, families: bool = True) -> str:
     """One grammar sentence with label `polarity` (+1/-1); see the module docstring's rules."""
     extra = FAMILIES if families else {}
     kinds = ("plain", "negated", "contrast", "frame", "and", *extra)
-    weights = (3, 5, 2, 2, 1, *(weight for _, weight in extra.values()))
+    weights = (4, 5, 2, 2, 1, *(weight for _, weight in extra.values()))
     kind = rng.choices(kinds, weights=weights)[0]
     if kind in FAMILIES:  # rules 6-16, rnnviz.data.grammar_families
         text = FAMILIES[kind][0](rng, polarity)
@@ -309,7 +322,7 @@ def _sentence(rng: GrammarRandom, polarity: int, families: bool = True) -> str:
             text = f"despite the {_polar_word(rng, a_polarity)} {noun} , {b}"
     if rng.random() < 0.2:
         text = f"{rng.choice(PREFIXES)} {text}"
-    if rng.random() < 0.15 and kind not in FAMILIES:  # a family's end is its point: keep it last
+    if rng.random() < 0.3 and kind not in END_FAMILIES:  # a tail never takes the verdict back
         text = f"{text} {rng.choice(SUFFIXES)}"
     if rng.random() < 0.2:  # rule 2: a neutral sentence around it makes it longer, not different
         context = rng.choice(CONTEXTS)

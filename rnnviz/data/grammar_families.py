@@ -1,6 +1,6 @@
 """The grammar's families for negation the way people write it — trailing negation, question and
 answer, negation across an inserted clause, "anything but", "not only … but also", double
-negation, negated comparatives, concession, faint praise and idioms — labelled by rules 6-14 in
+negation, negated comparatives, concession, faint praise and idioms — labelled by rules 6-16 in
 rnnviz.data.grammar's docstring.
 
 Each family is a function (rng, polarity) -> sentence whose label is `polarity` (+1/-1). They vary
@@ -10,10 +10,15 @@ construction rather than one frame.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from rnnviz.core.text import tokenize
 from rnnviz.data.grammar_words import (
+    CONTEXTS,
     INTENSIFIERS,
+    REVIEW_NEGATIVE,
+    REVIEW_POSITIVE,
     SUBJECTS,
     GrammarRandom,
 )
@@ -84,6 +89,36 @@ IDIOMS = {
         "it exceeded my expectations",
         "i was pleasantly surprised",
         "it did not disappoint",
+        "it was to die for",
+        "nothing beats it",
+        "it was nothing short of brilliant",
+        "a real page turner",
+        "i couldn't put it down",
+        "it doesn't get any better than this",
+        "it was second to none",
+        "it knocked my socks off",
+        "i can't complain",
+        "it is the best thing since sliced bread",
+        "it was a breath of fresh air",
+        "it was the icing on the cake",
+        "it is a hidden gem",
+        "it was out of this world",
+        "i would do it all over again",
+        "it works like a charm",
+        "it's a keeper",
+        "i would recommend it in a heartbeat",
+        "it was a home run",
+        "it ticks all the boxes",
+        "it was a steal",
+        "it is head and shoulders above the rest",
+        "i'm hooked",
+        "it stole the show",
+        "i was on cloud nine",
+        "it was a dream come true",
+        "it had me in stitches",
+        "it was a feast for the eyes",
+        "they went above and beyond",
+        "it was spot on",
     ),
     -1: (
         "never again",
@@ -104,6 +139,36 @@ IDIOMS = {
         "stay away",
         "it was a letdown",
         "i wouldn't wish it on anyone",
+        "it was a rip-off",
+        "it's a joke",
+        "it doesn't hold a candle to the first one",
+        "it was nothing to write home about",
+        "it was a total flop",
+        "it missed the mark",
+        "it went downhill fast",
+        "it was a let-down",
+        "it put me to sleep",
+        "it was a nightmare",
+        "it was a train wreck",
+        "it fell apart after a week",
+        "it was a far cry from the trailer",
+        "i've had better",
+        "it was way past its prime",
+        "it drove me up the wall",
+        "it was a slog",
+        "it is a money pit",
+        "it was a dud",
+        "i regret every minute",
+        "it was all hype",
+        "it overstayed its welcome",
+        "it was a bust",
+        "it gets old fast",
+        "it was dead on arrival",
+        "i couldn't wait for it to end",
+        "it was painful to sit through",
+        "it left a bad taste in my mouth",
+        "it was a swing and a miss",
+        "it was not my cup of tea",
     ),
 }
 WISHES = ("i expected", "i thought", "i was hoping", "everyone told me", "the reviews said", "i assumed")
@@ -213,6 +278,9 @@ def across_clause(rng: GrammarRandom, polarity: int) -> str:
     """Rule 8: a negator keeps its scope across an inserted neutral phrase."""
     subject, _, be = _subject(rng)
     aside = rng.choice(ASIDES)
+    if rng.random() < 0.4:  # a long aside: a whole neutral clause ("even though we went there …")
+        opener = rng.choice(("even though", "although", "and i say this because", "considering that"))
+        aside = f"{opener} {rng.choice(CONTEXTS)}"
     word = _word(rng, -polarity)
     base, past = _verb(rng, -polarity)
     return rng.choice(
@@ -372,6 +440,32 @@ HOPED_EVENTS = tuple(
         "call back|calls back|called back",
     )
 )
+# Things a buyer or guest fears (rule 16): (base, third person, past).
+FEARED_EVENTS = tuple(
+    tuple(forms.split("|"))
+    for forms in (
+        "crash|crashes|crashed",
+        "break|breaks|broke",
+        "freeze|freezes|froze",
+        "overheat|overheats|overheated",
+        "leak|leaks|leaked",
+        "fall apart|falls apart|fell apart",
+        "break down|breaks down|broke down",
+        "stop working|stops working|stopped working",
+        "get stuck|gets stuck|got stuck",
+        "run late|runs late|ran late",
+        "lag|lags|lagged",
+        "disconnect|disconnects|disconnected",
+        "jam|jams|jammed",
+        "shrink in the wash|shrinks in the wash|shrank in the wash",
+        "fade|fades|faded",
+        "rip|rips|ripped",
+        "lose its signal|loses its signal|lost its signal",
+        "make us wait|makes us wait|made us wait",
+        "give me a headache|gives me a headache|gave me a headache",
+        "make me sick|makes me sick|made me sick",
+    )
+)
 DEFECTS = tuple(
     "scratches|stains|leaks|delays|typos|rust|cracks|missing parts|hidden fees|errors|glitches|dents|"
     "mold|long waits|loud noises|loose threads".split("|")
@@ -380,7 +474,8 @@ DEFECTS = tuple(
 
 def expected_event(rng: GrammarRandom, polarity: int) -> str:
     """Rule 16: a hoped-for event is positive and its negation negative ("the charger never
-    worked"); a defect is negative and its absence positive ("there were no scratches")."""
+    worked"); a defect or a feared event is negative and its absence positive ("there were no
+    scratches", "the app never crashed")."""
     subject, _, _ = _subject(rng)
     if rng.random() < 0.5:
         base, present, past = rng.choice(HOPED_EVENTS)
@@ -388,6 +483,28 @@ def expected_event(rng: GrammarRandom, polarity: int) -> str:
             return rng.choice((f"{subject} {past}", f"{subject} always {present}", f"{past} perfectly"))
         negated = (f"{subject} never {past}", f"{subject} didn't {base}", f"{subject} did not {base}")
         return rng.choice((*negated, f"it doesn't {base}", f"it never {present}"))
+    if rng.random() < 0.4:
+        base, present, past = rng.choice(FEARED_EVENTS)
+        if polarity < 0:
+            return rng.choice(
+                (
+                    f"{subject} {past}",
+                    f"{subject} {past} twice",
+                    f"{subject} always {present}",
+                    f"{subject} {past} after a week",
+                    f"it {present} all the time",
+                )
+            )
+        return rng.choice(
+            (
+                f"{subject} never {past}",
+                f"{subject} didn't {base} once",
+                f"{subject} did not {base}",
+                f"it never {present}",
+                f"{subject} doesn't {base} anymore",
+                f"nothing {past}",
+            )
+        )
     defect = rng.choice(DEFECTS)
     if polarity < 0:
         return rng.choice(
@@ -419,3 +536,26 @@ FAMILIES: dict[str, tuple[Callable[[GrammarRandom, int], str], float]] = {
     "faint": (faint_praise, 0.4),
     "idiom": (idiom, 1.2),
 }
+
+
+# What an idiom's own subject looks like, so that "it was to die for" is found in "… is to die for".
+_IDIOM_OPENING = re.compile(r"^(it was|it is|it's|it|i'm|i've|i was|i would|i|they|what) ")
+
+
+def taught_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The grammar's fixed vocabulary of rules 14, 16 and 17: (review words, phrases), the
+    phrases being the idioms without their opening subject and verb ("to die for") and every form
+    of the feared events ("broke down")."""
+    idioms = (_IDIOM_OPENING.sub("", idiom) for idioms in IDIOMS.values() for idiom in idioms)
+    events = (form for forms in FEARED_EVENTS for form in forms)
+    phrases = tuple(sorted({" ".join(tokenize(p)) for p in (*idioms, *events) if len(tokenize(p)) > 1}))
+    return frozenset(REVIEW_POSITIVE + REVIEW_NEGATIVE), phrases
+
+
+def shares_taught_phrase(text: str) -> bool:
+    """Whether `text` uses a rule-17 review word, a feared event or an idiom of the grammar word
+    for word: the model card counts such test sentences, which are not unseen in that part."""
+    words, phrases = taught_phrases()
+    tokens = tokenize(text)
+    joined = f" {' '.join(tokens)} "
+    return bool(words & set(tokens)) or any(f" {phrase} " in joined for phrase in phrases)

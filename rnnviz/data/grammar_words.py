@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import random
 
-POSITIVE_WORDS = tuple(
+# Rule 17: what reviews of food, places, gadgets and books praise (none is negative in VADER).
+REVIEW_POSITIVE = tuple(
+    """fresh crispy crunchy tender juicy flavorful tasty savory spotless tidy spacious roomy cozy sturdy
+    durable reliable affordable fast quick smooth responsive intuitive attentive punctual bright crisp
+    sharp comfy soothing refreshing mouthwatering hearty filling prompt speedy seamless snappy
+    lightweight polished professional knowledgeable informative insightful gripping riveting touching
+    moving memorable catchy immersive uplifting spectacular phenomenal exceptional dependable
+    accurate""".split()
+)
+_COMMON_POSITIVE = tuple(
     """good great excellent wonderful fantastic brilliant amazing enjoyable delightful superb lovely
     charming beautiful pleasant fun funny clever impressive smart satisfying entertaining perfect nice
     awesome terrific marvelous outstanding remarkable gorgeous thoughtful inspiring elegant powerful
@@ -24,7 +33,17 @@ POSITIVE_WORDS = tuple(
     trustworthy praiseworthy fair beloved blissful courteous graceful harmonious heroic jolly merry sunny
     superior""".split()
 )
-NEGATIVE_WORDS = tuple(
+POSITIVE_WORDS = _COMMON_POSITIVE + REVIEW_POSITIVE
+# Rule 17: what they complain about (none is positive in VADER).
+REVIEW_NEGATIVE = tuple(
+    """stale soggy greasy burnt overcooked undercooked tasteless lukewarm chewy rubbery salty watery mushy
+    cramped crowded noisy smelly filthy sticky flimsy fragile overpriced slow laggy buggy glitchy
+    unreliable unresponsive leaky moldy dusty rusty faulty outdated clunky sluggish late delayed
+    cluttered grimy shabby rundown overcrowded stuffy itchy blurry grainy muffled tinny choppy
+    predictable repetitive clumsy overlong overrated underwhelming unwatchable unreadable inedible
+    unbearable tacky gimmicky cheesy corny pricey dated drafty""".split()
+)
+_COMMON_NEGATIVE = tuple(
     """bad terrible awful horrible boring dull poor weak stupid disappointing annoying painful ugly lame
     pathetic dreadful messy unpleasant worthless useless irritating depressing ridiculous awkward
     confusing frustrating lousy crappy disgusting horrendous mindless tired rude dirty nasty miserable
@@ -37,6 +56,7 @@ NEGATIVE_WORDS = tuple(
     scandalous unfair unfortunate unhealthy unsatisfied unsuccessful unwelcome vicious worried gross
     dreary dismal feeble sucky tragic vile""".split()
 )
+NEGATIVE_WORDS = _COMMON_NEGATIVE + REVIEW_NEGATIVE
 # Sentiment verbs: (base form, past tense).
 POSITIVE_VERBS = (
     ("like", "liked"),
@@ -139,6 +159,29 @@ SUFFIXES = (
     "in every way",
     "if you ask me",
     "at least for me",
+    # rule 2 also after the verdict: a neutral tail never takes it back
+    "to everyone",
+    "at night",
+    "so far",
+    "since the update",
+    "during the trip",
+    "on my old laptop",
+    "for a beginner",
+    "in the morning",
+    "all day long",
+    "the whole time",
+    "most of the time",
+    "after a week",
+    "for the price",
+    "for a weekday",
+    "on both visits",
+    "from what i saw",
+    "every single time",
+    "as of today",
+    "when we arrived",
+    "after the first hour",
+    "in the second half",
+    "on the way home",
 )
 RELATIVES = (
     "which i saw last week",
@@ -188,15 +231,47 @@ FRAMES = (
     ("it is not true that", True),
     ("none of us felt that", True),
 )
-BE = {False: ("is", "was"), True: ("are", "were")}
+# Copulas in several tenses (rule 2: tense changes nothing); "is" and "was" twice as often.
+BE = {
+    False: ("is", "was", "is", "was", "has been", "had been", "will be", "has always been"),
+    True: ("are", "were", "are", "were", "have been", "had been", "will be", "have always been"),
+}
 NEGATED_BE = {
-    False: ("is not", "was not", "isn't", "wasn't", "is never", "was never"),
-    True: ("are not", "were not", "aren't", "weren't", "are never", "were never"),
+    False: (
+        *("is not", "was not", "isn't", "wasn't", "is never", "was never"),
+        *("has not been", "hasn't been", "will not be", "won't be", "had not been", "has never been"),
+    ),
+    True: (
+        *("are not", "were not", "aren't", "weren't", "are never", "were never"),
+        *("have not been", "haven't been", "will not be", "won't be", "had not been", "have never been"),
+    ),
 }
 DISTANT_BE = {
-    False: ("does not seem", "did not seem", "doesn't look", "didn't feel", "never felt", "never seemed"),
-    True: ("do not seem", "did not seem", "don't look", "didn't feel", "never felt", "never seemed"),
+    False: (
+        *("does not seem", "did not seem", "doesn't look", "didn't feel", "never felt", "never seemed"),
+        *("didn't taste", "did not sound", "doesn't feel", "never looked", "didn't smell", "did not get"),
+    ),
+    True: (
+        *("do not seem", "did not seem", "don't look", "didn't feel", "never felt", "never seemed"),
+        *("didn't taste", "did not sound", "don't feel", "never looked", "didn't smell", "did not get"),
+    ),
 }
+# Verbs that link a subject to a quality like "is" does ("the soup tasted bland").
+LINKING = (
+    "seems",
+    "looked",
+    "felt",
+    "turned out to be",
+    "tasted",
+    "sounded",
+    "smelled",
+    "looks",
+    "got",
+    "became",
+    "stayed",
+    "feels",
+    "proved",
+)
 SOFT_NEGATORS = ("hardly", "barely", "far from", "by no means", "not at all", "not exactly")
 FILLER_WORDS = tuple(
     """the a of and then we went home to it in on at with my this that last week tuesday after before
