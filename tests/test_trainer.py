@@ -41,7 +41,7 @@ def make_trainer(split, **settings) -> Trainer:
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn_tanh", "rnn_relu"])
 def test_every_cell_type_beats_chance_on_the_grammar(grammar_split, cell):
-    trainer = make_trainer(grammar_split, cell=cell, epochs=4, readout="max")  # max: plain RNNs learn faster
+    trainer = make_trainer(grammar_split, cell=cell, epochs=6, readout="max")  # max: plain RNNs learn faster
     classifier = trainer.run()
     state = trainer.state()
     assert state.status == "done" and state.best_epoch >= 1
@@ -228,3 +228,11 @@ def test_calm_prefixes_pull_the_answer_toward_fifty_fifty():
         return float(classifier.predict_proba(["the"])[0, 1])
 
     assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)
+
+
+def test_the_grammars_own_polar_words_are_not_neutral_even_unknown_to_vader():
+    train = TextDataset(("the fries were soggy", "the app crashed", "the room was spotless"), (0, 0, 1))
+    vocab = build_vocab(TrainConfig(), train)
+    neutral = dict(zip(vocab.tokens, neutral_token_ids(vocab).tolist(), strict=True))
+    assert not (neutral["soggy"] or neutral["crashed"] or neutral["spotless"])
+    assert neutral["fries"] and neutral["app"] and neutral["room"]

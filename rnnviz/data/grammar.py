@@ -67,7 +67,7 @@ with the word's polarity, to measure how long each cell type remembers.
 from __future__ import annotations
 
 from rnnviz.data.dataset import LABELS, NEGATIVE, POSITIVE, TextDataset
-from rnnviz.data.grammar_families import FAMILIES
+from rnnviz.data.grammar_families import FAMILIES, FEARED_EVENTS
 from rnnviz.data.grammar_words import (
     BE,
     CONTEXTS,
@@ -77,7 +77,19 @@ from rnnviz.data.grammar_words import (
     INTENSIFIERS,
     LINKING,
     NEGATED_BE,
+    NEGATIVE_AGENT_VERBS,
+    NEGATIVE_FEELINGS,
+    NEGATIVE_NOUNS,
+    NEGATIVE_REACTIONS,
+    NEGATIVE_VERBS,
+    NEGATIVE_WORDS,
     NOUNS,
+    POSITIVE_AGENT_VERBS,
+    POSITIVE_FEELINGS,
+    POSITIVE_NOUNS,
+    POSITIVE_REACTIONS,
+    POSITIVE_VERBS,
+    POSITIVE_WORDS,
     PREFIXES,
     RELATIVES,
     SOFT_NEGATORS,
@@ -89,7 +101,7 @@ from rnnviz.data.grammar_words import (
 
 
 def _polar_word(rng: GrammarRandom, polarity: int) -> str:
-    return rng.choice(rng.words[1 if polarity > 0 else -1])
+    return rng.polar_word(polarity)
 
 
 def _clause(rng: GrammarRandom, polarity: int, negate: bool) -> str:
@@ -322,7 +334,7 @@ def _sentence(rng: GrammarRandom, polarity: int, families: bool = True) -> str:
             text = f"despite the {_polar_word(rng, a_polarity)} {noun} , {b}"
     if rng.random() < 0.2:
         text = f"{rng.choice(PREFIXES)} {text}"
-    if rng.random() < 0.3 and kind not in END_FAMILIES:  # a tail never takes the verdict back
+    if rng.random() < 0.2 and kind not in END_FAMILIES:  # a tail never takes the verdict back
         text = f"{text} {rng.choice(SUFFIXES)}"
     if rng.random() < 0.2:  # rule 2: a neutral sentence around it makes it longer, not different
         context = rng.choice(CONTEXTS)
@@ -371,6 +383,28 @@ def grammar_dataset(
         wanted[label] -= 1
     words = "" if n_words is None else f", {n_words} words per polarity"
     return TextDataset(tuple(texts), tuple(labels), LABELS, f"builtin grammar (seed {seed}{words})")
+
+
+def polar_words() -> frozenset[str]:
+    """Every token to which the grammar gives a polarity of its own: its sentiment words (rule
+    17's among them), the forms of its verbs, feelings, reactions, judging nouns and one-word
+    feared events. The calm-prefix loss (rnnviz.training.trainer.neutral_token_ids) does not call
+    a prefix with one of them undecided, whether or not VADER knows the word."""
+    verbs = POSITIVE_VERBS + NEGATIVE_VERBS + POSITIVE_AGENT_VERBS + NEGATIVE_AGENT_VERBS
+    nouns = POSITIVE_NOUNS + NEGATIVE_NOUNS
+    return frozenset(
+        (
+            *POSITIVE_WORDS,
+            *NEGATIVE_WORDS,
+            *(form for forms in verbs for form in forms),
+            *POSITIVE_FEELINGS,
+            *NEGATIVE_FEELINGS,
+            *POSITIVE_REACTIONS,
+            *NEGATIVE_REACTIONS,
+            *(form for noun in nouns for form in (noun, noun + "s", noun + "es")),
+            *(form for forms in FEARED_EVENTS for form in forms if " " not in form),
+        )
+    )
 
 
 def long_range_dataset(n_filler: int, size: int = 2_000, seed: int = 0) -> TextDataset:

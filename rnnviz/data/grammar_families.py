@@ -181,7 +181,7 @@ def _subject(rng: GrammarRandom) -> tuple[str, str, str]:
 
 
 def _word(rng: GrammarRandom, polarity: int) -> str:
-    return rng.choice(rng.words[1 if polarity > 0 else -1])
+    return rng.polar_word(polarity)
 
 
 def _verb(rng: GrammarRandom, polarity: int) -> tuple[str, str]:
@@ -415,7 +415,7 @@ def faint_praise(rng: GrammarRandom, polarity: int) -> str:
 
 def idiom(rng: GrammarRandom, polarity: int) -> str:
     """Rule 14: an idiom has its conventional polarity, alone or after a neutral subject."""
-    text = rng.choice(IDIOMS[polarity])
+    text = rng.choice(rng.few(IDIOMS[polarity]))
     if rng.random() < 0.4:
         subject, _, _ = _subject(rng)
         text = f"{rng.choice(('about', 'as for', 'so ,'))} {subject} : {text}".replace("so , ", "so ")
@@ -478,13 +478,13 @@ def expected_event(rng: GrammarRandom, polarity: int) -> str:
     scratches", "the app never crashed")."""
     subject, _, _ = _subject(rng)
     if rng.random() < 0.5:
-        base, present, past = rng.choice(HOPED_EVENTS)
+        base, present, past = rng.choice(rng.few(HOPED_EVENTS))
         if polarity > 0:
             return rng.choice((f"{subject} {past}", f"{subject} always {present}", f"{past} perfectly"))
         negated = (f"{subject} never {past}", f"{subject} didn't {base}", f"{subject} did not {base}")
         return rng.choice((*negated, f"it doesn't {base}", f"it never {present}"))
     if rng.random() < 0.4:
-        base, present, past = rng.choice(FEARED_EVENTS)
+        base, present, past = rng.choice(rng.few(FEARED_EVENTS))
         if polarity < 0:
             return rng.choice(
                 (
@@ -505,7 +505,7 @@ def expected_event(rng: GrammarRandom, polarity: int) -> str:
                 f"nothing {past}",
             )
         )
-    defect = rng.choice(DEFECTS)
+    defect = rng.choice(rng.few(DEFECTS))
     if polarity < 0:
         return rng.choice(
             (f"there were {defect}", f"we found {defect} in {subject}", f"{subject} had {defect}")

@@ -283,14 +283,28 @@ def article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
+COMMONEST = 12  # the first words of each polarity list, drawn more often (GrammarRandom.polar_word)
+
+
 class GrammarRandom(random.Random):
     """A seeded random source that also carries the sentiment words a grammar may use."""
 
     def __init__(self, seed: str, n_words: int | None = None) -> None:
         super().__init__(seed)
+        self.n_words = n_words
         self.words = {1: POSITIVE_WORDS[:n_words], -1: NEGATIVE_WORDS[:n_words]}
         self.verbs = {1: POSITIVE_VERBS[:n_words], -1: NEGATIVE_VERBS[:n_words]}
         self.agent_verbs = {1: POSITIVE_AGENT_VERBS[:n_words], -1: NEGATIVE_AGENT_VERBS[:n_words]}
         self.nouns = {1: POSITIVE_NOUNS[:n_words], -1: NEGATIVE_NOUNS[:n_words]}
         self.feelings = {1: POSITIVE_FEELINGS[:n_words], -1: NEGATIVE_FEELINGS[:n_words]}
         self.reactions = {1: POSITIVE_REACTIONS[:n_words], -1: NEGATIVE_REACTIONS[:n_words]}
+
+    def few(self, items: tuple) -> tuple:
+        """The first n_words of a fixed list (idioms, events): all of them with no limit."""
+        return items[: self.n_words]
+
+    def polar_word(self, polarity: int) -> str:
+        """A sentiment word of `polarity`: a quarter of the time one of the COMMONEST first words
+        ("good", "bad" …), which the lesson's examples use, else any of them."""
+        words = self.words[1 if polarity > 0 else -1]
+        return self.choice(words[:COMMONEST] if self.random() < 0.25 else words)

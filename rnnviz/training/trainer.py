@@ -48,6 +48,7 @@ from rnnviz.core.models import BagOfEmbeddings, Classifier, SentenceClassifier, 
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
 from rnnviz.data import dataset, sources
 from rnnviz.data.dataset import TextDataset
+from rnnviz.data.grammar import polar_words
 from rnnviz.data.lexicon import vader_lexicon
 from rnnviz.training.config import PRIOR_DIMS, TRAIN_RANGES, VALENCE_COPIES, TrainConfig
 from rnnviz.training.jobs import Status
@@ -152,11 +153,17 @@ def lexicon_words() -> tuple[str, ...]:
 
 def neutral_token_ids(vocab: Vocab) -> torch.Tensor:
     """[vocab_size] bool: True for tokens that carry no sentiment of their own — no valence in the
-    VADER lexicon — and for negators, which only flip what follows ("the movie was not" is still
-    undecided)."""
+    VADER lexicon and no polarity in the built-in grammar (rule 17's "soggy", "laggy" …) — and for
+    negators, which only flip what follows ("the movie was not" is still undecided)."""
     lexicon = vader_lexicon()
     negators = negator_words()
-    return torch.tensor([lexicon.get(token, 0.0) == 0.0 or token in negators for token in vocab.tokens])
+    polar = polar_words()
+    return torch.tensor(
+        [
+            (lexicon.get(token, 0.0) == 0.0 and token not in polar) or token in negators
+            for token in vocab.tokens
+        ]
+    )
 
 
 def lexicon_prior(vocab: Vocab) -> torch.Tensor:
