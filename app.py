@@ -8,7 +8,7 @@ import pandas  # noqa: F401  (before any page: see below)
 import streamlit as st
 
 from rnnviz.core.threads import limit_torch_threads
-from rnnviz.ui import models, output, reconnect, session, teacher, train, warmup
+from rnnviz.ui import models, output, reconnect, saved_models, session, teacher, train, warmup
 
 # Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
 st.set_page_config(
@@ -42,6 +42,8 @@ PAGES = [
 page = st.navigation(PAGES)
 train.note_page_run()  # a student is using the server: trainings rest between steps meanwhile
 teacher.remember_page(page.url_path)  # for the copy-link box
+reconnect.take_over()  # a page whose replica was killed: the control values it had, before any widget
+saved_models.mirror_controls()  # a value a widget just changed, on disk before the page's work
 session.begin_query()
 teacher.teacher_switch()
 train.offer_finished_models()  # a training that ended while the student was elsewhere
@@ -53,6 +55,7 @@ session.mark_routed()
 try:
     page.run()
     session.flush_query()  # the run's view, written to the URL in one change
+    saved_models.mirror_controls()  # what the page itself set (a preset, a link)
 finally:  # after the page, even one that stopped: the other pages' imports, in the background, once
     warmup.page_drawn()
     warmup.start()

@@ -41,6 +41,8 @@ def test_the_notice_says_what_was_lost_and_counts_the_saved_models():
         "The server process you were on stopped; your saved model is back in the model picker."
     )
     assert "; your 3 saved models are back in the model picker. This page started afresh" in three
+    kept = reconnect.notice_text(1, settings=True)
+    assert "This page continues on another one with your settings" in kept and "reset" not in kept
 
 
 @pytest.fixture
@@ -78,3 +80,27 @@ def test_a_page_that_comes_from_another_process_is_told_once(handshake, models_d
     assert len(toasts) == 1 and "your saved model is back in the model picker" in toasts[0]
     assert _toasts(moved.run()) == []  # once: the next run of that session says nothing
     assert GONE not in log  # only sessions this process created are remembered
+
+
+def test_a_page_from_a_killed_replica_keeps_the_sentence_just_typed(handshake, models_dir, monkeypatch):
+    """The first process mirrors the control values to the store as the student changes them; a
+    session that comes from that (now gone) process adopts them before any widget is drawn, while
+    a new tab or a reload starts from the defaults."""
+    headers, _ = handshake
+    token = new_token()
+    monkeypatch.setattr(token_cookie, "browser_token", lambda: token)
+    typed = "the soup was <b>cold</b> and the waiter never came back"
+    first = app_test(models_dir, monkeypatch).run()
+    first.text_input(key="explore_sentence").input(typed).run()
+    assert not first.exception
+
+    headers["Sec-Websocket-Protocol"] = f"streamlit, xsrf, {GONE}"  # its process was killed
+    moved = app_test(models_dir, monkeypatch).run()
+    assert moved.text_input(key="explore_sentence").value == typed
+    toasts = _toasts(moved)
+    assert len(toasts) == 1 and "continues on another one with your settings" in toasts[0]
+
+    headers.pop("Sec-Websocket-Protocol")  # a reload or a new tab: defaults, no notice
+    fresh = app_test(models_dir, monkeypatch).run()
+    assert fresh.text_input(key="explore_sentence").value != typed
+    assert _toasts(fresh) == []

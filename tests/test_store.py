@@ -247,3 +247,17 @@ def test_the_json_holds_only_the_name_kind_time_and_size(store):
     [info] = list(store.folder.rglob("*.json"))
     assert set(json.loads(info.read_text())) == {"name", "kind", "saved", "bytes"}
     assert info.stem == saved.entry
+
+
+def test_control_values_round_trip_leave_out_what_json_cannot_hold_and_refuse_too_much(store):
+    token, other = new_token(), new_token()
+    assert store.load_controls(token) == {}  # nothing saved yet
+    values = {"explore_sentence": "not <b>good</b> 🙂", "gates_epochs": 3, "lab_upload": ("a.txt", b"x")}
+    assert store.save_controls(token, values)
+    assert store.load_controls(token) == {"explore_sentence": "not <b>good</b> 🙂", "gates_epochs": 3}
+    assert store.load_controls(other) == {}  # another browser sees none of them
+    assert not store.save_controls(token, {"explore_sentence": "x" * (store_module.MAX_CONTROLS_BYTES + 1)})
+    assert store.load_controls(token)["gates_epochs"] == 3  # the refused write changed nothing
+    (_folder(store, token) / store_module.CONTROLS).write_text("{not json", encoding="utf-8")
+    assert store.load_controls(token) == {}  # damaged: defaults, no crash
+    assert store.list(token) == []  # the file is not a saved model

@@ -9,6 +9,8 @@ Layout under the store's folder (no file or folder name ever comes from user inp
     <owner>/<entry>.json          {"name": picker name, "kind": "trained" | "uploaded",
                                    "saved": unix time, "bytes": size of the checkpoint}
     <owner>/seen             touched whenever the browser lists its models: expiry counts from it
+    <owner>/controls.json    the browser's control values ({control key: JSON value}), written
+                             when one changes, read by a replica that takes the browser over
 
 <entry> is 16 random hex digits. An entry exists once its JSON does: the checkpoint is written
 first, the JSON second, and deleting removes the JSON first, so a reader never sees half an entry.
@@ -55,6 +57,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")  # secrets.token_urlsafe's alphabe
 _ENTRY = re.compile(r"[0-9a-f]{16}")
 _OWNER = re.compile(r"[0-9a-f]{64}")
 SEEN = "seen"
+CONTROLS = "controls.json"
+MAX_CONTROLS_BYTES = 64 * 1024  # a few dozen controls and sentences; more is not ours
 STALE_TEMP_SECONDS = 3600.0  # a temporary file this old belongs to a write that died
 
 
@@ -280,6 +284,35 @@ class ModelStore:
         count = len(self._entries(folder))
         shutil.rmtree(folder, ignore_errors=True)
         return count
+
+    def save_controls(self, token: str, values: Mapping[str, object]) -> bool:
+        """Keep the browser's control values (JSON-ready ones; others are left out), so that the
+        replica that takes over a killed one's browser starts from them. False when they do not
+        fit in MAX_CONTROLS_BYTES (nothing is written then)."""
+        kept = {}
+        for key, value in values.items():
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                continue  # bytes of an upload, say: only this session has them
+            kept[str(key)] = value
+        data = json.dumps(kept, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        if len(data) > MAX_CONTROLS_BYTES:
+            return False
+        folder = self._browser_folder(token)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        checkpoints.write_atomic(folder / CONTROLS, data)
+        return True
+
+    def load_controls(self, token: str) -> dict[str, object]:
+        """The browser's control values as last saved; {} when there are none or the file is
+        damaged or too big (a reader validates each value before use)."""
+        path = self._browser_folder(token) / CONTROLS
+        try:
+            values = json.loads(files.read_capped(path, MAX_CONTROLS_BYTES, "controls file"))
+        except (files.FileProblem, OSError, ValueError):
+            return {}
+        return values if isinstance(values, dict) else {}
 
     # ------------------------------------------------------------------ upkeep
 

@@ -17,8 +17,12 @@ The page reconnects within a second or so, but Streamlit's frontend reruns the s
 reconnect only when a run or a timed fragment (a training's live view) was under way; an idle
 page gets its new session's first run, and so the notice, at the student's next action.
 
+Such a session also adopts the control values its browser's previous process mirrored to the
+model store (rnnviz.ui.saved_models.mirror_controls): sentences, pages' settings, the chosen model.
+
 Session state keys:
     rnnviz_reconnect_checked   True once this session's first run asked where it came from
+    rnnviz_reconnect_moved     {"settings": whether control values came back}, until the toast
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from rnnviz.ui import saved_models
 
 CHECKED_KEY = "rnnviz_reconnect_checked"
+MOVED_KEY = "rnnviz_reconnect_moved"  # set by take_over for notice_if_moved
 PROTOCOL_HEADER = "Sec-WebSocket-Protocol"
 REMEMBERED_SESSIONS = 20_000  # ids a process keeps (36 characters each: under 2 MB)
 NOTICE_SECONDS = 20  # how long the toast stays (the student can close it sooner)
@@ -80,11 +85,15 @@ def moved_here(previous: str | None, log: SessionLog) -> bool:
     return previous is not None and previous not in log
 
 
-def notice_text(saved: int) -> str:
+def notice_text(saved: int, settings: bool = False) -> str:
     """The toast: what happened and where the browser's saved models are in its first sentence
-    (a toast shows three lines before "view more"), then what was lost."""
+    (a toast shows three lines before "view more"), then what was kept (`settings`: the control
+    values came back) and what was lost."""
     stopped = "The server process you were on stopped;"
-    afresh = "started afresh on another one (settings and a running training are reset)."
+    if settings:
+        afresh = "continues on another one with your settings (a running training was lost)."
+    else:
+        afresh = "started afresh on another one (settings and a running training are reset)."
     if not saved:
         return f"{stopped} this page {afresh}"
     models = "your saved model is" if saved == 1 else f"your {saved} saved models are"
@@ -104,9 +113,11 @@ def _handshake_headers() -> Mapping[str, str]:
         return {}
 
 
-def notice_if_moved() -> None:
-    """On a session's first run (after the model picker brought saved models back): note this
-    session in the process's log and, when the page came from another process, toast once."""
+def take_over() -> None:
+    """On a session's first run, before any widget: note this session in the process's log and,
+    when the page came from another process, adopt the control values that process mirrored to the
+    store (so the sentence the student had just typed is the one this run draws), and remember to
+    toast (`notice_if_moved`)."""
     if st.session_state.get(CHECKED_KEY):
         return
     st.session_state[CHECKED_KEY] = True
@@ -117,8 +128,16 @@ def notice_if_moved() -> None:
     moved = moved_here(previous_session(_handshake_headers()), log)
     log.add(context.session_id)
     if moved:
+        st.session_state[MOVED_KEY] = {"settings": saved_models.restore_controls() > 0}
+
+
+def notice_if_moved() -> None:
+    """Once, after the model picker brought the saved models back: the toast for a page that came
+    from another process (`take_over`)."""
+    moved = st.session_state.pop(MOVED_KEY, None)
+    if moved:
         st.toast(
-            notice_text(len(saved_models.saved_names())),
+            notice_text(len(saved_models.saved_names()), moved["settings"]),
             icon=":material/sync_problem:",
             duration=NOTICE_SECONDS,
         )

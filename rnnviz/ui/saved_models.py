@@ -1,6 +1,7 @@
 """A browser's saved models in a session: the store this server uses, bringing the browser's saved
 models back on a session's first run, saving what it trains or uploads, and the sidebar list where
-a student deletes them.
+a student deletes them; and the browser's control values, mirrored in the same store so that a
+replica taking over a killed one's browser starts where the student was.
 
 The store (rnnviz.training.store) is keyed by the browser's token (rnnviz.ui.token_cookie); with no
 token, or with the store off, every function here does nothing and models last as long as the tab.
@@ -10,10 +11,12 @@ Session state keys:
     rnnviz_saved            {picker name: store entry id} of this session's models that are saved
     rnnviz_saved_restored   True once this session's saved models were brought back
     rnnviz_saved_problem    why the last save failed (plain text), until the next save works
+    rnnviz_controls_mirrored  the control values last written to the store, as JSON
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -24,13 +27,14 @@ from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.markup import md_escape
 from rnnviz.core.models import Classifier
 from rnnviz.training.store import Kind, ModelStore, StoreError, StoreSettings
-from rnnviz.ui import token_cookie
+from rnnviz.ui import state, token_cookie
 
 _LOG = logging.getLogger(__name__)
 
 SAVED_KEY = "rnnviz_saved"
 RESTORED_KEY = "rnnviz_saved_restored"
 PROBLEM_KEY = "rnnviz_saved_problem"
+MIRRORED_KEY = "rnnviz_controls_mirrored"
 
 
 @st.cache_resource(show_spinner=False)
@@ -173,3 +177,39 @@ def saved_box(forget: Callable[[str], None]) -> None:
             )
         if len(names) > 1:
             st.button("Delete all", key="rnnviz_saved_delete_all", on_click=_delete, args=(names, forget))
+
+
+def mirror_controls() -> None:
+    """Write this session's control values to the browser's store when they changed since the last
+    write (no store or no token: nothing), so that a replica taking the browser over starts from
+    them (`restore_controls`). Called before and after each page run: a value a widget's callback
+    just set is on disk before the page's work begins."""
+    active = _active()
+    if active is None:
+        return
+    values = state.snapshot()
+    try:
+        text = json.dumps(values, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return
+    if st.session_state.get(MIRRORED_KEY) == text:
+        return
+    store, token = active
+    try:
+        store.save_controls(token, values)
+    except OSError:
+        _LOG.exception("model store: control values not saved")
+        return
+    st.session_state[MIRRORED_KEY] = text
+
+
+def restore_controls() -> int:
+    """Adopt the control values the browser's previous server process saved (`mirror_controls`);
+    how many. For a session that came from a killed or restarted replica (rnnviz.ui.reconnect)."""
+    active = _active()
+    if active is None:
+        return 0
+    store, token = active
+    values = store.load_controls(token)
+    state.adopt(values)
+    return len(values)

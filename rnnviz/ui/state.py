@@ -25,7 +25,7 @@ made up) falls back to the control's default, or to the `choices` given at the c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -93,6 +93,19 @@ def set_value(control: Control[T], new: T) -> None:
     """Set the control's value (a link, an example button, a preset); the widget shows it
     the next time it is drawn."""
     _store()[control.key] = new
+
+
+def snapshot() -> dict[str, Any]:
+    """A copy of this session's control values, {key: value} (the model store mirrors it)."""
+    return dict(_store())
+
+
+def adopt(values: Mapping[str, Any]) -> None:
+    """Take `values` as this session's control values where it has none yet (a replica taking over
+    a browser); each is validated when read, like any other."""
+    store = _store()
+    for key, candidate in values.items():
+        store.setdefault(str(key), candidate)
 
 
 def has_value(control: Control) -> bool:
