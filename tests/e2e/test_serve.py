@@ -120,6 +120,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _slider_value(page, name: str) -> str | None:
+    return page.get_by_role("slider", name=name).get_attribute("aria-valuenow")
+
+
 def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser):
     process, run = served
     state = _state(run)
@@ -170,6 +174,7 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser):
     # nginx, to the live replica (a new session there). Streamlit reruns an idle page only when the
     # student acts, so the student picks another model: a one-time notice says what happened, and
     # their model is still in the picker. The neighbour, on the live replica, is told nothing.
+    chosen = {name: _slider_value(page, name) for name in ("Sentences", "Epochs")}
     sockets: list[float] = []
     page.on("websocket", lambda socket: sockets.append(time.monotonic()))
     home_pid = next(r["pid"] for r in state["replicas"] if r["url"].endswith(home_address))
@@ -189,7 +194,10 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser):
         f"the student's next action showed the notice {time.monotonic() - killed:.1f} s after the kill"
     )
     assert "your saved model is back in the model picker" in notice.inner_text()
+    assert "with your settings" in notice.inner_text()
     assert not exceptions_on_page(page)
+    # The live replica drew the Train page with the settings the student had chosen on the dead one.
+    assert {name: _slider_value(page, name) for name in chosen} == chosen
     assert trained in _picker_options(page)
     assert neighbour.get_by_test_id("stToast").count() == 0
     assert trained not in _picker_options(neighbour)  # and another browser sees none of it
