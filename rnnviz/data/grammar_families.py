@@ -171,7 +171,22 @@ IDIOMS = {
         "it was not my cup of tea",
     ),
 }
-WISHES = ("i expected", "i thought", "i was hoping", "everyone told me", "the reviews said", "i assumed")
+WISHES = (
+    "i expected",
+    "i thought",
+    "i was hoping",
+    "everyone told me",
+    "the reviews said",
+    "i assumed",
+    "i was sure",
+)
+FEARS = (
+    "i worried",
+    "i was afraid",
+    "my friends warned me",
+    "i feared",
+    "we were worried",
+)  # of a feared event
 
 
 def _subject(rng: GrammarRandom) -> tuple[str, str, str]:
@@ -209,6 +224,17 @@ def trailing_negation(rng: GrammarRandom, polarity: int) -> str:
         )
         return f"{start} {end}"
     wish = rng.choice(WISHES)
+    if rng.random() < 0.25:  # an event hoped for or feared (rule 16): "i feared it would break. it didn't."
+        base = rng.choice(rng.few(HOPED_EVENTS if claimed > 0 else FEARED_EVENTS))[0]
+        if claimed < 0:
+            wish = rng.choice((wish, *FEARS))
+        start = rng.choice((f"{wish} {subject} would {base}", f"{subject} {be} supposed to {base}"))
+        if keep:
+            end = rng.choice((f", and {pronoun} did", f". {pronoun} did", f"and sure enough {pronoun} did"))
+        else:
+            denials = (f", but {pronoun} didn't", f". {pronoun} didn't", f". {pronoun} did not", ", but no")
+            end = rng.choice((*denials, f"but {pronoun} never did"))
+        return f"{start} {end}"
     start = rng.choice(
         (
             f"{wish} {subject} would be {word}",

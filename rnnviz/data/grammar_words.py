@@ -12,9 +12,9 @@ import random
 
 # Rule 17: what reviews of food, places, gadgets and books praise (none is negative in VADER).
 REVIEW_POSITIVE = tuple(
-    """fresh crispy crunchy tender juicy flavorful tasty savory spotless tidy spacious roomy cozy sturdy
-    durable reliable affordable fast quick smooth responsive intuitive attentive punctual bright crisp
-    sharp comfy soothing refreshing mouthwatering hearty filling prompt speedy seamless snappy
+    """polite patient fresh crispy crunchy tender juicy flavorful tasty savory spotless tidy spacious roomy
+    cozy sturdy durable reliable affordable fast quick smooth responsive intuitive attentive punctual bright
+    crisp sharp comfy soothing refreshing mouthwatering hearty filling prompt speedy seamless snappy
     lightweight polished professional knowledgeable informative insightful gripping riveting touching
     moving memorable catchy immersive uplifting spectacular phenomenal exceptional dependable
     accurate""".split()
