@@ -12,7 +12,7 @@ from rnnviz.data.families import read_families
 from rnnviz.data.pairs import read_pairs
 from rnnviz.data.sources import load_source
 from rnnviz.lessons import glossary
-from rnnviz.tools.defaults import calmness
+from rnnviz.tools.defaults import calmness, unshared_families
 from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 FAMILIES_FILE = Path(__file__).parent / "data" / "negation_families.tsv"
@@ -71,7 +71,17 @@ def test_explore_examples_first_flip_at_the_negator_or_the_sentiment_word(name):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", ["lstm", pytest.param("gru", marks=SHORT_OF_GOAL)])
+@pytest.mark.parametrize("name", [pytest.param(name, marks=SHORT_OF_GOAL) for name in GOAL_MODELS])
 @pytest.mark.parametrize("source", ["movies", "vader-all"])
 def test_movie_and_all_four_corpora_test_splits_are_at_least_82_percent(name, source):
     assert evaluate_dataset(shipped(name), load_source(source, "test")).accuracy >= 0.82
+
+
+# Guards at the card's numbers (not the goal) on the family sentences that share no idiom, event or
+# review word with the grammar, so a rebuild that loses what the richer grammar taught is noticed.
+UNSHARED_FLOOR = {"lstm": 0.89, "gru": 0.92}
+
+
+@pytest.mark.parametrize("name", GOAL_MODELS)
+def test_family_sentences_unlike_the_grammar_stay_at_the_cards_level(name, families):
+    assert evaluate_dataset(shipped(name), unshared_families(families)).accuracy >= UNSHARED_FLOOR[name]

@@ -57,9 +57,9 @@ def test_lstm_flips_on_negation():
 
 
 def test_lstm_keeps_the_negation_pairs_its_card_reports():
-    # A guard at the card's number (70 of 78 both right); the goal, 19 in 20, is
+    # A guard at the card's number (69 of 78 both right); the goal, 19 in 20, is
     # tests/test_model_quality.py's (marked as not yet met).
-    assert pair_score(shipped("lstm"), read_pairs("builtin")).both_right >= 70 / 78
+    assert pair_score(shipped("lstm"), read_pairs("builtin")).both_right >= 69 / 78
 
 
 @pytest.mark.corpus

@@ -169,14 +169,14 @@ def measure(model: Predictor, families: dict[str, TextDataset] | None = None) ->
     result = {title: evaluate_dataset(model, data) for title, data in sets.items()}
     result["pairs"] = pair_score(model, pairs)
     result["families"] = {name: evaluate_dataset(model, data) for name, data in (families or {}).items()}
-    unshared = _unshared(families)
+    unshared = unshared_families(families)
     if unshared is not None:
         result["families unshared"] = evaluate_dataset(model, unshared)
     result["calm"] = calmness(model)
     return result
 
 
-def _unshared(families: dict[str, TextDataset] | None) -> TextDataset | None:
+def unshared_families(families: dict[str, TextDataset] | None) -> TextDataset | None:
     """The family sentences that share no word or phrase with the grammar's rules 14, 16 and 17
     (`shares_taught_phrase`), all families together; None without families."""
     if not families:
