@@ -64,18 +64,19 @@ DIRECTION_UNITS = 5  # rows of step 9's heatmaps, whose upright word labels take
 GRADIENT_HEIGHT = 245  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
 GRADIENT_AXIS = N_("‖∂ log p / ∂ hₜ‖, scaled")  # step 6's y axis: 1 at the last word
 GRADIENT_CAPTION = N_("Falls steeply to the left: the first words barely reach the prediction (log scale).")
+PROBE_HEIGHT = 230  # px of step 11's epoch-by-epoch chart (five rows), so its words stay on a projector
 # Step 11's network: small enough to train in well under a minute on a shared 2-core server,
 # big enough to learn that "not" flips "good" (the Train page's controls can do more).
 TRAINING = TrainConfig(
     data=("builtin",),
-    builtin_size=2_000,
+    builtin_size=5_000,
     cell="gru",
     embedding_dim=16,
     hidden_size=32,
     lexicon_prior=True,  # the words' valence given (VADER): the network only has to learn "not"
     lr=0.01,
     batch_size=32,
-    epochs=3,
+    epochs=4,
     seed=0,
 )
 EMBEDDING_HEIGHT = 160  # px of the embedding strip on a step (x1.35 on a projector): the table fits under it
@@ -377,7 +378,7 @@ def _training_progress(job, status: str, text: str, _: Callable[[str], str]) -> 
     else:
         ui_train.show_status(now, _)
     try:
-        ui_probe.epoch_by_epoch(job.probe(text, 0), "lesson_train_epochs", _)
+        ui_probe.epoch_by_epoch(job.probe(text, 0), "lesson_train_epochs", _, height=PROBE_HEIGHT)
     except (LookupError, ValueError):
         st.caption(_("The sentence appears here as soon as training starts."))
 

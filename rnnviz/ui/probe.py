@@ -120,11 +120,16 @@ def _draw_probe(history: ProbeHistory, run: RunState) -> None:
     st.caption(glossary.caption(quantity, history.cell_type))
 
 
-def epoch_by_epoch(history: ProbeHistory, key: str, _: Translate = english) -> None:
-    """The probe's prediction after each word, one row per epoch (where it flips), and its caption."""
+def epoch_by_epoch(
+    history: ProbeHistory, key: str, _: Translate = english, height: int | None = None
+) -> None:
+    """The probe's prediction after each word, one row per epoch (where it flips), and its caption;
+    `height` in px (before teacher mode's scaling) where a page has less room than the chart wants."""
     figure = train_plots.probe_probability_heatmap(
         history.prefix_probabilities, history.tokens, history.epochs, history.labels, _
     )
+    if height is not None:
+        figure.update_layout(height=height)
     output.chart(output.translated_axes(figure, _), key=key)
     st.caption(_(EPOCHS_CAPTION))
 
