@@ -40,7 +40,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-train.note_page_run()  # a student is using the server: trainings rest between steps meanwhile
 teacher.remember_page(page.url_path)  # for the copy-link box
 session.begin_query()
 teacher.teacher_switch()

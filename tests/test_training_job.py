@@ -16,7 +16,7 @@ import pytest
 from rnnviz.data import corpora
 from rnnviz.data.dataset import LABELS
 from rnnviz.data.tables import load_table
-from rnnviz.training import jobs, training_job
+from rnnviz.training import jobs, training_job, training_task
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.history import curves
 from rnnviz.training.jobs import JobManager
@@ -36,7 +36,7 @@ def manager():
     created = []
 
     def make(**settings) -> JobManager:
-        created.append(JobManager(**{"max_running": 2, "rest": 0.0, **settings}))
+        created.append(JobManager(**{"max_running": 2, **settings}))
         return created[-1]
 
     yield make
@@ -239,7 +239,7 @@ def test_an_error_inside_training_is_a_message(manager, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(training_job, "Trainer", broken)
+    monkeypatch.setattr(training_task, "Trainer", broken)
     state = finished(manager().submit(TrainingJob.race(TINY)))
     assert state.status == "failed" and state.message == "Training failed: out of memory."
 
@@ -249,7 +249,7 @@ def test_an_uploaded_table_keeps_a_test_share():
         f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
     )
     table = load_table(rows.encode(), name="mine.csv")
-    loaded = training_job.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
+    loaded = training_task.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
     assert (len(loaded.train), len(loaded.val), len(loaded.test)) == (76, 8, 16)
     assert loaded.train.label_names == ("0", "1")
 
