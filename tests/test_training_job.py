@@ -109,9 +109,9 @@ def test_the_cap_queues_jobs_first_come_first_served(manager):
     assert finished(third).status == "done"
 
 
-def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
-    job = manager().submit(TrainingJob([LONG]))
-    wait_for(lambda: job.state().step >= 3, what="three steps")
+def pause_resume_with_a_new_rate_and_stop(job: TrainingJob) -> TrainingState:
+    """Pause `job` (training at lr 0.01), check that no step is made while paused, resume with
+    lr 0.003, stop it after three steps, check which rate each step used; its last state."""
     job.pause()
     paused_at = wait_for(lambda: job.state().status == "paused" and job.state().step, what="pause")
     time.sleep(0.3)
@@ -119,10 +119,17 @@ def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
     job.resume(lr=0.003)
     wait_for(lambda: job.state().step >= paused_at + 3, what="steps after resuming")
     job.stop()
-    state = finished(job)
+    state = finished(job, timeout=120)
     steps = [e for e in state.runs[0].history if e.kind == "step"]
     assert {e.lr for e in steps[:paused_at]} == {0.01}
     assert {e.lr for e in steps[paused_at:]} == {0.003}
+    return state
+
+
+def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
+    job = manager().submit(TrainingJob([LONG]))
+    wait_for(lambda: job.state().step >= 3, what="three steps")
+    state = pause_resume_with_a_new_rate_and_stop(job)
     assert state.status == "done" and state.stop_reason == "user"
     assert state.runs[0].trainer.status == "stopped" and state.runs[0].result is not None
     done = state.runs[0].trainer.step  # the last snapshot is labelled with the fraction of an epoch

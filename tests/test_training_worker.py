@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from dataclasses import replace
 
 import pytest
 
 from rnnviz.training.jobs import JobManager
 from rnnviz.training.training_job import TrainingJob
-from tests.test_training_job import LONG, TINY, finished, wait_for
+from tests.test_training_job import LONG, TINY, finished, pause_resume_with_a_new_rate_and_stop, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +48,7 @@ def test_a_training_runs_in_a_niced_worker_and_pauses_resumes_and_stops_there(se
     before = cpu_seconds(pid)
     wait_for(lambda: cpu_seconds(pid) > before + 0.2, what="the worker to use the CPU")
 
-    job.pause()
-    paused_at = wait_for(lambda: job.state().status == "paused" and job.state().step, what="the pause")
-    time.sleep(0.5)
-    assert job.state().step == paused_at  # nothing trains while paused
-    job.resume(lr=0.003)
-    wait_for(lambda: job.state().step >= paused_at + 3, what="steps after resuming")
-    job.stop()
-    state = finished(job, timeout=120)
-    steps = [e for e in state.runs[0].history if e.kind == "step"]
-    assert {e.lr for e in steps[:paused_at]} == {0.01} and {e.lr for e in steps[paused_at:]} == {0.003}
+    state = pause_resume_with_a_new_rate_and_stop(job)
     assert state.status == "done" and state.runs[0].trainer.status == "stopped"
     result = state.runs[0].result
     assert result is not None and result.test.n == 600
