@@ -1,6 +1,6 @@
 """A classroom on one server: update latency of many students at once, against one student alone.
 
-Run: python -m bench.load [--students 10] [--updates 6] [--standin] [--no-training]
+Run: python -m bench.load [--students 10] [--updates 6] [--standin] [--no-training | --trainer-away]
 
 One `streamlit run app.py` server (the shipped models unless --standin) and one headless
 Chromium with a context (a separate browser profile: its own session) per student. Each student
@@ -12,7 +12,9 @@ sentence is new to the server, so no student profits from another's cached resul
 2. class: `students` students at once, all starting together, while one more session trains
    on the Train page (default settings with 20,000 sentences and 20 epochs, so that the training,
    in a worker process of its own, outlasts the class phase; the bench prints whether it did).
-   With --no-training nobody trains: what the class alone costs.
+   With --no-training nobody trains: what the class alone costs. With --trainer-away the training
+   session goes to Explore once its training runs (it stays connected, so the training goes on,
+   and no page polls it): what the training costs without anyone watching it.
 
 In a classroom every student's browser runs on the student's own machine; here they share the
 server's two cores. So Chromium runs at the lowest priority (`nice -n 19`), leaving the server
@@ -177,10 +179,20 @@ async def start_training(context, url: str):
     return page
 
 
+async def open_page(page, title: str) -> None:
+    """Go to another page of the app through the sidebar menu (the session stays the same)."""
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
+
+
 async def training_progress(page) -> str:
-    """The trainer's progress line now ("Training · epoch …"), or "not training"."""
+    """The trainer's progress line now ("Training · epoch …"), or how it ended."""
     line = page.get_by_text("Training ·").first
-    return (await line.inner_text()).strip() if await line.count() else "not training"
+    if await line.count():
+        return (await line.inner_text()).strip()
+    if await page.get_by_text("How the trained model does on held-out data").count():
+        return "finished before the end (its results are on the page)"
+    return "not training"
 
 
 def summary(name: str, seconds: list[float]) -> tuple[float, float]:
@@ -229,6 +241,8 @@ async def run(args) -> None:
             await alone.context.close()
 
             trainer = None if args.no_training else await start_training(await context(), server.url)
+            if trainer and args.trainer_away:
+                await open_page(trainer, "Explore")
             students = [
                 Student(await context(), number, args.pause) for number in range(1, args.students + 1)
             ]
@@ -238,6 +252,8 @@ async def run(args) -> None:
             await asyncio.gather(*(student.work(args.updates) for student in students))
             seconds = time.monotonic() - began
             class_server = script_runs(runs)
+            if trainer and args.trainer_away:
+                await open_page(trainer, "Train")
             training_at_end = await training_progress(trainer) if trainer else "nobody trained"
             memory_all = resident_mb(pid)
             await browser.close()
@@ -295,7 +311,9 @@ def main() -> None:
     parser.add_argument(
         "--standin", action="store_true", help="random stand-in models instead of the shipped ones"
     )
-    parser.add_argument("--no-training", action="store_true", help="the class without a training")
+    away = parser.add_mutually_exclusive_group()
+    away.add_argument("--no-training", action="store_true", help="the class without a training")
+    away.add_argument("--trainer-away", action="store_true", help="the training session on Explore")
     asyncio.run(run(parser.parse_args()))
 
 
