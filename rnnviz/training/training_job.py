@@ -45,7 +45,6 @@ import queue
 import shutil
 import tempfile
 import threading
-import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -334,7 +333,7 @@ class TrainingJob(Job):
                 run.history.append(happened)
                 run.trainer = event["state"]
                 if happened.kind == "step":
-                    run.ticks.append((time.monotonic(), happened.step))
+                    run.ticks.append((float(event["time"]), happened.step))  # when the task made it
                 elif happened.kind == "stopped":
                     run.stopped_by = self._stop
         elif kind == "epoch_end":

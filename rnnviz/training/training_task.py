@@ -13,7 +13,8 @@ Events, each with its "kind":
     progress    fraction, what           loading the data
     data        sizes [train, val, test]  loaded; training starts
     trainer     run, steps_per_epoch, labels, state   run `run` has its Trainer
-    train       run, event, state        every TrainEvent of a run, with its TrainState (no history)
+    train       run, event, state, time  every TrainEvent of a run, with its TrainState (no history)
+                                         and time.monotonic() then (the same clock in every process)
     epoch_end   run, step, epoch, accuracy, file   weights after a validation (epoch 2.4: mid-epoch)
     problem     run, text                the run was cut short: divergence, or an error
     held        (nothing)                paused between two steps; waits for {"go": true}
@@ -38,6 +39,7 @@ import logging
 import math
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
@@ -300,7 +302,8 @@ class _Training:
         trainer = run.trainer
         if trainer is None:
             return
-        self.emit("train", run=index, event=asdict(event), state=_report(trainer.state(with_history=False)))
+        state = _report(trainer.state(with_history=False))
+        self.emit("train", run=index, event=asdict(event), state=state, time=time.monotonic())
         self._obey()
         if self.stop.is_set():
             trainer.stop()

@@ -30,11 +30,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from rnnviz.training.jobs import Emit, Inbox, Outcome, resolve_task, warm_up
 from rnnviz.training.settings import NICE
 
 WORKER_IDLE_SECONDS = 900
+SEND_EVERY = 0.1  # seconds between batches of a task's events: the server's reader wakes ~10 times a second
 FORWARD_EVERY = 0.1  # seconds between the server's looks at a running task's stop and inbox
 
 
@@ -53,13 +55,32 @@ def main(argv: list[str] | None = None) -> None:
     warm_up()
     for module in args.preload:
         importlib.import_module(module)
-    say_lock = threading.Lock()  # a race's runs report from three threads
+    say_lock = threading.Lock()  # a race's runs report from three threads; guards `waiting`
+    waiting: list[str] = []  # lines not yet sent
 
-    def say(message: dict) -> None:
+    def say(message: dict, now: bool = False) -> None:
+        """Queue a line for the server; with `now`, send it and every line before it at once."""
         line = json.dumps(message) + "\n"
         with say_lock:
-            sys.stdout.write(line)
+            waiting.append(line)
+            if now:
+                send()
+
+    def send() -> None:  # under say_lock
+        if waiting:
+            sys.stdout.write("".join(waiting))
             sys.stdout.flush()
+            waiting.clear()
+
+    def send_every() -> None:
+        """Events go out in batches, so that a training's hundreds of steps a second wake the
+        server's reader (and take its GIL) a few times a second, not hundreds."""
+        while True:
+            time.sleep(SEND_EVERY)
+            with say_lock:
+                send()
+
+    threading.Thread(target=send_every, daemon=True).start()
 
     # (command, its stop event, its inbox); the reader thread makes both, so that a stop or a
     # message that arrives before the task starts is never lost or given to the wrong task
@@ -83,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         os._exit(0)  # the server went away (or closed us): nobody reads what a task would say
 
     threading.Thread(target=read_stdin, daemon=True).start()
-    say({"ready": True})
+    say({"ready": True}, now=True)
     while True:
         try:
             command, stop, inbox = commands.get(timeout=WORKER_IDLE_SECONDS)
@@ -97,9 +118,9 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 result = task(command["config"], emit, stop)
         except Exception as error:  # reported on the page
-            say({"error": f"{type(error).__name__}: {error}"})
+            say({"error": f"{type(error).__name__}: {error}"}, now=True)
         else:
-            say({"done": result})
+            say({"done": result}, now=True)
 
 
 def worker_environment() -> dict[str, str]:
