@@ -40,7 +40,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-train.note_page_run()  # a student is using the server: trainings rest between steps meanwhile
 teacher.remember_page(page.url_path)  # for the copy-link box
 reconnect.take_over()  # a page whose replica was killed: the control values it had, before any widget
 saved_models.mirror_controls()  # a value a widget just changed, on disk before the page's work

@@ -1,6 +1,6 @@
 """A classroom on one server: update latency of many students at once, against one student alone.
 
-Run: python -m bench.load [--students 10] [--updates 6] [--standin]
+Run: python -m bench.load [--students 10] [--updates 6] [--standin] [--no-training | --trainer-away]
 
 One `streamlit run app.py` server (the shipped models unless --standin) and one headless
 Chromium with a context (a separate browser profile: its own session) per student. Each student
@@ -10,7 +10,11 @@ sentence is new to the server, so no student profits from another's cached resul
 
 1. alone: one student, nobody training; the reference.
 2. class: `students` students at once, all starting together, while one more session trains
-   on the Train page (default settings with 20 epochs, as a student would).
+   on the Train page (default settings with 20,000 sentences and 20 epochs, so that the training,
+   in a worker process of its own, outlasts the class phase; the bench prints whether it did).
+   With --no-training nobody trains: what the class alone costs. With --trainer-away the training
+   session goes to Explore once its training runs (it stays connected, so the training goes on,
+   and no page polls it): what the training costs without anyone watching it.
 
 In a classroom every student's browser runs on the student's own machine; here they share the
 server's two cores. So Chromium runs at the lowest priority (`nice -n 19`), leaving the server
@@ -153,12 +157,17 @@ class Student:
         self.failures += [f"student {self.number}: exception box: {text[:200]}" for text in boxes]
 
 
-async def start_training(context, url: str) -> None:
-    """A new session that starts 20 epochs on the Train page and leaves them running."""
+async def start_training(context, url: str):
+    """A new session that starts 20 epochs of 20,000 sentences on the Train page and leaves them
+    running; returns its page."""
     page = await context.new_page()
     page.set_default_timeout(PATIENCE)
     # A page's own address opens inside the router (rnnviz.ui.session.ensure_routed).
     await page.goto(f"{url}/train")
+    await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
+    sentences = page.get_by_role("slider", name="Sentences")
+    await sentences.focus()
+    await sentences.press("End")  # the most sentences: longer than the bench
     await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
     epochs = page.get_by_role("slider", name="Epochs")
     await epochs.focus()
@@ -167,6 +176,23 @@ async def start_training(context, url: str) -> None:
     await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
     await page.get_by_role("button", name="Start").click()
     await page.get_by_text("Training ·").first.wait_for(timeout=PATIENCE)
+    return page
+
+
+async def open_page(page, title: str) -> None:
+    """Go to another page of the app through the sidebar menu (the session stays the same)."""
+    await page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    await page.wait_for_function(_READY, timeout=PATIENCE, polling=100)
+
+
+async def training_progress(page) -> str:
+    """The trainer's progress line now ("Training · epoch …"), or how it ended."""
+    line = page.get_by_text("Training ·").first
+    if await line.count():
+        return (await line.inner_text()).strip()
+    if await page.get_by_text("How the trained model does on held-out data").count():
+        return "finished before the end (its results are on the page)"
+    return "not training"
 
 
 def summary(name: str, seconds: list[float]) -> tuple[float, float]:
@@ -214,7 +240,9 @@ async def run(args) -> None:
             alone_server = script_runs(runs)
             await alone.context.close()
 
-            await start_training(await context(), server.url)
+            trainer = None if args.no_training else await start_training(await context(), server.url)
+            if trainer and args.trainer_away:
+                await open_page(trainer, "Explore")
             students = [
                 Student(await context(), number, args.pause) for number in range(1, args.students + 1)
             ]
@@ -224,15 +252,20 @@ async def run(args) -> None:
             await asyncio.gather(*(student.work(args.updates) for student in students))
             seconds = time.monotonic() - began
             class_server = script_runs(runs)
+            if trainer and args.trainer_away:
+                await open_page(trainer, "Train")
+            training_at_end = await training_progress(trainer) if trainer else "nobody trained"
             memory_all = resident_mb(pid)
             await browser.close()
 
     print(f"\nserver: {'stand-in' if args.standin else 'shipped'} models; {os.cpu_count()} cores")
     print(
         f"class phase: {args.students} students x {args.updates} updates in {seconds:.0f} s, pauses "
-        f"{args.pause[0]:g}-{args.pause[1]:g} s, one more session training; Chromium at nice 19"
+        f"{args.pause[0]:g}-{args.pause[1]:g} s, {'no' if args.no_training else 'one more'} session "
+        "training; Chromium at nice 19"
     )
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"the training at the end of the class phase: {training_at_end}")
     everyone = [t for student in students for t in student.times]
     print("server time of each page-script run:")
     server_alone = summary("alone", alone_server)
@@ -252,7 +285,7 @@ async def run(args) -> None:
     print(f"errors and timeouts: {len(failures)}")
     for failure in failures:
         print("  " + failure)
-    extra = args.students + 1  # the students and the trainer
+    extra = args.students + (0 if args.no_training else 1)  # the students and the trainer
     print(
         f"server memory: {memory_one:.0f} MB with one session, {memory_all:.0f} MB with {extra + 1}; "
         f"{(memory_all - memory_one) / extra:.0f} MB per extra session"
@@ -278,6 +311,9 @@ def main() -> None:
     parser.add_argument(
         "--standin", action="store_true", help="random stand-in models instead of the shipped ones"
     )
+    away = parser.add_mutually_exclusive_group()
+    away.add_argument("--no-training", action="store_true", help="the class without a training")
+    away.add_argument("--trainer-away", action="store_true", help="the training session on Explore")
     asyncio.run(run(parser.parse_args()))
 
 

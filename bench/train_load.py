@@ -1,6 +1,6 @@
 """Does one student's training slow another student's Explore page? Latency ratios on a real server.
 
-Run: python -m bench.train_load [--rounds 7] [--blocks 2] [--rest 0.5]
+Run: python -m bench.train_load [--rounds 7] [--blocks 2] [--nice 10]
 
 One `streamlit run app.py` server and two Chromium sessions. Session A updates Explore with a
 30-token sentence (as bench.explore does) `rounds` times per block; session B, between blocks,
@@ -105,14 +105,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="Explore updates per block")
     parser.add_argument("--blocks", type=int, default=2, help="times each condition is measured")
-    parser.add_argument("--rest", type=float, default=None, help="RNNVIZ_TRAINING_REST for the server")
+    parser.add_argument("--nice", type=int, default=None, help="RNNVIZ_TRAINING_NICE for the server")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
     runs, env = timed_runs(Path(tempfile.mkdtemp(prefix="rnnviz-bench-")))
-    if args.rest is not None:
-        env["RNNVIZ_TRAINING_REST"] = str(args.rest)
+    if args.nice is not None:
+        env["RNNVIZ_TRAINING_NICE"] = str(args.nice)
     times: dict[str, list[tuple[float, float]]] = {"idle": [], "training": [], "watching": []}
     with AppServer(APP, standin_models_dir(), env=env) as server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -154,7 +154,7 @@ def main() -> None:
     base = {i: statistics.median(t[i] for t in times["idle"]) for i in (0, 1)}
     print(f"\nExplore update, 30 tokens, medians of {args.rounds * args.blocks} updates per condition")
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"rest after each training step: {args.rest if args.rest is not None else 'default'}")
+    print(f"training workers' niceness: {args.nice if args.nice is not None else 'default'}")
     for condition, values in times.items():
         server = statistics.median(s for s, _ in values)
         drawn = statistics.median(d for _, d in values)

@@ -7,10 +7,10 @@ runs twice: with the usual validation set (a tenth of the data) and with two val
 sentences, which leaves the engine's own overhead.
 
 Then, with one torch thread as the app runs: the Train page's job (rnnviz.training.training_job,
-the Train page's defaults: LSTM 64 units, 5,000 grammar sentences, 2 epochs) through a JobManager
-with the server's rest (RNNVIZ_TRAINING_REST, default 0.5) on an idle server (its busy probe says
-no) and on a busy one, against the bare loop over the same model and batches, rounds interleaved:
-examples per second while running (the job's own wall-clock rate, rests included).
+the Train page's defaults: LSTM 64 units, 5,000 grammar sentences, 2 epochs) through a server's
+JobManager (JobManager.from_environment: a niced worker process, RNNVIZ_TRAINING_NICE) on an
+otherwise idle machine, against the bare loop over the same model and batches in this process,
+rounds interleaved: examples per second while running (the job's own wall-clock rate).
 
 Run: python -m bench.training [--job-rounds 3]
 """
@@ -32,7 +32,6 @@ from rnnviz.data.dataset import stratified_split
 from rnnviz.data.grammar import grammar_dataset
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.jobs import JobManager
-from rnnviz.training.settings import rest_fraction
 from rnnviz.training.trainer import Trainer
 from rnnviz.training.training_job import TrainingJob
 
@@ -69,9 +68,8 @@ def measure(config: TrainConfig, train, val) -> float:
     return 1 / time_ratio
 
 
-def job_rate(config: TrainConfig, busy: bool) -> float:
-    """Median examples per second of a TrainingJob while it runs, on a server that is `busy` or not."""
-    manager = JobManager(max_running=1, abandon_after=None, rest=rest_fraction(), busy=lambda: busy)
+def job_rate(config: TrainConfig, manager: JobManager) -> float:
+    """Median examples per second of a TrainingJob while it runs on `manager`."""
     job = manager.submit(TrainingJob([config]))
     rates = []
     while job.state().active:
@@ -96,23 +94,20 @@ def job_against_bare(rounds: int) -> None:
     """The job section of the module's docstring, printed."""
     limit_torch_threads()
     config = TrainConfig(builtin_size=5_000, epochs=2, seed=0)
-    threads, rest = torch.get_num_threads(), rest_fraction()
-    print(f"\nTrain page job, {threads} thread, rest {rest}: LSTM 1x64, 5,000 grammar sentences")
+    manager = JobManager.from_environment({**os.environ, "RNNVIZ_TRAINING_ABANDON_SECONDS": "86400"})
+    manager.warm_up()
+    threads = torch.get_num_threads()
+    print(f"\nTrain page job in a worker process, {threads} thread: LSTM 1x64, 5,000 grammar sentences")
     bare_rate(config)  # warm-up: the first optimizer of a process imports torch's compiler stack
-    idle, busy = [], []
+    ratios = []
     for _ in range(rounds):  # each job against the mean of the bare loop just before and after it
         before = bare_rate(config)
-        on_idle = job_rate(config, busy=False)
-        between = bare_rate(config)
-        on_busy = job_rate(config, busy=True)
+        job = job_rate(config, manager)
         after = bare_rate(config)
-        idle.append(on_idle / ((before + between) / 2))
-        busy.append(on_busy / ((between + after) / 2))
-        print(f"  round: idle server {idle[-1]:.2f}, busy server {busy[-1]:.2f} (bare {between:.0f} ex./s)")
-    print(
-        f"job / bare loop, median of {rounds}: idle server {statistics.median(idle):.2f} (goal >= 0.9), "
-        f"busy server {statistics.median(busy):.2f}"
-    )
+        ratios.append(job / ((before + after) / 2))
+        print(f"  round: job {job:.0f} ex./s, bare {before:.0f} and {after:.0f} ex./s: {ratios[-1]:.2f}")
+    print(f"job / bare loop, median of {rounds}: {statistics.median(ratios):.2f} (goal >= 0.9)")
+    manager.executor.close()
 
 
 def main() -> None:

@@ -109,28 +109,3 @@ def test_the_in_thread_executor_runs_a_task_into_events_and_an_outcome():
     assert events == [{"n": i} for i in range(4)] and outcome.result == {"sum": 6} and outcome.error is None
     failed = InThread().run("tests.test_jobs:count_task", {"n": 1, "fail": True}, print, threading.Event())
     assert failed.result is None and failed.error == "ValueError: asked to fail"
-
-
-def test_training_rests_only_while_the_server_is_busy():
-    busy = [False]
-    manager = JobManager(max_running=1, abandon_after=None, rest=0.5, busy=lambda: busy[0])
-    assert manager.rest_now() == 0.0  # idle: flat out
-    busy[0] = True
-    assert manager.rest_now() == 0.5
-    assert JobManager(max_running=1, abandon_after=None, rest=0.5).rest_now() == 0.5  # no probe: always
-
-
-def test_a_page_run_makes_the_server_busy_for_a_while(monkeypatch):
-    from types import SimpleNamespace
-
-    from rnnviz.ui import train
-
-    now = [100.0]
-    monkeypatch.setattr(train, "time", SimpleNamespace(monotonic=lambda: now[0]))
-    monkeypatch.setattr(train, "_LAST_PAGE_RUN", [-train.BUSY_SECONDS])
-    assert not train.server_busy()
-    train.note_page_run()
-    now[0] += train.BUSY_SECONDS / 2
-    assert train.server_busy()
-    now[0] += train.BUSY_SECONDS
-    assert not train.server_busy()

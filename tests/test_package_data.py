@@ -44,7 +44,7 @@ SCRIPT = textwrap.dedent(
     scores = lab.unit_scores(classifier, pairs, 0, "forward", "forget")
     assert len(scores.pairs_used) >= 60, scores.pairs_used
 
-    manager = JobManager(max_running=1, rest=0.0)
+    manager = JobManager(max_running=1)
     tiny = TrainConfig(builtin_size=200, embedding_dim=8, hidden_size=8, batch_size=32, epochs=1)
     job = manager.submit(TrainingJob([tiny]))
     assert job.join(120), "the job did not end"

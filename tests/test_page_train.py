@@ -66,12 +66,15 @@ def press(at, label: str):
 
 
 def poll(at, until, timeout: float = 50.0):
-    """Rerun the page (as the live fragment does once a second) until until(job state)."""
+    """Rerun the page (as the live fragment does once a second) until until(job state), then
+    once more, as the fragment does when the status changes: the page then shows that state (the
+    job may have changed it while the last run drew the page, a worker process being a pipe away)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         _ok(at.run())
         state = at.session_state[JOB].state()
         if until(state):
+            _ok(at.run())
             return state
         time.sleep(0.3)
     raise AssertionError(f"timed out; the job is {at.session_state[JOB].state().status}")

@@ -1,4 +1,4 @@
-"""Proves the server's background-work settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
+"""Proves the server's background-work settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_NICE,
 RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS, RNNVIZ_EXPERIMENTS_PER_SESSION and
 RNNVIZ_REPLICAS are read, defaulted and refused with a message naming them; a replica's queue
 message says its cap is one process's of N."""
@@ -11,20 +11,22 @@ from rnnviz.training.jobs import JobManager
 
 def test_settings_come_from_the_environment():
     assert settings.max_trainings({}) >= 1
-    assert settings.rest_fraction({}) == settings.REST
+    assert settings.training_nice({}) == settings.NICE == 10
     assert settings.abandon_seconds({}) == settings.ABANDON_AFTER
     server = JobManager.from_environment(
-        {"RNNVIZ_MAX_TRAININGS": "3", "RNNVIZ_TRAINING_REST": "0", "RNNVIZ_TRAINING_ABANDON_SECONDS": "5"}
+        {"RNNVIZ_MAX_TRAININGS": "3", "RNNVIZ_TRAINING_NICE": "5", "RNNVIZ_TRAINING_ABANDON_SECONDS": "5"}
     )
-    assert (server.max_running, server.rest, server.abandon_after) == (3, 0.0, 5.0)
+    assert (server.max_running, server.abandon_after) == (3, 5.0)
+    assert (server.executor.size, server.executor.nice) == (3, 5)  # a worker per running training
 
 
 def test_bad_settings_name_themselves():
     for name, value in (("RNNVIZ_MAX_TRAININGS", "zero"), ("RNNVIZ_MAX_TRAININGS", "1.5")):
         with pytest.raises(ValueError, match=name):
             settings.max_trainings({name: value})
-    with pytest.raises(ValueError, match="RNNVIZ_TRAINING_REST must be a number from 0 to 10"):
-        settings.rest_fraction({"RNNVIZ_TRAINING_REST": "-1"})
+    for value in ("-1", "20", "2.5"):
+        with pytest.raises(ValueError, match="RNNVIZ_TRAINING_NICE"):
+            settings.training_nice({"RNNVIZ_TRAINING_NICE": value})
     with pytest.raises(ValueError, match="RNNVIZ_TRAINING_ABANDON_SECONDS"):
         settings.abandon_seconds({"RNNVIZ_TRAINING_ABANDON_SECONDS": "0"})
 

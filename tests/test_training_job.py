@@ -16,7 +16,7 @@ import pytest
 from rnnviz.data import corpora
 from rnnviz.data.dataset import LABELS
 from rnnviz.data.tables import load_table
-from rnnviz.training import jobs, training_job
+from rnnviz.training import jobs, training_job, training_task
 from rnnviz.training.config import TrainConfig
 from rnnviz.training.history import curves
 from rnnviz.training.jobs import JobManager
@@ -36,7 +36,7 @@ def manager():
     created = []
 
     def make(**settings) -> JobManager:
-        created.append(JobManager(**{"max_running": 2, "rest": 0.0, **settings}))
+        created.append(JobManager(**{"max_running": 2, **settings}))
         return created[-1]
 
     yield make
@@ -109,9 +109,9 @@ def test_the_cap_queues_jobs_first_come_first_served(manager):
     assert finished(third).status == "done"
 
 
-def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
-    job = manager().submit(TrainingJob([LONG]))
-    wait_for(lambda: job.state().step >= 3, what="three steps")
+def pause_resume_with_a_new_rate_and_stop(job: TrainingJob) -> TrainingState:
+    """Pause `job` (training at lr 0.01), check that no step is made while paused, resume with
+    lr 0.003, stop it after three steps, check which rate each step used; its last state."""
     job.pause()
     paused_at = wait_for(lambda: job.state().status == "paused" and job.state().step, what="pause")
     time.sleep(0.3)
@@ -119,10 +119,17 @@ def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
     job.resume(lr=0.003)
     wait_for(lambda: job.state().step >= paused_at + 3, what="steps after resuming")
     job.stop()
-    state = finished(job)
+    state = finished(job, timeout=120)
     steps = [e for e in state.runs[0].history if e.kind == "step"]
     assert {e.lr for e in steps[:paused_at]} == {0.01}
     assert {e.lr for e in steps[paused_at:]} == {0.003}
+    return state
+
+
+def test_pause_then_a_new_learning_rate_applies_on_resume(manager):
+    job = manager().submit(TrainingJob([LONG]))
+    wait_for(lambda: job.state().step >= 3, what="three steps")
+    state = pause_resume_with_a_new_rate_and_stop(job)
     assert state.status == "done" and state.stop_reason == "user"
     assert state.runs[0].trainer.status == "stopped" and state.runs[0].result is not None
     done = state.runs[0].trainer.step  # the last snapshot is labelled with the fraction of an epoch
@@ -239,7 +246,7 @@ def test_an_error_inside_training_is_a_message(manager, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(training_job, "Trainer", broken)
+    monkeypatch.setattr(training_task, "Trainer", broken)
     state = finished(manager().submit(TrainingJob.race(TINY)))
     assert state.status == "failed" and state.message == "Training failed: out of memory."
 
@@ -249,7 +256,7 @@ def test_an_uploaded_table_keeps_a_test_share():
         f"sentence number {i} is {'good' if i % 2 else 'bad'},{i % 2}\n" for i in range(100)
     )
     table = load_table(rows.encode(), name="mine.csv")
-    loaded = training_job.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
+    loaded = training_task.load_job_data(replace(TINY, data=("mine.csv",)), {"mine.csv": table})
     assert (len(loaded.train), len(loaded.val), len(loaded.test)) == (76, 8, 16)
     assert loaded.train.label_names == ("0", "1")
 

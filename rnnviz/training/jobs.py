@@ -33,10 +33,13 @@ whose results every session reads) sets it to None.
 Executors: where a job's task runs, a choice and not a second framework. A task is a function
 `task(config, emit, stop) -> result` over JSON-ready values, named "module:function"; a job hands
 it to its manager's executor: `InThread` runs it in the job's own thread, and
-rnnviz.training.worker.WorkerProcess in one lasting worker process (so that training's Python
-work does not hold the server's GIL). Both report the same events and the same Outcome.
-`manager.warm_up()` pays each executor's first-use costs ahead of time. A job whose work needs
-live objects (TrainingJob: trainers to pause, models to probe) runs in its job thread itself.
+rnnviz.training.worker's WorkerProcess in one lasting worker process and WorkerPool in a worker
+of its own per running job (so that training's Python work does not hold the server's GIL).
+All report the same events and the same Outcome. A task that takes messages while it runs (a
+training's pause and learning rate) is called as `task(config, emit, stop, inbox=inbox)` when its
+job passes an `inbox` (a queue of JSON-ready dicts) to `run`. `manager.warm_up()` pays each
+executor's first-use costs ahead of time. A server's manager (JobManager.from_environment) runs
+its jobs' tasks in a WorkerPool; tests build managers that run them in their threads.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import importlib
 import itertools
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -54,11 +58,10 @@ from typing import Literal, Protocol
 from rnnviz.training.settings import (
     ABANDON_AFTER,
     PAUSE_RELEASE,
-    REST,
     abandon_seconds,
     max_trainings,
     pause_release_seconds,
-    rest_fraction,
+    training_nice,
 )
 from rnnviz.training.settings import replicas as replica_count
 
@@ -69,6 +72,7 @@ ACTIVE: tuple[str, ...] = ("queued", "loading", "running", "paused", "evaluating
 StopReason = Literal["user", "abandoned"]
 Alive = Callable[[], bool | None]  # True: the session is there; False/None: unknown or gone
 Emit = Callable[[dict], None]  # a task's events: JSON-ready dicts
+Inbox = queue.Queue  # messages from a job to its running task: JSON-ready dicts
 Task = Callable[[dict, Emit, threading.Event], dict | None]  # config, emit, stop -> result or None
 
 
@@ -115,8 +119,11 @@ class Executor(Protocol):
         """Pay first-use costs now; returns at once or after a short import."""
         ...
 
-    def run(self, task: str, config: dict, on_event: Emit, stop: threading.Event) -> Outcome:
-        """Run `task` on `config`, passing its events to `on_event`; `stop` ends it early."""
+    def run(
+        self, task: str, config: dict, on_event: Emit, stop: threading.Event, inbox: Inbox | None = None
+    ) -> Outcome:
+        """Run `task` on `config`, passing its events to `on_event`; `stop` ends it early; what
+        the job puts in `inbox` reaches the task's own inbox."""
         ...
 
 
@@ -133,9 +140,13 @@ class InThread:
         """Import PyTorch's optimizer machinery now (see warm_up)."""
         warm_up()
 
-    def run(self, task: str, config: dict, on_event: Emit, stop: threading.Event) -> Outcome:
-        """Run `task` here; an exception becomes the Outcome's error."""
+    def run(
+        self, task: str, config: dict, on_event: Emit, stop: threading.Event, inbox: Inbox | None = None
+    ) -> Outcome:
+        """Run `task` here (with `inbox` itself as its inbox); an exception becomes the Outcome's error."""
         try:
+            if inbox is not None:
+                return Outcome(result=resolve_task(task)(config, on_event, stop, inbox=inbox))
             return Outcome(result=resolve_task(task)(config, on_event, stop))
         except Exception as error:  # reported on the page; the server keeps running
             return Outcome(error=f"{type(error).__name__}: {error}")
@@ -273,22 +284,18 @@ class _Watch:
 
 class JobManager:
     """Runs jobs with at most `max_running` at once, first come first served, through one
-    executor, and (with `abandon_after`) stops jobs nobody looks at. One per server process
-    and kind of work. `rest` is how long in-thread training rests after each step, as a share
-    of the step, while `busy()` says other work wants the server (other sessions' pages; no
-    probe: always), so a training on an idle server runs flat out; `pause_release` is how long
-    a paused job keeps its slot (None: for ever; see rnnviz.training.settings)."""
+    executor (by default in the jobs' own threads), and (with `abandon_after`) stops jobs nobody
+    looks at. One per server process and kind of work. `pause_release` is how long a paused
+    job keeps its slot (None: for ever; see rnnviz.training.settings)."""
 
     def __init__(
         self,
         max_running: int | None = None,
         abandon_after: float | None = ABANDON_AFTER,
         check_every: float = 1.0,
-        rest: float = REST,
         executor: Executor | None = None,
         pause_release: float | None = PAUSE_RELEASE,
         replicas: int = 1,
-        busy: Callable[[], bool] | None = None,
     ) -> None:
         self.max_running = max_trainings() if max_running is None else int(max_running)
         if self.max_running < 1:
@@ -298,8 +305,6 @@ class JobManager:
         self.replicas = int(replicas)  # server processes on this machine, each with its own cap
         self.abandon_after = abandon_after
         self.check_every = check_every
-        self.rest = rest
-        self.busy = busy
         self.pause_release = pause_release
         self.executor: Executor = executor or InThread()
         self._cond = threading.Condition()
@@ -321,24 +326,23 @@ class JobManager:
 
     @classmethod
     def from_environment(
-        cls, environ: Mapping[str, str] = os.environ, busy: Callable[[], bool] | None = None
+        cls, environ: Mapping[str, str] = os.environ, tasks: tuple[str, ...] = ()
     ) -> JobManager:
-        """A manager with the server's settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_REST,
+        """A server's manager with its settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_NICE,
         RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_REPLICAS (see
-        rnnviz.training.settings), and the server's `busy` probe."""
+        rnnviz.training.settings). Its jobs' tasks run in a pool of niced worker processes, one
+        per running job (rnnviz.training.worker.WorkerPool), which import the modules of `tasks`
+        while they warm up."""
+        from rnnviz.training.worker import WorkerPool  # it builds on this module
+
+        cap = max_trainings(environ)
         return cls(
-            max_trainings(environ),
+            cap,
             abandon_seconds(environ),
-            rest=rest_fraction(environ),
+            executor=WorkerPool(cap, nice=training_nice(environ), preload=tasks),
             pause_release=pause_release_seconds(environ),
             replicas=replica_count(environ),
-            busy=busy,
         )
-
-    def rest_now(self) -> float:
-        """The rest for the step just made, as a share of it: `rest` while the server is busy
-        (or nobody can tell), 0 while it is idle."""
-        return self.rest if self.busy is None or self.busy() else 0.0
 
     def warm_up(self) -> None:
         """Pay the executor's first-use costs now (importing torch.optim, starting a worker)."""

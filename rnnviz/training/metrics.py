@@ -36,6 +36,17 @@ class Metrics:
             "labels": list(self.labels),
         }
 
+    @classmethod
+    def from_dict(cls, values: dict) -> Metrics:
+        """The inverse of to_dict (a training worker's report)."""
+        return cls(
+            labels=tuple(values["labels"]),
+            n=int(values["n"]),
+            accuracy=float(values["accuracy"]),
+            per_class_accuracy={str(k): float(v) for k, v in values["per_class_accuracy"].items()},
+            confusion=tuple(tuple(int(v) for v in row) for row in values["confusion"]),
+        )
+
 
 class Predictor(Protocol):
     """Anything with .labels and .predict_proba(texts) -> [n, n_labels] (Classifier, VaderBaseline)."""
@@ -103,6 +114,23 @@ class PairScore:
     sentence_accuracy: float  # share of single sentences right
     failures: tuple[tuple[str, str], ...] = field(default=())  # pairs with a mistake
 
+    def to_dict(self) -> dict:
+        """JSON-ready values."""
+        return {
+            "n_pairs": self.n_pairs,
+            "both_right": self.both_right,
+            "sentence_accuracy": self.sentence_accuracy,
+            "failures": [list(pair) for pair in self.failures],
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> PairScore:
+        """The inverse of to_dict."""
+        failures = tuple((str(a), str(b)) for a, b in values["failures"])
+        return cls(
+            int(values["n_pairs"]), float(values["both_right"]), float(values["sentence_accuracy"]), failures
+        )
+
 
 def pair_score(classifier: Predictor, pairs: Sequence[tuple[tuple[str, int], ...]]) -> PairScore:
     """Score minimal pairs [((text, label), (text, label)), ...] (see rnnviz.data.dataset.read_pairs)."""
@@ -143,6 +171,27 @@ class RunResult:
     test: Metrics | None  # on the test split; None with a note when there is none
     pairs: PairScore | None  # on builtin_pairs(); None with a note when not possible
     notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        """JSON-ready values, all but the classifier (which travels as a checkpoint)."""
+        return {
+            "name": self.name,
+            "test": self.test.to_dict() if self.test else None,
+            "pairs": self.pairs.to_dict() if self.pairs else None,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict, classifier: Classifier) -> RunResult:
+        """The inverse of to_dict, given the classifier."""
+        test, pairs = values.get("test"), values.get("pairs")
+        return cls(
+            classifier,
+            str(values["name"]),
+            Metrics.from_dict(test) if test else None,
+            PairScore.from_dict(pairs) if pairs else None,
+            tuple(values.get("notes", ())),
+        )
 
 
 def score_model(classifier: Classifier, test: TextDataset | None, name: str) -> RunResult:

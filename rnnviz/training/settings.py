@@ -1,5 +1,5 @@
 """The server's background-work settings from the environment: how many trainings run at once
-($RNNVIZ_MAX_TRAININGS), how long a training rests after each step ($RNNVIZ_TRAINING_REST), how
+($RNNVIZ_MAX_TRAININGS), how much lower the worker processes' CPU priority is ($RNNVIZ_TRAINING_NICE), how
 long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), how long a paused training keeps
 its slot ($RNNVIZ_PAUSE_RELEASE_SECONDS) and how many long-range experiments one browser session
 may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION); and how many replicas of the app
@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 
 MAX_TRAININGS_ENV = "RNNVIZ_MAX_TRAININGS"
-REST_ENV = "RNNVIZ_TRAINING_REST"
+NICE_ENV = "RNNVIZ_TRAINING_NICE"
 ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
 PAUSE_RELEASE_ENV = "RNNVIZ_PAUSE_RELEASE_SECONDS"
 EXPERIMENTS_ENV = "RNNVIZ_EXPERIMENTS_PER_SESSION"
@@ -21,7 +21,7 @@ REPLICAS_ENV = "RNNVIZ_REPLICAS"  # server processes sharing this machine's core
 PAUSE_RELEASE = 120.0  # seconds a paused training keeps its slot; then others may use it
 EXPERIMENTS_PER_SESSION = 1  # long-range experiments one session may have queued or running
 ABANDON_AFTER = 30.0  # seconds without a poll or a live session before a job stops itself
-REST = 0.5  # after each step, sleep this times the step's duration (see rnnviz.training.training_job)
+NICE = 10  # added to a worker process's niceness (0-19): the pages win every contest for a core
 
 
 def env_number(
@@ -64,10 +64,13 @@ def replicas(environ: Mapping[str, str] = os.environ) -> int:
     return int(value)
 
 
-def rest_fraction(environ: Mapping[str, str] = os.environ) -> float:
-    """How long a training sleeps after each step, as a share of the step: $RNNVIZ_TRAINING_REST,
-    else REST. 0 trains flat out (for a server with cores to spare)."""
-    return env_number(environ, REST_ENV, REST, 0, 10)
+def training_nice(environ: Mapping[str, str] = os.environ) -> int:
+    """How much lower the CPU priority of the worker processes that train is (added to their
+    niceness, 0-19): $RNNVIZ_TRAINING_NICE, else NICE. 0 gives them the pages' priority."""
+    value = env_number(environ, NICE_ENV, NICE, 0, 19)
+    if value != int(value):
+        raise ValueError(f"{NICE_ENV} must be a whole number; got {environ[NICE_ENV]!r}")
+    return int(value)
 
 
 def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:

@@ -343,8 +343,9 @@ class Trainer:
         with self._lock:
             self._pending_lr = checked
 
-    def state(self) -> TrainState:
-        """A consistent snapshot, taken under the trainer's lock."""
+    def state(self, with_history: bool = True) -> TrainState:
+        """A consistent snapshot, taken under the trainer's lock (its history empty unless
+        `with_history`: a report after every step need not copy all the steps before)."""
         with self._lock:
             best = self._best
             return TrainState(
@@ -355,7 +356,7 @@ class Trainer:
                 lr=self._pending_lr or self._lr,
                 best_epoch=best[0] if best else None,
                 best_val_accuracy=best[1] if best else None,
-                history=tuple(self._history),
+                history=tuple(self._history) if with_history else (),
                 message=self._message,
             )
 

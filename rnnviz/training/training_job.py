@@ -1,8 +1,10 @@
 """TrainingJob: one training (or a race of RNN, GRU and LSTM) as a background job on a server a
-whole class shares: its data, its runs and their trainers, divergence, the probe's weight
-snapshots and the scoring at the end. The job machinery itself (status, queue, cap,
-abandonment) is rnnviz.training.jobs. Never imports streamlit: the Train page submits a job and
-polls it.
+whole class shares, as the page sees it: its status, queue place, progress, runs and curves,
+pause/resume/stop, the probe's per-epoch weights and the scored models at the end. The training
+itself is the task rnnviz.training.training_task, which the manager's executor runs (on a
+server: a niced worker process of its own, rnnviz.training.worker); the job machinery (status,
+queue, cap, abandonment) is rnnviz.training.jobs. Never imports streamlit: the Train page submits
+a job and polls it.
 
     manager = JobManager.from_environment()           # one per server process
     job = manager.submit(TrainingJob([config]), alive=probe)
@@ -17,99 +19,55 @@ A training job moves through every status of rnnviz.training.jobs.Status:
 `done` means there are models to look at (one per run, with the best validation weights, even
 when a run was stopped or diverged); `stopped` means it ended before training produced one (or
 was abandoned); `failed` carries a message saying what went wrong (a dataset that could not be
-downloaded or read, ...). Nothing here raises into the page for those: the message is the state.
+downloaded or read, a worker process that died, ...). Nothing here raises into the page for
+those: the message is the state.
 
-Threads. Each training runs in its job's thread with torch's process-wide thread count left as
-the app set it (TrainConfig.threads must be 0). After every optimizer step the training thread
-sleeps for the manager's `rest` times the step's duration while other sessions use the server
-(JobManager.rest_now: not at all on an idle server), leaving the GIL and a share of the
-CPU to the other sessions' pages (see BENCHMARKS.md, "Training next door"). A race trains plain
-RNN, GRU and LSTM on the same data and seed, one step each in turn (a baton passed between three
-threads), so it takes one slot and its three curves grow side by side.
+Where the work runs. The job's thread waits for a slot, then hands the task to the executor and
+turns its events into the state the page reads (the trainers' histories, the snapshots loaded
+from the checkpoints the task writes into the job's temporary folder, the scored models). In a
+worker process the training holds neither the server's GIL nor, niced, a core the pages want,
+so it runs flat out without rests (see BENCHMARKS.md, "Training next door"). A race trains
+plain RNN, GRU and LSTM on the same data and seed, one step each in turn, so it takes one slot
+and one worker, and its three curves grow side by side.
 
-Pausing. A pause takes effect between two steps: the training thread waits in `_on_event`. A
-job paused longer than its manager's `pause_release` seconds gives its slot to the queue (a
-paused job does no work, and two paused students would otherwise block a class); it stays
-resumable, and Resume queues it behind the jobs already waiting ("Queued, position N") until a
-slot is free. A race pauses as one job: only the thread whose turn it is waits.
-
-Divergence. The engine stops when the loss becomes NaN or infinite. With Adam and gradient
-clipping a far too high learning rate (10, say) usually keeps the loss finite but huge, so a
-job also stops a run whose mean loss over the last DIVERGED_WINDOW steps exceeds
-DIVERGED_FACTOR times the loss of guessing (ln of the number of classes), and says so. Both
-ways the run keeps its best validated weights.
+Pausing. A pause takes effect between two steps: the task says "held" and waits; the job's
+thread keeps the slot meanwhile. A job paused longer than its manager's `pause_release` seconds
+gives its slot to the queue (a paused job does no work, and two paused students would otherwise
+block a class); it stays resumable (its worker keeps its models), and Resume queues it behind
+the jobs already waiting ("Queued, position N") until a slot is free, then tells the task to go
+on, with the new learning rate if one was chosen.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import math
+import queue
+import shutil
+import tempfile
 import threading
-import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from rnnviz.analysis.probe import ProbeHistory, probe_history, trace_probe
+from rnnviz.core.checkpoints import CheckpointError
 from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.core.trace import SentenceTrace
-from rnnviz.data import corpora, dataset
-from rnnviz.data.corpora import CorpusError
+from rnnviz.data import corpora
 from rnnviz.data.dataset import TextDataset
-from rnnviz.data.tables import TableError
-from rnnviz.training.config import TRAIN_RANGES, TrainConfig, model_name
+from rnnviz.training.config import TRAIN_RANGES, TrainConfig
 from rnnviz.training.history import RunState
-from rnnviz.training.jobs import Job, JobManager, JobState, StopReason
-from rnnviz.training.metrics import RunResult, score_model
-from rnnviz.training.trainer import Trainer, TrainEvent, splits_for
+from rnnviz.training.jobs import Job, JobManager, JobState, Outcome, StopReason
+from rnnviz.training.metrics import RunResult
+from rnnviz.training.trainer import TrainEvent, TrainState
+from rnnviz.training.training_task import TASK, read_model, train_event, train_state, write_tables
 
 _LOG = logging.getLogger(__name__)
 
 RACE_CELLS = ("rnn_tanh", "gru", "lstm")  # the architecture race, slowest learner first
-DIVERGED_FACTOR = 10.0
-DIVERGED_WINDOW = 20
-TABLE_TEST_FRACTION = 0.15  # an uploaded table keeps this share (stratified) for the test
-MAX_BUILTIN_TEST = 2_000  # test sentences from the grammar's held-out seed
-RATE_WINDOW = 50  # recent steps over which examples per second are measured, rests included
-TRAIN_SAMPLE = 1_000  # training examples re-scored after each epoch for the accuracy curve
+RATE_WINDOW = 50  # recent steps over which examples per second are measured
 SNAPSHOT_BYTES = 16 * 2**20  # weight snapshots a job keeps for the probe, over all its runs
 _DOWNLOAD_LOCK = threading.Lock()  # one corpus download at a time, server-wide
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class JobData:
-    """What a job trains, validates and tests on."""
-
-    train: TextDataset
-    val: TextDataset
-    test: TextDataset | None  # None when no source has held-out data (a tiny table)
-    train_sample: TextDataset  # at most TRAIN_SAMPLE training examples, for the accuracy curve
-
-
-def load_job_data(
-    config: TrainConfig,
-    tables: Mapping[str, TextDataset] | None = None,
-    progress: dataset.Progress | None = None,
-) -> JobData:
-    """Train/val/test for `config`. Named sources use their fixed test split (the grammar: a
-    held-out seed); a table in `tables` (an upload, by the name it has in config.data) gives
-    a stratified TABLE_TEST_FRACTION. Raises ValueError, TableError or CorpusError."""
-    splits = splits_for(
-        config,
-        progress,
-        builtin_test_size=min(config.builtin_size, MAX_BUILTIN_TEST),
-        tables=tables,
-        table_test_fraction=TABLE_TEST_FRACTION,
-    )
-    train = splits.train
-    step = max(1, math.ceil(len(train) / TRAIN_SAMPLE))
-    return JobData(train, splits.validation, splits.test, train.subset(range(0, len(train), step)))
 
 
 @dataclass(frozen=True)
@@ -126,68 +84,36 @@ class TrainingState(JobState):
     data: tuple[int, int, int] | None = None  # examples in (train, val, test)
 
 
-# --------------------------------------------------------------------------- a race's baton
-
-
-class _Turns:
-    """Round-robin turns between threads 0..n-1: each waits for its turn, takes one step and
-    passes the turn on; a thread that finishes leaves the rotation."""
-
-    def __init__(self, n: int) -> None:
-        self._cond = threading.Condition()
-        self._members = list(range(n))
-        self._current: int | None = 0 if n else None
-
-    def wait(self, member: int) -> None:
-        with self._cond:
-            self._cond.wait_for(lambda: self._current == member or member not in self._members)
-
-    def _after(self, member: int) -> int | None:
-        later = [m for m in self._members if m > member]
-        return (later or self._members or [None])[0]
-
-    def passed(self, member: int) -> None:
-        with self._cond:
-            if self._current == member:
-                self._current = self._after(member)
-                self._cond.notify_all()
-
-    def leave(self, member: int) -> None:
-        with self._cond:
-            if member in self._members:
-                self._members.remove(member)
-            if self._current == member or self._current not in self._members:
-                self._current = self._after(member)
-            self._cond.notify_all()
-
-
 # --------------------------------------------------------------------------- one job
 
 
 class _Run:
-    """Mutable bookkeeping of one trainer, guarded by the job's lock."""
+    """What the job knows of one run from its task's events, guarded by the job's lock."""
 
     def __init__(self, config: TrainConfig) -> None:
         self.config = config
-        self.trainer: Trainer | None = None
+        self.trainer: dict | None = None  # the latest TrainState report (no history); None: no trainer yet
+        self.history: list[TrainEvent] = []
+        self.steps_per_epoch = 0
+        self.labels: tuple[str, ...] = ()
         # (epoch, weights then), oldest first; a fraction such as 2.4 when stopped mid-epoch
         self.snapshots: list[tuple[float, Classifier]] = []
         self.train_accuracy: list[tuple[int, float]] = []
-        self.recent_losses: deque[float] = deque(maxlen=DIVERGED_WINDOW)
         self.problem = ""  # why the run was cut short: divergence or an error (a sentence)
         self.stopped_by: StopReason | None = None
         self.result: RunResult | None = None
-        self.probe_cache: tuple[str, dict[int, SentenceTrace]] = ("", {})
+        self.probe_cache: tuple[str, dict[float, SentenceTrace]] = ("", {})
         self.ticks: deque[tuple[float, int]] = deque(maxlen=RATE_WINDOW)  # (time, step) of recent steps
+
+    def train_state(self) -> TrainState | None:
+        return train_state(self.trainer, tuple(self.history)) if self.trainer is not None else None
 
 
 class TrainingJob(Job):
     """One training (or a race of several) on the same data; see the module docstring.
 
     `configs` share data and seed (a race differs only in `cell`); `tables` maps a table name
-    used in config.data to an uploaded TextDataset. It trains in its own job thread whatever
-    the manager's executor (its trainers are paused and its models probed while they live);
-    the executor only warms the process up (torch.optim's imports).
+    used in config.data to an uploaded TextDataset.
     """
 
     what = "training"
@@ -208,13 +134,14 @@ class TrainingJob(Job):
         self.configs = tuple(configs)
         self.tables = dict(tables or {})
         self._runs = [_Run(config) for config in configs]
+        self._inbox: queue.Queue[dict] = queue.Queue()  # to the task: pause, go, lr
         self._progress: tuple[float, str] | None = None
         self._paused = False
         self._released = False  # paused for longer than the manager's pause_release: no slot held
         self._unpaused = threading.Condition(self._lock)  # notified by resume() and stop()
-        self._holding = False  # the training thread is waiting in _wait_while_paused
-        self._pending_lr: float | None = None
-        self._data: JobData | None = None
+        self._holding = False  # the task is waiting between two steps ("held")
+        self._data: tuple[int, int, int] | None = None
+        self._download_turn: threading.Lock | None = None  # held while this job downloads a corpus
 
     @classmethod
     def race(cls, config: TrainConfig, tables: Mapping[str, TextDataset] | None = None) -> TrainingJob:
@@ -232,8 +159,7 @@ class TrainingJob(Job):
         """Pause between two steps (a queued or loading job pauses as soon as it trains)."""
         with self._lock:
             self._paused = True
-        # The training thread pauses its trainers itself, in _on_event: pausing one from here
-        # could park it inside its own step loop, where the slot release never runs.
+        self._inbox.put({"pause": True})
 
     def resume(self, lr: float | None = None) -> None:
         """Go on; with `lr`, from the next step on with that learning rate."""
@@ -242,27 +168,16 @@ class TrainingJob(Job):
         with self._lock:
             self._paused = False
             self._unpaused.notify_all()
-            # without a slot, the training thread resumes its trainers once it has one again
-            trainers = [] if self._released else [run.trainer for run in self._runs if run.trainer]
-        for trainer in trainers:
-            trainer.resume()
 
     def set_learning_rate(self, lr: float) -> None:
         """Use `lr` from the next step on (also before training starts)."""
         checked = TRAIN_RANGES["lr"].check("the learning rate", lr)
-        with self._lock:
-            self._pending_lr = checked
-            trainers = [run.trainer for run in self._runs if run.trainer]
-        for trainer in trainers:
-            trainer.set_learning_rate(lr)
+        self._inbox.put({"lr": checked})
 
     def _on_stop(self) -> None:
-        """Stop the trainers after their current step; runs keep their best weights."""
+        """The executor passes the stop on to the task; a held job stops waiting for resume."""
         with self._lock:
             self._unpaused.notify_all()
-            trainers = [run.trainer for run in self._runs if run.trainer]
-        for trainer in trainers:
-            trainer.stop()
 
     # -- reading, from any thread
 
@@ -300,11 +215,11 @@ class TrainingJob(Job):
             total_steps=sum(t.total_steps for t in trainers),
             eta_seconds=remaining / steps_per_second if steps_per_second and status == "running" else None,
             examples_per_second=rates,
-            data=(len(data.train), len(data.val), len(data.test or ())) if data else None,
+            data=data,
         )
 
     def _run_state(self, run: _Run) -> RunState:
-        trainer = run.trainer.state() if run.trainer else None
+        trainer = run.train_state()
         message = ""
         if trainer is not None and trainer.status in ("done", "stopped", "failed"):
             message = trainer.message
@@ -318,9 +233,9 @@ class TrainingJob(Job):
             title=CELL_NAMES[run.config.cell],
             config=run.config,
             trainer=trainer,
-            steps_per_epoch=run.trainer.steps_per_epoch if run.trainer else 0,
+            steps_per_epoch=run.steps_per_epoch,
             train_accuracy=tuple(run.train_accuracy),
-            labels=run.trainer.train_data.label_names if run.trainer else (),
+            labels=run.labels,
             message=message,
             warning=bool(run.problem),
             result=run.result,
@@ -348,32 +263,43 @@ class TrainingJob(Job):
 
     # -- the job's thread
 
-    def _on_progress(self, fraction: float, message: str) -> None:
-        with self._lock:
-            self._progress = (fraction, message)
-
     def _work(self, manager: JobManager) -> None:
         self._set("loading", "loading the data")
         downloads = any(source in (*corpora.CORPORA, "vader-all") for source in self.configs[0].data)
+        folder = tempfile.mkdtemp(prefix="rnnviz-training-")  # the task's checkpoints, read at once
         try:
-            # one corpus download at a time, server-wide; other data loads need no turn
-            with _DOWNLOAD_LOCK if downloads else contextlib.nullcontext():
-                data = load_job_data(self.configs[0], self.tables, self._on_progress)
-        except (CorpusError, TableError, ValueError) as error:
-            self._set("failed", f"The data could not be loaded: {error}")
+            if downloads:  # one corpus download at a time, server-wide; other data loads need no turn
+                _DOWNLOAD_LOCK.acquire()
+                self._download_turn = _DOWNLOAD_LOCK
+            config = {
+                "configs": [config.to_dict() for config in self.configs],
+                "tables": write_tables(self.tables, folder),
+                "folder": folder,
+            }
+            outcome = manager.executor.run(TASK, config, self._on_event, self.stop_event, self._inbox)
+        finally:
+            self._end_download_turn()
+            shutil.rmtree(folder, ignore_errors=True)
+        self._finish(outcome)
+
+    def _end_download_turn(self) -> None:
+        turn, self._download_turn = self._download_turn, None
+        if turn is not None:
+            turn.release()
+
+    def _finish(self, outcome: Outcome) -> None:
+        """The job's end, from the task's outcome and what its events said."""
+        if outcome.error is not None:
+            self._set("failed", f"Training failed: {outcome.error}.")
+            return
+        result = outcome.result or {}
+        if result.get("failed"):
+            self._set("failed", str(result["failed"]))
             return
         with self._lock:
-            self._data = data
-        if self.stop_requested:
-            self._set("stopped", self._stopped_text("before training"))
-            return
-        self._set("running")
-        if self.is_race:
-            self._train_race(data, manager.rest_now)
-        else:
-            self._train_one(0, data, None, manager.rest_now)
-        if not any(run.trainer and run.trainer.result for run in self._runs):
             problems = " ".join(dict.fromkeys(run.problem for run in self._runs if run.problem))
+            scored = any(run.result for run in self._runs)
+        if not result.get("trained") or not scored:
             if problems:
                 self._set("failed", problems)
             else:
@@ -382,100 +308,68 @@ class TrainingJob(Job):
         if self.stop_requested == "abandoned":
             self._set("stopped", self._stopped_text("during training"))
             return
-        self._set("evaluating", "scoring the trained model on held-out data")
-        for run in self._runs:
-            if run.trainer is not None and run.trainer.result is not None:
-                result = score_model(run.trainer.result, data.test, model_name(run.config))
-                with self._lock:
-                    run.result = result
         self._set("done", self._summary())
 
-    def _train_race(self, data: JobData, rest: Callable[[], float]) -> None:
-        turns = _Turns(len(self._runs))
-        threads = [
-            threading.Thread(
-                target=self._train_one,
-                args=(i, data, turns, rest),
-                name=f"rnnviz-job-{self.id}-{i}",
-                daemon=True,
-            )
-            for i in range(len(self._runs))
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    def _train_one(self, index: int, data: JobData, turns: _Turns | None, rest: Callable[[], float]) -> None:
-        run = self._runs[index]
-        try:
-            if turns is not None:
-                turns.wait(index)
-            if self.stop_requested:
-                return
-            trainer = Trainer(
-                run.config,
-                data.train,
-                data.val,
-                on_event=lambda event: self._on_event(run, index, event, turns, rest),
-                on_epoch_end=lambda epoch, classifier: self._on_epoch_end(run, epoch, classifier, data),
-            )
+    def _on_event(self, event: dict) -> None:
+        """In the job's thread: one event of the task (see rnnviz.training.training_task)."""
+        kind = event.get("kind")
+        run = self._runs[event["run"]] if "run" in event else None
+        if kind == "progress":
             with self._lock:
-                run.trainer = trainer
-                pending_lr, stop = self._pending_lr, self._stop
-                run.stopped_by = stop
-            if pending_lr is not None:
-                trainer.set_learning_rate(pending_lr)
-            if stop:
-                trainer.stop()
-            trainer.run()  # a pause asked for before this point is applied by the first event
-        except Exception as error:
-            _LOG.exception("run %s of training job %s failed", index, self.id)
+                self._progress = (float(event["fraction"]), str(event["what"]))
+        elif kind == "data":
+            self._end_download_turn()
             with self._lock:
-                run.problem = run.problem or f"Training failed: {error}."
-        finally:
-            if turns is not None:
-                turns.leave(index)
-
-    def _on_event(
-        self, run: _Run, index: int, event: TrainEvent, turns: _Turns | None, rest: Callable[[], float]
-    ) -> None:
-        """In the training thread, after every step and validation."""
-        trainer = run.trainer
-        if trainer is None:
-            return
-        with self._lock:
-            paused, stop = self._paused, self._stop
-            trainers = [each.trainer for each in self._runs if each.trainer]
-        if paused:
-            for each in trainers:  # a race's other trainer waits for its turn meanwhile
-                each.pause()
+                self._data = tuple(event["sizes"])
+                if self._stop is None:
+                    self._status, self._message = "running", ""
+        elif kind == "trainer":
+            with self._lock:
+                run.trainer, run.steps_per_epoch = event["state"], int(event["steps_per_epoch"])
+                run.labels = tuple(event["labels"])
+        elif kind == "train":
+            happened = train_event(event["event"])
+            with self._lock:
+                run.history.append(happened)
+                run.trainer = event["state"]
+                if happened.kind == "step":
+                    run.ticks.append((float(event["time"]), happened.step))  # when the task made it
+                elif happened.kind == "stopped":
+                    run.stopped_by = self._stop
+        elif kind == "epoch_end":
+            classifier = self._model(event["file"], run)
+            with self._lock:
+                run.train_accuracy.append((int(event["step"]), float(event["accuracy"])))
+                if classifier is not None:
+                    run.snapshots.append((event["epoch"], classifier))
+                    _thin(run.snapshots, SNAPSHOT_BYTES // len(self._runs))
+        elif kind == "problem":
+            with self._lock:
+                run.problem = run.problem or str(event["text"])
+        elif kind == "held":
             self._wait_while_paused()
-        if stop:
-            with self._lock:
-                run.stopped_by = stop
-            trainer.stop()
-        if event.kind != "step":
-            return
-        with self._lock:
-            run.ticks.append((time.monotonic(), event.step))
-        if event.batch_loss is not None:
-            run.recent_losses.append(event.batch_loss)
-            self._check_divergence(run, trainer, event)
-        share = rest()
-        if share and event.examples_per_second:
-            # the step's compute time ≈ batch size / (the engine's examples per second, rests excluded)
-            time.sleep(min(0.5, share * run.config.batch_size / event.examples_per_second))
-        else:
-            time.sleep(0)  # at least offer the GIL to another thread
-        if turns is not None:
-            turns.passed(index)
-            turns.wait(index)
+            if self.stop_requested is None:
+                self._inbox.put({"go": True})
+        elif kind == "evaluating":
+            self._set("evaluating", "scoring the trained model on held-out data")
+        elif kind == "result":
+            classifier = self._model(event["file"], run)
+            if classifier is not None:
+                with self._lock:
+                    run.result = RunResult.from_dict(event, classifier)
+
+    def _model(self, file: str, run: _Run) -> Classifier | None:
+        """A model the task wrote (then deleted); None, logged, if it cannot be read."""
+        try:
+            return read_model(file, run.config.network)
+        except (OSError, CheckpointError):
+            _LOG.exception("a model of training job %s could not be read", self.id)
+            return None
 
     def _wait_while_paused(self) -> None:
-        """In the training thread between two steps: wait for resume() or stop(). After the
-        manager's pause_release seconds the slot goes to the queue; on resume the job queues
-        for one again (it stays "queued" meanwhile), then its trainers go on."""
+        """In the job's thread while the task is held between two steps: wait for resume() or
+        stop(). After the manager's pause_release seconds the slot goes to the queue; on resume
+        the job queues for one again (it stays "queued" meanwhile), then the task goes on."""
         manager = self._manager
         assert manager is not None
         try:
@@ -492,10 +386,9 @@ class TrainingJob(Job):
                 limit = manager.pause_release if holding else None
                 woken = self._unpaused.wait_for(lambda: not self._paused or self._stop is not None, limit)
                 if self._stop is not None:
-                    return  # the trainers were stopped (and so unpaused) by _on_stop
+                    return
                 if woken and holding:
-                    trainers = [run.trainer for run in self._runs if run.trainer]
-                    break
+                    return
                 if not woken:  # paused too long: give the slot up
                     self._released = True
                     self._message = (
@@ -511,41 +404,7 @@ class TrainingJob(Job):
             else:
                 with self._lock:
                     self._released, self._status, self._message = False, "running", ""
-        for trainer in trainers:
-            trainer.resume()
-
-    def _check_divergence(self, run: _Run, trainer: Trainer, event: TrainEvent) -> None:
-        if run.problem or len(run.recent_losses) < DIVERGED_WINDOW:
-            return
-        chance = math.log(len(trainer.train_data.label_names))
-        mean = sum(run.recent_losses) / len(run.recent_losses)
-        if mean > DIVERGED_FACTOR * chance:
-            with self._lock:
-                run.problem = (
-                    f"Stopped at step {event.step} (epoch {event.epoch}): the loss blew up to {mean:.1f} "
-                    f"on average over the last {DIVERGED_WINDOW} steps, {mean / chance:.0f}× the "
-                    f"{chance:.2f} of plain guessing — the learning rate {event.lr:g} is too high; "
-                    "try 0.01 or lower."
-                )
-            trainer.stop()
-
-    def _on_epoch_end(self, run: _Run, epoch: int, classifier: Classifier, data: JobData) -> None:
-        """In the training thread, after each validation: keep a snapshot for the probe and
-        score the training sample for the accuracy curve."""
-        trainer = run.trainer
-        step = trainer.state().step if trainer else 0
-        if run.train_accuracy and run.train_accuracy[-1][0] == step:
-            return  # stopped right after a validation: the same weights again
-        sample = data.train_sample
-        accuracy = float(
-            np.mean(classifier.predict_proba(list(sample.texts)).argmax(-1) == np.asarray(sample.labels))
-        )
-        per_epoch = trainer.steps_per_epoch if trainer else 1
-        when = epoch if step == epoch * per_epoch else round(step / per_epoch, 1)  # stopped mid-epoch
-        with self._lock:
-            run.train_accuracy.append((step, accuracy))
-            run.snapshots.append((when, classifier))
-            _thin(run.snapshots, SNAPSHOT_BYTES // len(self._runs))
+                return
 
     def _summary(self) -> str:
         results = [run.result for run in self._runs if run.result]

@@ -11,7 +11,6 @@ Widget keys start with "train_".
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
@@ -37,6 +36,7 @@ from rnnviz.training.config import CLASS_SERVER, READOUT_NAMES, TrainConfig
 from rnnviz.training.history import curves
 from rnnviz.training.jobs import Alive, JobManager
 from rnnviz.training.training_job import TrainingJob, TrainingState
+from rnnviz.training.training_task import TASK
 from rnnviz.ui import models as ui_models
 from rnnviz.ui import output
 from rnnviz.ui import state as ui_state
@@ -72,34 +72,22 @@ LIMITS = (
 # --------------------------------------------------------------------------- the server and the session
 
 
-BUSY_SECONDS = 10.0  # a page run this recent means students are using the server: training rests
-_LAST_PAGE_RUN = [-BUSY_SECONDS]  # time.monotonic() of the latest full page run of any session
-
-
-def note_page_run() -> None:
-    """Called by app.py on every run of any session (a training's own fragment polls are not
-    page runs): the server is in use."""
-    _LAST_PAGE_RUN[0] = time.monotonic()
-
-
-def server_busy() -> bool:
-    """Whether any session ran a page in the last BUSY_SECONDS (the training manager's probe: a
-    training rests after each step only then, and runs flat out on an idle server)."""
-    return time.monotonic() - _LAST_PAGE_RUN[0] < BUSY_SECONDS
-
-
 @st.cache_resource(show_spinner="Preparing the training engine (once per server)…")
 def training_manager() -> JobManager:
-    """One job manager per server process, shared by every session (settings from the environment)."""
-    manager = JobManager.from_environment(busy=server_busy)
+    """One job manager per server process, shared by every session (settings from the environment);
+    its trainings run in niced worker processes, one starts now."""
+    manager = JobManager.from_environment(tasks=(TASK,))
     manager.warm_up()
     return manager
 
 
 def manager_or_stop() -> JobManager:
-    """The server's manager; a misconfigured cap is explained and stops the page."""
+    """The server's manager, with a worker process ready for the next training (one that ended
+    after a quiet quarter of an hour starts again); a misconfigured cap is explained and stops the page."""
     try:
-        return training_manager()
+        manager = training_manager()
+        manager.warm_up()
+        return manager
     except ValueError as error:
         st.error(f"Training is not available on this server: {md_escape(str(error))}")
         st.stop()
