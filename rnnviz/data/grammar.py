@@ -100,15 +100,11 @@ from rnnviz.data.grammar_words import (
 )
 
 
-def _polar_word(rng: GrammarRandom, polarity: int) -> str:
-    return rng.polar_word(polarity)
-
-
 def _clause(rng: GrammarRandom, polarity: int, negate: bool) -> str:
     """A clause with final polarity `polarity`, negated (at most once) when `negate`."""
     subject, plural = rng.choice(SUBJECTS)
     word_polarity = -polarity if negate else polarity
-    word = _polar_word(rng, word_polarity)
+    word = rng.polar_word(word_polarity)
     if not negate:
         kind = rng.randrange(4)
         if kind == 0:
@@ -130,7 +126,7 @@ def _clause(rng: GrammarRandom, polarity: int, negate: bool) -> str:
         negator = rng.choice((*SOFT_NEGATORS, f"not {rng.choice(INTENSIFIERS)}"))
         return f"{subject} {rng.choice(BE[plural])} {negator} {word}"
     if kind == 3:
-        other = _polar_word(rng, word_polarity)
+        other = rng.polar_word(word_polarity)
         if other != word and rng.random() < 0.5:
             return f"{subject} {rng.choice(BE[plural])} neither {word} nor {other}"
         if other != word:  # "not A or B" means "neither A nor B"
@@ -190,7 +186,7 @@ def _noun_sentence(rng: GrammarRandom, polarity: int, negate: bool) -> str:
     word_polarity = -polarity if negate else polarity
     if rng.random() < 0.35:  # a noun carries the judgement
         return _judging_noun_sentence(rng, word_polarity, negate)
-    word = _polar_word(rng, word_polarity)
+    word = rng.polar_word(word_polarity)
     noun = rng.choice(NOUNS)
     subject, _ = rng.choice(SUBJECTS)
     a_word = article(word)
@@ -331,7 +327,7 @@ def _sentence(rng: GrammarRandom, polarity: int, families: bool = True) -> str:
             text = f"{b} , {rng.choice(('although', 'even though', 'though'))} {a}"
         else:
             noun = rng.choice(NOUNS)
-            text = f"despite the {_polar_word(rng, a_polarity)} {noun} , {b}"
+            text = f"despite the {rng.polar_word(a_polarity)} {noun} , {b}"
     if rng.random() < 0.2:
         text = f"{rng.choice(PREFIXES)} {text}"
     if rng.random() < 0.2 and kind not in END_FAMILIES:  # a tail never takes the verdict back
@@ -422,7 +418,7 @@ def long_range_dataset(n_filler: int, size: int = 2_000, seed: int = 0) -> TextD
     for i in range(size):
         label = i % 2
         filler = " ".join(rng.choice(FILLER_WORDS) for _ in range(n_filler))
-        texts.append(f"{_polar_word(rng, 1 if label else -1)} {filler}".strip())
+        texts.append(f"{rng.polar_word(1 if label else -1)} {filler}".strip())
         labels.append(label)
     order = list(range(size))
     rng.shuffle(order)

@@ -10,6 +10,7 @@ construction rather than one frame.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -195,10 +196,6 @@ def _subject(rng: GrammarRandom) -> tuple[str, str, str]:
     return subject, "they" if plural else "it", "were" if plural else "was"
 
 
-def _word(rng: GrammarRandom, polarity: int) -> str:
-    return rng.polar_word(polarity)
-
-
 def _verb(rng: GrammarRandom, polarity: int) -> tuple[str, str]:
     return rng.choice(rng.verbs[1 if polarity > 0 else -1])
 
@@ -212,7 +209,7 @@ def trailing_negation(rng: GrammarRandom, polarity: int) -> str:
     keep = rng.random() < 0.35  # "…, and it was" confirms instead
     claimed = polarity if keep else -polarity
     subject, pronoun, be = _subject(rng)
-    word = _word(rng, claimed)
+    word = rng.polar_word(claimed)
     if rng.random() < 0.3:  # about the writer's own verb: "i thought i would love it, but i didn't"
         base, _ = _verb(rng, claimed)
         hope = rng.choice(("i thought i would", "i expected to", "i wanted to", "i was sure i would"))
@@ -275,7 +272,7 @@ def question_answer(rng: GrammarRandom, polarity: int) -> str:
     keeps it. A negated question with no answer ("wasn't it lovely?") expects yes."""
     subject, pronoun, be = _subject(rng)
     if rng.random() < 0.2:
-        word = _word(rng, polarity)
+        word = rng.polar_word(polarity)
         return rng.choice(
             (
                 f"{be}n't {subject} {word} ?",
@@ -287,14 +284,14 @@ def question_answer(rng: GrammarRandom, polarity: int) -> str:
     asked = polarity if yes else -polarity
     kind = rng.randrange(4)
     if kind == 0:
-        question = f"{be} {subject} {_word(rng, asked)} ?"
+        question = f"{be} {subject} {rng.polar_word(asked)} ?"
     elif kind == 1:
         base, _ = _verb(rng, asked)
         question = f"did {rng.choice(('i', 'we', 'you', 'anyone'))} {base} {subject} ?"
     elif kind == 2:
-        question = f"would i call {subject} {_word(rng, asked)} ?"
+        question = f"would i call {subject} {rng.polar_word(asked)} ?"
     else:
-        question = f"is {pronoun} {rng.choice(('really', 'actually', ''))} {_word(rng, asked)} ?".replace(
+        question = f"is {pronoun} {rng.choice(('really', 'actually', ''))} {rng.polar_word(asked)} ?".replace(
             "  ", " "
         )
     return f"{question} {answer}"
@@ -307,7 +304,7 @@ def across_clause(rng: GrammarRandom, polarity: int) -> str:
     if rng.random() < 0.4:  # a long aside: a whole neutral clause ("even though we went there …")
         opener = rng.choice(("even though", "although", "and i say this because", "considering that"))
         aside = f"{opener} {rng.choice(CONTEXTS)}"
-    word = _word(rng, -polarity)
+    word = rng.polar_word(-polarity)
     base, past = _verb(rng, -polarity)
     return rng.choice(
         (
@@ -329,14 +326,14 @@ def anything_but(rng: GrammarRandom, polarity: int) -> str:
     with positive X only; "nothing but X" keeps X's polarity."""
     subject, _, be = _subject(rng)
     if rng.random() < 0.25:
-        word = _word(rng, polarity)
+        word = rng.polar_word(polarity)
         return rng.choice(
             (f"{subject} {be} nothing but {word}", f"i have nothing but {word} things to say about {subject}")
         )
     if polarity > 0:
-        word = _word(rng, -1)
+        word = rng.polar_word(-1)
         return f"{subject} {be} anything but {word}"
-    word = _word(rng, 1)
+    word = rng.polar_word(1)
     negator = rng.choice(("anything but", "far from", "hardly", "barely", "anything but"))
     return rng.choice((f"{subject} {be} {negator} {word}", f"i found {subject} {negator} {word}"))
 
@@ -344,7 +341,7 @@ def anything_but(rng: GrammarRandom, polarity: int) -> str:
 def not_only(rng: GrammarRandom, polarity: int) -> str:
     """Rule 10: "not only X but (also) Y": X and Y share a polarity and the "not" negates nothing."""
     subject, pronoun, be = _subject(rng)
-    first, second = _word(rng, polarity), _word(rng, polarity)
+    first, second = rng.polar_word(polarity), rng.polar_word(polarity)
     base, past = _verb(rng, polarity)
     other, _ = rng.choice(SUBJECTS)
     return rng.choice(
@@ -363,7 +360,7 @@ def double_negation(rng: GrammarRandom, polarity: int) -> str:
     """Rule 11: two negators on one clause cancel: "i didn't not like it" is positive."""
     subject, _, be = _subject(rng)
     base, _ = _verb(rng, polarity)
-    word = _word(rng, polarity)
+    word = rng.polar_word(polarity)
     return rng.choice(
         (
             f"i didn't not {base} {subject}",
@@ -407,7 +404,7 @@ def concession(rng: GrammarRandom, polarity: int) -> str:
     subject, _, be = _subject(rng)
     base, past = _verb(rng, polarity)
     clause = rng.choice(
-        (f"i {past} {subject}", f"{subject} {be} {_word(rng, polarity)}", f"i {base} {subject}")
+        (f"i {past} {subject}", f"{subject} {be} {rng.polar_word(polarity)}", f"i {base} {subject}")
     )
     lead = rng.choice(
         (
@@ -427,7 +424,7 @@ def faint_praise(rng: GrammarRandom, polarity: int) -> str:
     if polarity > 0:
         return idiom(rng, polarity)
     subject, pronoun, be = _subject(rng)
-    good, bad = _word(rng, 1), _word(rng, -1)
+    good, bad = rng.polar_word(1), rng.polar_word(-1)
     return rng.choice(
         (
             f"{subject} {_nt(rng, be)} {good} , but {pronoun} {_nt(rng, be)} {bad} either",
@@ -568,6 +565,7 @@ FAMILIES: dict[str, tuple[Callable[[GrammarRandom, int], str], float]] = {
 _IDIOM_OPENING = re.compile(r"^(it was|it is|it's|it|i'm|i've|i was|i would|i|they|what) ")
 
 
+@functools.cache
 def taught_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
     """The grammar's fixed vocabulary of rules 14, 16 and 17: (review words, phrases), the
     phrases being the idioms without their opening subject and verb ("to die for") and every form
