@@ -100,7 +100,24 @@ def test_a_page_from_a_killed_replica_keeps_the_sentence_just_typed(handshake, m
     toasts = _toasts(moved)
     assert len(toasts) == 1 and "continues on another one with your settings" in toasts[0]
 
+    # The student's next change never reached the old process (it died first): the browser sends
+    # it again with the new session's first run, and it wins over the older mirrored value.
+    later = "the soup was hot and the waiter came back at once"
+    first.text_input(key="explore_sentence").input(later)  # no run: the old process is gone
+    resent = first._tree.get_widget_states()  # what the browser sends with its rerun request
+    moved = app_test(models_dir, monkeypatch)._run(widget_state=resent)
+    assert moved.text_input(key="explore_sentence").value == later
+    assert moved.run().text_input(key="explore_sentence").value == later  # and it stays
+    assert len(_toasts(moved)) == 0  # the notice came once, with the first run
+
     headers.pop("Sec-Websocket-Protocol")  # a reload or a new tab: defaults, no notice
     fresh = app_test(models_dir, monkeypatch).run()
     assert fresh.text_input(key="explore_sentence").value != typed
     assert _toasts(fresh) == []
+
+
+def test_a_widget_id_names_its_key_at_the_end():
+    assert reconnect.widget_key("$$ID-0f3a9c-explore_sentence") == "explore_sentence"
+    assert reconnect.widget_key("$$ID-0f3a9c-a-key-with-dashes") == "a-key-with-dashes"
+    assert reconnect.widget_key("$$ID-0f3a9c-None") is None  # a widget drawn without a key
+    assert reconnect.widget_key("something-else") is None

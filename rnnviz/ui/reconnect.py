@@ -19,6 +19,8 @@ page gets its new session's first run, and so the notice, at the student's next 
 
 Such a session also adopts the control values its browser's previous process mirrored to the
 model store (rnnviz.ui.saved_models.mirror_controls): sentences, pages' settings, the chosen model.
+The widget values the browser sent with the new session's first run win over them: they hold the
+student's last change, which the old process may have died before receiving (or mirroring).
 
 Session state keys:
     rnnviz_reconnect_checked   True once this session's first run asked where it came from
@@ -36,8 +38,9 @@ import streamlit as st
 # A private Streamlit module, on purpose: a session's own id (which the page names when it
 # reconnects) has no public API (st.context has no session id; checked for Streamlit 1.67).
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.state.common import GENERATED_ELEMENT_ID_PREFIX
 
-from rnnviz.ui import saved_models
+from rnnviz.ui import saved_models, state
 
 CHECKED_KEY = "rnnviz_reconnect_checked"
 MOVED_KEY = "rnnviz_reconnect_moved"  # set by take_over for notice_if_moved
@@ -106,6 +109,25 @@ def _session_log() -> SessionLog:
     return SessionLog()
 
 
+def widget_key(widget_id: str) -> str | None:
+    """The user key at the end of a Streamlit widget id ("$$ID-<hash>-<key>"), or None."""
+    parts = widget_id.split("-", 2)
+    keyed = len(parts) == 3 and parts[0] == GENERATED_ELEMENT_ID_PREFIX and parts[2] != "None"
+    return parts[2] if keyed else None
+
+
+def _browser_widget_keys(context) -> set[str]:
+    """The keys of the widgets whose values the browser sent with this run. Private Streamlit
+    state, on purpose: before a widget is drawn in a session, its value from the browser is not
+    readable through st.session_state (checked for Streamlit 1.67); a missing attribute (another
+    version) gives no keys, and the stored values are drawn as before."""
+    try:
+        ids = list(context.session_state._state._new_widget_state.states)
+    except AttributeError:
+        return set()
+    return {key for key in map(widget_key, ids) if key}
+
+
 def _handshake_headers() -> Mapping[str, str]:
     try:
         return dict(st.context.headers)
@@ -129,6 +151,7 @@ def take_over() -> None:
     log.add(context.session_id)
     if moved:
         st.session_state[MOVED_KEY] = {"settings": saved_models.restore_controls() > 0}
+        state.defer_to_browser(_browser_widget_keys(context))
 
 
 def notice_if_moved() -> None:

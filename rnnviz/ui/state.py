@@ -25,7 +25,7 @@ made up) falls back to the control's default, or to the `choices` given at the c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +34,7 @@ import streamlit as st
 T = TypeVar("T")
 
 STORE_KEY = "rnnviz_state"  # session_state[STORE_KEY]: {control key: value}
+BROWSER_KEY = "rnnviz_state_from_browser"  # widget keys whose next draw keeps the browser's value
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,14 @@ def adopt(values: Mapping[str, Any]) -> None:
         store.setdefault(str(key), candidate)
 
 
+def defer_to_browser(widget_keys: Iterable[str]) -> None:
+    """For a session whose first run came with the browser's widget values from another server
+    process (rnnviz.ui.reconnect.take_over): at its first draw each of these widgets keeps the
+    value the browser sent — the student's last change, which may never have reached the old
+    process — instead of having the stored (mirrored, perhaps older) value written over it."""
+    st.session_state[BROWSER_KEY] = set(widget_keys)
+
+
 def has_value(control: Control) -> bool:
     """Whether the control has been given a value in this session (by the user, a link or code)."""
     return control.key in _store()
@@ -140,7 +149,11 @@ def widget(
     control's own; `default`: today's default, else the control's; `remember=False`: only a
     value the user chose is kept, the default follows the page (see `value`)."""
     current = value(control, choices, default, remember)
-    st.session_state[control.widget_key] = current
+    deferred = st.session_state.get(BROWSER_KEY)
+    if deferred and control.widget_key in deferred:
+        deferred.discard(control.widget_key)  # the widget reads the value its browser sent
+    else:
+        st.session_state[control.widget_key] = current
     drawn = draw(*args, key=control.widget_key, on_change=_copy_back, args=(control,), **kwargs)
     if not control.valid(drawn, choices):
         return current

@@ -198,6 +198,10 @@ def test_two_replicas_behind_nginx_share_a_browsers_models(served, browser):
     assert not exceptions_on_page(page)
     # The live replica drew the Train page with the settings the student had chosen on the dead one.
     assert {name: _slider_value(page, name) for name in chosen} == chosen
+    # ...and with the student's first choice there, which came with the browser's rerun: it is
+    # newer than the values the dead replica had mirrored, and must not be undone by them.
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
+    assert picker.input_value() == "GRU (shipped)"
     assert trained in _picker_options(page)
     assert neighbour.get_by_test_id("stToast").count() == 0
     assert trained not in _picker_options(neighbour)  # and another browser sees none of it
