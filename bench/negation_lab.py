@@ -12,12 +12,14 @@ bench/explore.py (1 layer × 128 units, embedding 128, vocabulary 10,000, random
                server's import warm-up (rnnviz.ui.warmup) and, apart, without it; and in this
                process, gate saturation as one padded batch against the per-sentence traces
   1. library:  what one new pair costs the page's code: two traces, the comparison, the
-               contrast set's predictions and every figure with its JSON; attributions apart
-  2. AppTest:  the whole page script after typing a new sentence B (its attributions are new,
-               everything else is cached), and after switching the quantity (all cached)
+               contrast set's predictions and the default view's figures with their JSON;
+               attributions (the "Why" tab's) apart
+  2. AppTest:  the whole page script after typing a new sentence B (default tab), and after
+               switching the quantity
   3. first:    the first visit of a model: captum's import, unit scores over the built-in
                pairs and gate saturation, each computed once per server and model
-  4. browser:  Chromium against `streamlit run app.py`: Enter in sentence B -> every chart drawn
+  4. browser:  Chromium against `streamlit run app.py`: Enter in sentence B -> every chart drawn,
+               against the toy page (bench/toy_page.py) in another tab, in turns (goal: <= 4x)
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from typing import TYPE_CHECKING
 import plotly.io as pio
 import torch
 
-from bench.common import APP, app_test, enter_to_drawn, interleaved_ratio
-from bench.explore import WORDS, models_dir
+from bench.common import APP, TOY_PAGE, app_test, enter_to_drawn, interleaved_ratio
+from bench.explore import CHARTS_UPDATED, WORDS, models_dir
 from rnnviz.analysis import compare as negation
 from rnnviz.analysis.attribution import gate_saturation
 from rnnviz.core import checkpoints
@@ -63,23 +65,30 @@ def new_b(round_: int) -> str:
     return " ".join([*NEGATED[:29], FILLERS[round_ % len(FILLERS)]]) + " " * (round_ // len(FILLERS))
 
 
-def page_figures(classifier: Classifier, text_b: str, scores, saturation) -> list:
-    """The figures the page draws for a new pair with default controls."""
+DEFAULT_VIEW_FIGURES = 3  # the first screen's prediction and the first tab's two charts
+
+
+def page_figures(classifier: Classifier, text_b: str, scores, saturation, every_tab: bool = False) -> list:
+    """The figures the page draws for a new pair with default controls (the first screen's
+    prediction and the first tab's charts: rnnviz.ui.lab_view); with `every_tab`, also those of
+    the other tabs, which are drawn only when the student opens them."""
     trace_a, trace_b = negation.trace_pair(classifier, TEXT_A, text_b, max_tokens=100)
     lab.pair_notes(trace_a, trace_b)
     lab.variant_rows(classifier, TEXT_A, 100)
     comparison = negation.compare(trace_a, trace_b, 0, "forward")
     hidden = comparison.quantities["hidden"]
     cell = trace_a.trace.cell_type
-    return [
+    figures = [
         lab_plots.pair_prediction_chart(comparison, 1),
         lab_plots.divergence_chart(comparison),
         lab_plots.pair_heatmaps(comparison, "hidden", cell, hidden.top(16)),
+        # the other tabs: units that differ most, negation units across many pairs, why
         lab_plots.pair_unit_lines(comparison, "hidden", cell, hidden.top(3)),
         lab_plots.unit_score_chart(scores),
         lab_plots.pair_unit_lines(comparison, "hidden", cell, hidden.top(1)),
         lab_plots.saturation_chart(saturation, "forward"),
     ]
+    return figures if every_tab else figures[:DEFAULT_VIEW_FIGURES]
 
 
 def timed(run) -> float:
@@ -118,26 +127,45 @@ _DONE = """(last) => {
     const words = chips.length > 1 ? chips[1].querySelectorAll('bdi') : [];
     if (!words.length || words[words.length - 1].textContent !== last) return false;
     const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    if (charts.length < 7 || !charts.every(chart => chart.querySelector('.main-svg'))) return false;
+    if (charts.length < 3 || !charts.every(chart => chart.querySelector('.main-svg'))) return false;
     window.__rnnvizDone = performance.now();
     return true;
 }"""
 
 
-def browser_seconds(folder: Path | None, rounds: int) -> list[float]:
-    """Seconds from pressing Enter in sentence B to every chart drawn with the new B."""
+def browser_seconds(folder: Path | None, rounds: int) -> dict[str, list[float]]:
+    """Seconds from pressing Enter in sentence B to every chart drawn with the new B, and from
+    pressing Enter on the toy page (the same text) to its chart drawn: two tabs of one Chromium,
+    each with its own server, taking turns round by round."""
     from playwright.sync_api import sync_playwright
 
-    with AppServer(APP, folder) as server, sync_playwright() as playwright:
+    with (
+        AppServer(APP, folder) as server,
+        AppServer(TOY_PAGE, None) as toy,
+        sync_playwright() as playwright,
+    ):
         browser = launch_chromium(playwright)
-        page = browser.new_page(viewport=VIEWPORT)
-        open_app(page, server.url, query={"sentence": ""})
-        go_to_page(page, "Negation lab")
-        box = page.get_by_role("textbox", name="Sentence B (press Enter)", exact=True)
-        texts = [new_b(round_ + 100) for round_ in range(rounds + 1)]
-        results = enter_to_drawn(page, box, texts, _DONE, 120_000)
+        lab_page = browser.new_page(viewport=VIEWPORT)
+        open_app(lab_page, server.url, query={"sentence": ""})
+        go_to_page(lab_page, "Negation lab")
+        toy_page = browser.new_page(viewport=VIEWPORT)
+        open_app(toy_page, toy.url)
+        tabs = {
+            "Negation lab": (lab_page, "Sentence B (press Enter)", _DONE),
+            "toy page": (toy_page, "Type a sentence and press Enter", CHARTS_UPDATED.replace("COUNT", "1")),
+        }
+        times: dict[str, list[float]] = {name: [] for name in tabs}
+        for round_ in range(rounds + 1):  # round 0 warms both pages up and is not counted
+            text = new_b(round_ + 100)
+            for name in list(tabs)[round_ % 2 :] + list(tabs)[: round_ % 2]:  # each goes first in turn
+                page, label, done = tabs[name]
+                page.bring_to_front()
+                box = page.get_by_role("textbox", name=label, exact=True)
+                seconds = enter_to_drawn(page, box, [text], done, 120_000, warm_up=False)
+                if round_:
+                    times[name].extend(seconds)
         browser.close()
-    return results
+    return times
 
 
 def first_visit_child(warmed: bool) -> None:
@@ -261,6 +289,8 @@ def main() -> None:
     sizes = [
         len(pio.to_json(f, validate=False)) for f in page_figures(classifier, TEXT_B, scores, saturation)
     ]
+    every_tab = page_figures(classifier, TEXT_B, scores, saturation, every_tab=True)
+    every_tab_kb = sum(len(pio.to_json(f, validate=False)) for f in every_tab) / 1024
 
     at = lab_app_test(folder)
     cold = timed(at.run)
@@ -285,9 +315,18 @@ def main() -> None:
     print(f"  whole page rerun in AppTest, other quantity     {median_ms(cached)}  (scores cached)")
     total, largest = sum(sizes) / 1024, max(sizes) / 1024
     print(f"  figure JSON per update: {total:.0f} KB in {len(sizes)} figures (largest {largest:.0f} KB)")
+    print(f"  (all four tabs: {every_tab_kb:.0f} KB in {len(every_tab)} figures)")
     if not args.no_browser:
-        seconds = browser_seconds(folder, args.browser_rounds)
-        print(f"  browser, Enter in B -> every chart drawn       {median_ms(seconds)}")
+        times = browser_seconds(folder, args.browser_rounds)
+        ratios = [
+            lab_s / toy_s for lab_s, toy_s in zip(times["Negation lab"], times["toy page"], strict=True)
+        ]
+        print(f"  browser, Enter in B -> every chart drawn       {median_ms(times['Negation lab'])}")
+        print(f"  browser, toy page, Enter -> its chart drawn    {median_ms(times['toy page'])}")
+        print(
+            f"  Negation lab / toy page, median of {len(ratios)} rounds: {statistics.median(ratios):.2f} "
+            f"(rounds {min(ratios):.2f}-{max(ratios):.2f}; goal <= 4)"
+        )
     print(f"goal: under 1 s for a new pair -> {statistics.median(new_sentence) * 1e3:.0f} ms in AppTest")
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

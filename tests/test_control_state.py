@@ -74,6 +74,8 @@ def test_explore_keeps_the_unit_order_through_an_empty_sentence_and_teacher_mode
 # 2. Negation lab: own pairs, the built-in switch and an uploaded file vanished.
 def test_lab_keeps_own_pairs_switch_and_upload_through_retyping_and_teacher_mode(app):
     at = _open(app, "pages/negation_lab.py")
+    at.query_params["section"] = "pairs"  # the tab with the pairs controls, as a link opens it
+    _ok(at.run())
     typed = "the soup was hot | positive\nthe soup was not hot | negative"
     _ok(at.text_area(key="lab_typed").input(typed).run())
     _ok(at.toggle(key="lab_builtin").set_value(False).run())

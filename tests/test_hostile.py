@@ -229,6 +229,8 @@ def test_every_hostile_string_in_every_text_box(app, surface):
 
 def test_typed_pairs_made_of_hostile_sentences(app):
     at = _open(app, "pages/negation_lab.py")
+    at.query_params["section"] = "pairs"  # the tab with the pairs controls, as a link opens it
+    _ok(at.run())
     _ok(at.toggle(key="lab_builtin").set_value(False).run())
     for name, text in {**HOSTILE, "100 KB": BIG}.items():
         typed = f"{text} | positive\n{text} not | negative\n{text} well | positive\nnot {text} | negative"
@@ -389,6 +391,8 @@ def test_bad_table_uploads_on_the_train_page(app):
 
 def test_bad_pairs_uploads_on_the_negation_lab(app):
     at = _open(app, "pages/negation_lab.py")
+    at.query_params["section"] = "pairs"  # the tab with the pairs controls, as a link opens it
+    _ok(at.run())
     files = {
         "pickle": (pickle.dumps("x"), "not UTF-8 text"),
         "random bytes": (random.Random(1).randbytes(2_048), "not UTF-8 text"),

@@ -7,6 +7,7 @@ import urllib.parse
 
 import pytest
 
+from rnnviz.ui import lab_view
 from rnnviz.ui.lab import saturation_sentences
 from tests.pages_support import app_test, chart_specs, chart_titles, html_bodies, page_text
 
@@ -54,6 +55,12 @@ def _select(at, key_prefix, rows):
     return _ok(at.run())
 
 
+def _section(at, name):
+    """Open the lab's tab `name` (pair, units, pairs, why) as a link to it does."""
+    at.query_params["section"] = name
+    return _ok(at.run())
+
+
 def _ticks(at, title_start):
     (spec,) = [s for s in chart_specs(at) if s["layout"]["title"]["text"].startswith(title_start)]
     return spec["layout"]["xaxis"]["ticktext"]
@@ -65,23 +72,36 @@ def test_prefilled_pair_shows_not_as_an_insertion(lab):
         "the movie was good",
         "the movie was not good",
     )
-    titles = chart_titles(at)
-    assert titles[:3] == [
+    # The first screen's chart and the open tab's (the pair side by side): nothing else is drawn.
+    assert chart_titles(at) == [
         "Prediction after each word: P(positive) for A and B",
         "How far apart A and B are, word by word",
         "Hidden state h: A, B and their difference",
     ]
-    assert "Negation units: Hidden state h<br>layer 1, forward · 78 pairs" in titles
-    assert titles[-1].startswith("Gate saturation over")
+    assert [tab.label for tab in at.tabs] == list(lab_view.SECTIONS.values())
     assert _ticks(at, "Prediction after each word") == ["the", "movie", "was", NOT_COLUMN, "good"]
     heatmaps = chart_specs(at)[2]["layout"]
     assert heatmaps["xaxis"]["ticktext"][3] == "—" and heatmaps["xaxis2"]["ticktext"][3] == "not"
     body = html_bodies(at)
     assert "<bdi>positive</bdi>" in body and "<bdi>negative</bdi>" in body  # the stand-in flips on "not"
-    assert "share of P(" in body  # attributions as coloured tokens
-    assert "convergence delta" in page_text(at)
+    assert "share of P(" not in body  # the attributions wait in their tab
     assert at.query_params["a"] == "the movie was good" and at.query_params["b"] == "the movie was not good"
     assert (at.query_params["layer"], at.query_params["direction"]) == ("1", "forward")
+    assert "section" not in at.query_params  # the first tab needs no parameter
+
+    at = _section(at, "pairs")
+    titles = chart_titles(at)
+    assert titles[1] == "Negation units: Hidden state h<br>layer 1, forward · 78 pairs"
+    assert titles[2].startswith("Unit ") and titles[2].endswith(
+        " on your pair: Hidden state h, A solid, B dashed"
+    )
+    at = _section(at, "why")
+    assert "share of P(" in html_bodies(at)  # attributions as coloured tokens
+    assert "convergence delta" in page_text(at)
+    assert chart_titles(at)[-1].startswith("Gate saturation over")
+    assert at.query_params["section"] == "why"
+    at = _ok(at.text_input(key="lab_b").set_value("the movie was never good").run())
+    assert "share of P(" in html_bodies(at)  # a new sentence keeps the open tab
 
 
 @pytest.mark.parametrize(
@@ -89,10 +109,13 @@ def test_prefilled_pair_shows_not_as_an_insertion(lab):
 )
 def test_an_empty_sentence_gets_a_prompt(lab, text_a, text_b, side):
     at = _set_pair(lab, text_a, text_b)
-    # No chart of the pair; the scores over many pairs (and their controls) stay on the page.
-    assert [title for title in chart_titles(at) if not title.startswith("Negation units")] == []
-    assert at.toggle(key="lab_builtin").value is True
+    # No chart of the pair; the scores over many pairs (and their controls) stay in their tab.
+    assert chart_titles(at) == []
     assert f"The {side} sentence is empty: type a sentence to compare." in _plain(at.info)
+    assert "Type two sentences above to compare them here." in _plain(at.info)
+    at = _section(at, "pairs")
+    assert at.toggle(key="lab_builtin").value is True
+    assert [title[:15] for title in chart_titles(at)] == ["Negation units:"]
     assert not at.error
     assert ("No rule applies to sentence A" in page_text(at)) == (side == "first")  # no contrast set
 
@@ -101,7 +124,7 @@ def test_identical_sentences_are_explained_and_differ_by_zero(lab):
     at = _set_pair(lab, "the movie was good", "The  movie was good")
     assert "The two sentences are the same to the model" in _plain(at.warning)
     assert "— / not" not in _ticks(at, "Prediction after each word")
-    assert len(chart_specs(at)) == 7
+    assert len(chart_specs(at)) == 3
 
 
 def test_very_different_lengths_and_unknown_words(lab):
@@ -109,7 +132,7 @@ def test_very_different_lengths_and_unknown_words(lab):
     warnings = _plain(at.warning)
     assert "very different lengths (1 and 64 tokens)" in warnings
     assert html_bodies(at).count("<sup>?</sup>") == 62  # 60 animals and instruments, "at", "all"
-    assert len(chart_specs(at)) == 7
+    assert len(chart_specs(at)) == 3
     at = _set_pair(at, "the movie was good", "zebra quokka")
     assert "None of the words of sentence B are in the model's vocabulary" in _plain(at.warning)
 
@@ -133,9 +156,12 @@ def test_hostile_text_stays_plain_text(lab, name):
     at = _set_pair(lab, HOSTILE[name], "the movie was good")
     body = html_bodies(at)
     assert "<script" not in body and "<img" not in body
-    assert len(chart_specs(at)) == 7
-    for spec in chart_specs(at):
-        assert "<script" not in str(spec["layout"]) and "<img" not in str(spec["layout"])
+    assert len(chart_specs(at)) == 3
+    for section in ("pair", "units", "pairs", "why"):
+        at = _section(at, section)
+        assert "<script" not in html_bodies(at) and "<img" not in html_bodies(at)
+        for spec in chart_specs(at):
+            assert "<script" not in str(spec["layout"]) and "<img" not in str(spec["layout"])
 
 
 def test_a_link_opens_the_same_view_and_bad_values_fall_back(models_dir, monkeypatch):
@@ -143,8 +169,13 @@ def test_a_link_opens_the_same_view_and_bad_values_fall_back(models_dir, monkeyp
     at = _open(models_dir, monkeypatch, {**query, "direction": "backward"})
     assert at.text_input(key="lab_b").value == "the plot is not good"
     assert "Hidden state h: A, B and their difference" in chart_titles(at)
-    assert "Negation units: Hidden state h<br>layer 2, backward · 78 pairs" in chart_titles(at)
     assert at.query_params["layer"] == "2" and at.query_params["direction"] == "backward"
+    at = _open(models_dir, monkeypatch, {**query, "direction": "backward", "section": "pairs"})
+    assert "Negation units: Hidden state h<br>layer 2, backward · 78 pairs" in chart_titles(at)
+    assert at.query_params["section"] == "pairs"
+    at = _open(models_dir, monkeypatch, {**query, "section": "<b>nowhere</b>"})
+    assert "The link asks for the section “<b>nowhere</b>”, which the lab does not have" in _plain(at.warning)
+    assert "Hidden state h: A, B and their difference" in chart_titles(at)
     at = _open(models_dir, monkeypatch, {**query, "model": "lstm"})
     assert "The link asks for layer “2”, which this model does not have" in _plain(at.warning)
     assert at.query_params["layer"] == "1"
@@ -161,9 +192,10 @@ def test_layers_directions_and_quantities_of_the_bidirectional_gru(lab):
     _ok(at.segmented_control(key="lab_layer").set_value(1).run())
     _ok(at.segmented_control(key="lab_direction").set_value("backward").run())
     _ok(at.segmented_control(key="lab_quantity").set_value("update").run())
-    titles = chart_titles(at)
-    assert "Update gate z: A, B and their difference" in titles
-    assert "Negation units: Update gate z<br>layer 2, backward · 78 pairs" in titles
+    assert "Update gate z: A, B and their difference" in chart_titles(at)
+    at = _section(at, "pairs")
+    assert "Negation units: Update gate z<br>layer 2, backward · 78 pairs" in chart_titles(at)
+    titles = chart_titles(_section(at, "why"))
     assert f"Gate saturation over {len(saturation_sentences())} sentences" in titles[-1]
     assert titles[-1].endswith("words), backward")
     assert "update gate" in page_text(at)  # the right-saturated keep-gate is explained for the GRU
@@ -173,7 +205,7 @@ def test_layers_directions_and_quantities_of_the_bidirectional_gru(lab):
 
 
 def test_typed_pairs_with_a_malformed_line(lab):
-    at = lab
+    at = _section(lab, "pairs")
     at.text_area(key="lab_typed").set_value("the soup was hot | positive\nthe soup was not hot\n")
     _ok(at.run())
     errors = _plain(at.error)
@@ -190,7 +222,7 @@ def test_typed_pairs_with_a_malformed_line(lab):
 
 
 def test_uploaded_pairs_are_validated(lab):
-    at = lab
+    at = _section(lab, "pairs")
     upload = at.file_uploader(key="lab_file")
     _ok(upload.set_value(("pairs.tsv", b"it was good\tpositive\nit was bad\tmeh\n", "text/plain")).run())
     assert "The uploaded file, line 2: unknown label 'meh'" in _plain(at.error)
@@ -215,10 +247,10 @@ def test_picking_a_variant_loads_it_as_sentence_b(lab):
 
 
 def test_picking_units_in_the_tables(lab):
-    at = _select(lab, "lab_units", [3])
+    at = _select(_section(lab, "pairs"), "lab_units", [3])
     unit = _table(at, "lab_units").value["unit"][3]
     assert f"Unit {unit} on your pair: Hidden state h, A solid, B dashed" in chart_titles(at)
-    at = _select(at, "lab_top", [0, 4])
+    at = _select(_section(at, "units"), "lab_top", [0, 4])
     top = _table(at, "lab_top").value["unit"]
     assert f"Hidden state h of units {top[0]}, {top[4]}: A solid, B dashed" in chart_titles(at)
 
@@ -230,7 +262,7 @@ def test_pair_presets_fill_both_sentences(lab):
 
 
 def test_a_unit_links_to_switching_it_off_on_the_units_page(lab, models_dir, monkeypatch):
-    at = _select(lab, "lab_units", [2])
+    at = _select(_section(lab, "pairs"), "lab_units", [2])
     unit = int(_table(at, "lab_units").value["unit"][2])
     (link,) = [each.proto for each in at.get("page_link") if each.proto.page == "units"]
     assert link.label.startswith(f"What if unit {unit} were off at “not”?")

@@ -34,7 +34,7 @@ PAGES = {
     ),
     "pages/word_order.py": (set(), {"order_sentence", "order_typed"}),
     "pages/negation_lab.py": (
-        {"lab_shown", "lab_builtin", "lab_typed", "lab_file", "rnnviz_upload"},
+        {"lab_shown", "rnnviz_upload"},  # and the pairs controls in their tab: see below
         {"lab_a", "lab_b", "lab_quantity"},
     ),
     "pages/train.py": (
@@ -102,6 +102,15 @@ def test_without_teacher_mode_the_advanced_controls_are_there(models_dir, monkey
     assert hidden <= keys, hidden - keys
     assert kept <= keys
     assert not at.code  # the link box belongs to teacher mode
+
+
+@pytest.mark.parametrize("teacher", [True, False])
+def test_the_labs_own_pairs_are_advanced_controls_in_their_tab(models_dir, monkeypatch, teacher):
+    query = {"section": "pairs", **({"teacher": "1"} if teacher else {})}
+    at = _ok(app_test(models_dir, monkeypatch, query).switch_page("pages/negation_lab.py").run())
+    own_pairs = {"lab_builtin", "lab_typed", "lab_file"}
+    assert (own_pairs & _keys(at)) == (set() if teacher else own_pairs)
+    assert any(title.startswith("Negation units") for title in chart_titles(at))
 
 
 def test_the_switch_follows_the_url_and_keeps_hidden_values(app):

@@ -132,6 +132,26 @@ def _copy_back(control: Control) -> None:
     _store()[control.key] = st.session_state.get(control.widget_key)
 
 
+def _show(control: Control, current: Any) -> None:
+    """Put the control's value into its widget's slot before the widget is drawn (except at the
+    first draw of a widget whose browser sent its value: see defer_to_browser)."""
+    deferred = st.session_state.get(BROWSER_KEY)
+    if deferred and control.widget_key in deferred:
+        deferred.discard(control.widget_key)  # the widget reads the value its browser sent
+    else:
+        st.session_state[control.widget_key] = current
+
+
+def tabs(control: Control[str], labels: Sequence[str]) -> tuple[str, list]:
+    """Draw `st.tabs` for `control`, whose value is the open tab's label: (that label, the tabs'
+    containers). The tabs rerun the page when the student opens another, so a page draws only
+    the open tab's content and the others cost nothing."""
+    current = value(control, labels)
+    _show(control, current)
+    containers = st.tabs(list(labels), key=control.widget_key, on_change=_copy_back, args=(control,))
+    return current, containers
+
+
 def widget(
     draw: Callable[..., Any],
     control: Control[T],
@@ -149,11 +169,7 @@ def widget(
     control's own; `default`: today's default, else the control's; `remember=False`: only a
     value the user chose is kept, the default follows the page (see `value`)."""
     current = value(control, choices, default, remember)
-    deferred = st.session_state.get(BROWSER_KEY)
-    if deferred and control.widget_key in deferred:
-        deferred.discard(control.widget_key)  # the widget reads the value its browser sent
-    else:
-        st.session_state[control.widget_key] = current
+    _show(control, current)
     drawn = draw(*args, key=control.widget_key, on_change=_copy_back, args=(control,), **kwargs)
     if not control.valid(drawn, choices):
         return current
