@@ -52,7 +52,8 @@ with st.sidebar:
     output.image_format_picker()  # what every chart's camera button saves: PNG (2x) or SVG
 session.mark_routed()
 try:
-    page.run()
+    with train.page_running():  # training workers stop while the page runs (rnnviz.training.pause)
+        page.run()
     session.flush_query()  # the run's view, written to the URL in one change
     saved_models.mirror_controls()  # what the page itself set (a preset, a link)
 finally:  # after the page, even one that stopped: the other pages' imports, in the background, once

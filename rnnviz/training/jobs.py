@@ -60,6 +60,7 @@ from rnnviz.training.settings import (
     PAUSE_RELEASE,
     abandon_seconds,
     max_trainings,
+    pages_first,
     pause_release_seconds,
     training_nice,
 )
@@ -329,17 +330,22 @@ class JobManager:
         cls, environ: Mapping[str, str] = os.environ, tasks: tuple[str, ...] = ()
     ) -> JobManager:
         """A server's manager with its settings: RNNVIZ_MAX_TRAININGS, RNNVIZ_TRAINING_NICE,
-        RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS and RNNVIZ_REPLICAS (see
-        rnnviz.training.settings). Its jobs' tasks run in a pool of niced worker processes, one
-        per running job (rnnviz.training.worker.WorkerPool), which import the modules of `tasks`
-        while they warm up."""
+        RNNVIZ_TRAINING_PAGES_FIRST, RNNVIZ_TRAINING_ABANDON_SECONDS, RNNVIZ_PAUSE_RELEASE_SECONDS
+        and RNNVIZ_REPLICAS (see rnnviz.training.settings). Its jobs' tasks run in a pool of niced
+        worker processes, one per running job (rnnviz.training.worker.WorkerPool), which import the
+        modules of `tasks` while they warm up, and which step aside while pages run
+        (rnnviz.training.pause) unless RNNVIZ_TRAINING_PAGES_FIRST is 0."""
+        from rnnviz.training.pause import PAGES_FIRST
         from rnnviz.training.worker import WorkerPool  # it builds on this module
 
         cap = max_trainings(environ)
+        pool = WorkerPool(cap, nice=training_nice(environ), preload=tasks)
+        if pages_first(environ):
+            PAGES_FIRST.register(pool)
         return cls(
             cap,
             abandon_seconds(environ),
-            executor=WorkerPool(cap, nice=training_nice(environ), preload=tasks),
+            executor=pool,
             pause_release=pause_release_seconds(environ),
             replicas=replica_count(environ),
         )

@@ -1,6 +1,7 @@
 """The server's background-work settings from the environment: how many trainings run at once
 ($RNNVIZ_MAX_TRAININGS), how much lower the worker processes' CPU priority is ($RNNVIZ_TRAINING_NICE), how
-long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), how long a paused training keeps
+long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), whether trainings stop while pages
+run ($RNNVIZ_TRAINING_PAGES_FIRST), how long a paused training keeps
 its slot ($RNNVIZ_PAUSE_RELEASE_SECONDS) and how many long-range experiments one browser session
 may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION); and how many replicas of the app
 share this machine ($RNNVIZ_REPLICAS, set by rnnviz.tools.serve), which the Train page reports
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 
 MAX_TRAININGS_ENV = "RNNVIZ_MAX_TRAININGS"
 NICE_ENV = "RNNVIZ_TRAINING_NICE"
+PAGES_FIRST_ENV = "RNNVIZ_TRAINING_PAGES_FIRST"
 ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
 PAUSE_RELEASE_ENV = "RNNVIZ_PAUSE_RELEASE_SECONDS"
 EXPERIMENTS_ENV = "RNNVIZ_EXPERIMENTS_PER_SESSION"
@@ -62,6 +64,15 @@ def replicas(environ: Mapping[str, str] = os.environ) -> int:
     if value != int(value):
         raise ValueError(f"{REPLICAS_ENV} must be a whole number; got {environ[REPLICAS_ENV]!r}")
     return int(value)
+
+
+def pages_first(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether training workers are stopped while pages run (rnnviz.training.pause):
+    $RNNVIZ_TRAINING_PAGES_FIRST, 1 (the default) or 0."""
+    value = env_number(environ, PAGES_FIRST_ENV, 1, 0, 1)
+    if value not in (0, 1):
+        raise ValueError(f"{PAGES_FIRST_ENV} must be 0 or 1; got {environ[PAGES_FIRST_ENV]!r}")
+    return value == 1
 
 
 def training_nice(environ: Mapping[str, str] = os.environ) -> int:

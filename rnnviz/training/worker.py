@@ -33,6 +33,7 @@ import threading
 import time
 
 from rnnviz.training.jobs import Emit, Inbox, Outcome, resolve_task, warm_up
+from rnnviz.training.pause import PAGES_FIRST
 from rnnviz.training.settings import NICE
 
 WORKER_IDLE_SECONDS = 900
@@ -175,6 +176,7 @@ class WorkerProcess:
         with self._lock:
             process, self._process = self._process, None
         if process is not None:
+            PAGES_FIRST.let_go(process.pid)  # a stopped worker could not read its end of input
             try:
                 process.stdin.close()
                 process.wait(timeout=5)

@@ -35,6 +35,7 @@ from rnnviz.plots import training as train_plots
 from rnnviz.training.config import CLASS_SERVER, READOUT_NAMES, TrainConfig
 from rnnviz.training.history import curves
 from rnnviz.training.jobs import Alive, JobManager
+from rnnviz.training.pause import PAGES_FIRST
 from rnnviz.training.training_job import TrainingJob, TrainingState
 from rnnviz.training.training_task import TASK
 from rnnviz.ui import models as ui_models
@@ -70,6 +71,12 @@ LIMITS = (
 
 
 # --------------------------------------------------------------------------- the server and the session
+
+
+def page_running():
+    """Around a page's run (app.py): the server's training workers are stopped meanwhile, so that
+    on a small server the pages get every core while they run (rnnviz.training.pause)."""
+    return PAGES_FIRST.page_running()
 
 
 @st.cache_resource(show_spinner="Preparing the training engine (once per server)…")
