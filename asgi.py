@@ -7,19 +7,28 @@ Run: streamlit run asgi.py       (what each replica of `python -m rnnviz.tools.s
 """
 
 import contextlib
+import threading
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from rnnviz.ui import warmup
-from rnnviz.ui.saved_models import cleanup_store
 from rnnviz.ui.token_cookie import BrowserTokenCookie
+
+
+def _clean_store() -> None:
+    from rnnviz.ui.saved_models import cleanup_store  # imports torch: not before the server answers
+
+    cleanup_store()
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
+    # Streamlit binds the port before it imports this file and runs this; until both are done,
+    # a connection is accepted but not answered (nginx waits on a restarted replica). So this
+    # file imports nothing heavy, and the heavy work runs in the background.
     warmup.start(server_only=False)  # the pages' imports, in a background thread, before any browser
-    cleanup_store()
+    threading.Thread(target=_clean_store, name="rnnviz-store-cleanup", daemon=True).start()
     yield
 
 

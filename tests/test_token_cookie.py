@@ -7,6 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from rnnviz.training.store import new_token, valid_token
 from rnnviz.ui.token_cookie import COOKIE, BrowserTokenCookie, request_token
@@ -83,3 +88,25 @@ def test_request_token_reads_only_a_valid_cookie():
     assert request_token([(b"cookie", f"{COOKIE}=short".encode())]) is None
     assert request_token([(b"cookie", b"garbage;;;===")]) is None
     assert request_token([]) is None
+
+
+def test_the_asgi_file_and_the_cookie_import_nothing_heavy():
+    """Streamlit binds a replica's port before it imports asgi.py and runs its lifespan, and a
+    connection in between is accepted but not answered (nginx waits on a restarted replica): so
+    neither may import torch, pandas or captum (the warm-up thread does, in the background)."""
+    code = (
+        "import sys; import asgi; import rnnviz; rnnviz.__all__; "
+        "print(sorted(m for m in ('torch', 'pandas', 'captum') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_packages_names_are_imported_on_first_use():
+    import rnnviz
+
+    assert rnnviz.trace_module.__module__ == "rnnviz.core.trace"
+    assert rnnviz.load_classifier.__module__ == "rnnviz.core.checkpoints"
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        rnnviz.nothing  # noqa: B018

@@ -36,11 +36,13 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from rnnviz.core import checkpoints, files
-from rnnviz.core.models import Classifier
+from rnnviz.core import files
 from rnnviz.training.settings import env_number
+
+if TYPE_CHECKING:
+    from rnnviz.core.models import Classifier
 
 STORE_ENV = "RNNVIZ_MODEL_STORE"  # the store's folder; "off" turns it off
 PER_BROWSER_ENV = "RNNVIZ_MODEL_STORE_MB_PER_BROWSER"
@@ -94,6 +96,14 @@ def default_folder(environ: Mapping[str, str] = os.environ) -> Path:
     if environ.get("XDG_CACHE_HOME"):
         return Path(environ["XDG_CACHE_HOME"]).expanduser() / "rnnviz" / "model-store"
     return Path.home() / ".cache" / "rnnviz" / "model-store"
+
+
+def _checkpoints():
+    """rnnviz.core.checkpoints, imported on first use: it imports torch, which the browser-token
+    middleware (rnnviz.ui.token_cookie: settings and tokens only) must not wait for."""
+    from rnnviz.core import checkpoints
+
+    return checkpoints
 
 
 @dataclass(frozen=True)
@@ -213,10 +223,10 @@ class ModelStore:
         if not info.is_file() or weights.is_symlink():
             raise StoreError("this saved model is gone (deleted, or expired)")
         try:
-            data = files.read_capped(weights, checkpoints.MAX_BYTES, "checkpoint file")
+            data = files.read_capped(weights, _checkpoints().MAX_BYTES, "checkpoint file")
         except files.FileProblem:
             raise StoreError("this saved model is gone (deleted, or expired)") from None
-        return checkpoints.from_bytes(data, "a saved model")
+        return _checkpoints().from_bytes(data, "a saved model")
 
     def usage(self, token: str) -> int:
         """Bytes this browser's saved models take."""
@@ -239,6 +249,7 @@ class ModelStore:
         60 characters). StoreFull when a cap would be passed (nothing is written then)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        checkpoints = _checkpoints()
         data = checkpoints.to_bytes(classifier)
         cap, total_cap = self.settings.per_browser_bytes, self.settings.total_bytes
         used = self.usage(token)
@@ -301,7 +312,7 @@ class ModelStore:
             return False
         folder = self._browser_folder(token)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        checkpoints.write_atomic(folder / CONTROLS, data)
+        _checkpoints().write_atomic(folder / CONTROLS, data)
         return True
 
     def load_controls(self, token: str) -> dict[str, object]:
