@@ -121,3 +121,22 @@ def test_a_widget_id_names_its_key_at_the_end():
     assert reconnect.widget_key("$$ID-0f3a9c-a-key-with-dashes") == "a-key-with-dashes"
     assert reconnect.widget_key("$$ID-0f3a9c-None") is None  # a widget drawn without a key
     assert reconnect.widget_key("something-else") is None
+
+
+def test_a_page_from_a_killed_replica_keeps_the_model_just_picked(handshake, models_dir, monkeypatch):
+    """The address still names the model the old process wrote there; the picker's value the
+    browser sent with the new session's first run is newer, and wins."""
+    headers, _ = handshake
+    token = new_token()
+    monkeypatch.setattr(token_cookie, "browser_token", lambda: token)
+    first = app_test(models_dir, monkeypatch).run()
+    first.sidebar.selectbox(key="rnnviz_model").set_value("gru").run()
+    assert first.query_params["model"] == "gru"
+    first.sidebar.selectbox(key="rnnviz_model").set_value("rnn")  # no run: the old process is gone
+    resent = first._tree.get_widget_states()
+
+    headers["Sec-Websocket-Protocol"] = f"streamlit, xsrf, {GONE}"
+    moved = app_test(models_dir, monkeypatch, {"model": "gru"})._run(widget_state=resent)
+    assert not moved.exception
+    assert moved.sidebar.selectbox(key="rnnviz_model").value == "rnn"
+    assert moved.query_params["model"] == "rnn"

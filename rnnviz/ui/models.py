@@ -26,6 +26,7 @@ from rnnviz.core.models import CELL_NAMES, Classifier
 from rnnviz.training.config import READOUT_NAMES, UPLOADS
 from rnnviz.training.store import Kind
 from rnnviz.ui import saved_models, session
+from rnnviz.ui import state as ui_state
 from rnnviz.ui.teacher import teacher_mode
 
 MODEL_KEY = "rnnviz_model"
@@ -180,7 +181,10 @@ def model_picker() -> tuple[str, Classifier] | None:
     models = {**shipped, **session_models()}
     state = st.session_state
     wanted = session.incoming_query(["model"]).get("model")
-    if wanted is not None:
+    # A page that came from a killed replica: its address still names the model the old process
+    # wrote there, but the browser sent the picker's value (maybe a choice just made) with this run.
+    sent = ui_state.from_browser(MODEL_KEY)
+    if wanted is not None and not sent:
         if wanted in models:
             state[MODEL_KEY] = wanted
         else:
@@ -196,7 +200,7 @@ def model_picker() -> tuple[str, Classifier] | None:
     requested = state.pop(MODEL_REQUEST_KEY, None)
     if requested in models:
         state[MODEL_KEY] = requested
-    if state.get(MODEL_KEY) not in models:
+    if not sent and state.get(MODEL_KEY) not in models:
         state[MODEL_KEY] = DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models), None)
     with picker:
         if not models:

@@ -132,13 +132,21 @@ def _copy_back(control: Control) -> None:
     _store()[control.key] = st.session_state.get(control.widget_key)
 
 
+def from_browser(widget_key: str) -> bool:
+    """Whether this is the first draw of a widget whose value the browser sent with a moved
+    session's first run (see defer_to_browser): then the widget must read that value, and nothing
+    may be written into its slot before it is drawn. True once per widget."""
+    deferred = st.session_state.get(BROWSER_KEY)
+    if deferred and widget_key in deferred:
+        deferred.discard(widget_key)
+        return True
+    return False
+
+
 def _show(control: Control, current: Any) -> None:
     """Put the control's value into its widget's slot before the widget is drawn (except at the
     first draw of a widget whose browser sent its value: see defer_to_browser)."""
-    deferred = st.session_state.get(BROWSER_KEY)
-    if deferred and control.widget_key in deferred:
-        deferred.discard(control.widget_key)  # the widget reads the value its browser sent
-    else:
+    if not from_browser(control.widget_key):
         st.session_state[control.widget_key] = current
 
 
