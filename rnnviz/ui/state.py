@@ -157,6 +157,9 @@ def tabs(control: Control[str], labels: Sequence[str]) -> tuple[str, list]:
     current = value(control, labels)
     _show(control, current)
     containers = st.tabs(list(labels), key=control.widget_key, on_change=_copy_back, args=(control,))
+    opened = st.session_state.get(control.widget_key)  # the browser's, when it sent one (a moved session)
+    if opened in labels:
+        _store()[control.key] = current = opened
     return current, containers
 
 
