@@ -44,6 +44,15 @@ def env_number(
     return value
 
 
+def env_whole(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """The whole number in environment variable `name` (`default` when unset or blank); ValueError
+    naming the variable unless it is one from `low` to `high`."""
+    value = env_number(environ, name, default, low, high)
+    if value != int(value):
+        raise ValueError(f"{name} must be a whole number; got {environ[name]!r}")
+    return int(value)
+
+
 def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
     """This server process's cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use
     (rnnviz.tools.serve sets it to the cores divided among the replicas)."""
@@ -51,37 +60,25 @@ def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    value = env_number(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
-    if value != int(value):
-        raise ValueError(f"{MAX_TRAININGS_ENV} must be a whole number; got {environ[MAX_TRAININGS_ENV]!r}")
-    return int(value)
+    return env_whole(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
 
 
 def replicas(environ: Mapping[str, str] = os.environ) -> int:
     """How many server processes (replicas) share this machine: $RNNVIZ_REPLICAS, else 1. Each
     has its own training cap, so the Train page says which share of the machine it speaks for."""
-    value = env_number(environ, REPLICAS_ENV, 1, 1, 1024)
-    if value != int(value):
-        raise ValueError(f"{REPLICAS_ENV} must be a whole number; got {environ[REPLICAS_ENV]!r}")
-    return int(value)
+    return env_whole(environ, REPLICAS_ENV, 1, 1, 1024)
 
 
 def pages_first(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether training workers are stopped while pages run (rnnviz.training.pause):
     $RNNVIZ_TRAINING_PAGES_FIRST, 1 (the default) or 0."""
-    value = env_number(environ, PAGES_FIRST_ENV, 1, 0, 1)
-    if value not in (0, 1):
-        raise ValueError(f"{PAGES_FIRST_ENV} must be 0 or 1; got {environ[PAGES_FIRST_ENV]!r}")
-    return value == 1
+    return env_whole(environ, PAGES_FIRST_ENV, 1, 0, 1) == 1
 
 
 def training_nice(environ: Mapping[str, str] = os.environ) -> int:
     """How much lower the CPU priority of the worker processes that train is (added to their
     niceness, 0-19): $RNNVIZ_TRAINING_NICE, else NICE. 0 gives them the pages' priority."""
-    value = env_number(environ, NICE_ENV, NICE, 0, 19)
-    if value != int(value):
-        raise ValueError(f"{NICE_ENV} must be a whole number; got {environ[NICE_ENV]!r}")
-    return int(value)
+    return env_whole(environ, NICE_ENV, NICE, 0, 19)
 
 
 def abandon_seconds(environ: Mapping[str, str] = os.environ) -> float:
@@ -99,7 +96,4 @@ def pause_release_seconds(environ: Mapping[str, str] = os.environ) -> float:
 def experiments_per_session(environ: Mapping[str, str] = os.environ) -> int:
     """Long-range experiments one browser session may have queued or running at once:
     $RNNVIZ_EXPERIMENTS_PER_SESSION, else EXPERIMENTS_PER_SESSION."""
-    value = env_number(environ, EXPERIMENTS_ENV, EXPERIMENTS_PER_SESSION, 1, 100)
-    if value != int(value):
-        raise ValueError(f"{EXPERIMENTS_ENV} must be a whole number; got {environ[EXPERIMENTS_ENV]!r}")
-    return int(value)
+    return env_whole(environ, EXPERIMENTS_ENV, EXPERIMENTS_PER_SESSION, 1, 100)
