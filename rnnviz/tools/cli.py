@@ -20,6 +20,7 @@ from rnnviz.core.trace import trace_sentence
 from rnnviz.data.corpora import CorpusError
 from rnnviz.data.pairs import read_pairs
 from rnnviz.data.sources import SOURCES, load_source
+from rnnviz.data.word_vectors import WordVectorError
 from rnnviz.training.config import DEVICES, TRAIN_RANGES, TrainConfig
 from rnnviz.training.metrics import Predictor, VaderBaseline, evaluate_dataset, pair_score
 from rnnviz.training.trainer import Trainer, TrainEvent, load_training_data
@@ -111,6 +112,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
             dropout=args.dropout,
             readout=args.readout,
             lexicon_prior=args.lexicon_prior,
+            word_vectors=args.word_vectors,
             lr=args.lr,
             lr_decay=args.lr_decay,
             weight_decay=args.weight_decay,
@@ -143,7 +145,7 @@ def _train(args: argparse.Namespace) -> None:
     try:
         train_data, val_data = load_training_data(config, None if args.quiet else _progress_line)
         trainer = Trainer(config, train_data, val_data)
-    except (ValueError, CorpusError) as error:
+    except (ValueError, CorpusError, WordVectorError) as error:
         raise CommandError(str(error)) from None
     if not args.quiet:
         print(
@@ -279,6 +281,11 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
         "--lexicon-prior",
         action="store_true",
         help="VADER valence, negation and intensifier facts in fixed embedding columns",
+    )
+    shape.add_argument(
+        "--word-vectors",
+        action="store_true",
+        help="start the embedding from GloVe word vectors (downloaded once with pip, 76 MB)",
     )
     fit = train.add_argument_group("optimisation")
     fit.add_argument("--lr", type=_setting("lr"), default=defaults.lr)

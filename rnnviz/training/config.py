@@ -122,6 +122,8 @@ class TrainConfig:
     dropout: float = 0.0  # on the embeddings and between layers, while training
     readout: Readout = "last"  # which states the classifier reads (rnnviz.core.models.READOUTS)
     lexicon_prior: bool = False  # VADER facts in the first embedding columns (see trainer.py)
+    # GloVe vectors as the starting point of the other columns (see trainer.py), learned from there
+    word_vectors: bool = False
     lr: float = 2e-3  # Adam learning rate
     lr_decay: float = 1.0  # the learning rate is multiplied by this after every epoch (1 = constant)
     weight_decay: float = 0.0  # L2 penalty on the recurrent and readout weights (not embeddings)
@@ -160,7 +162,7 @@ class TrainConfig:
         if self.device not in DEVICES:
             problems.append(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
         problems.extend(p for name, r in TRAIN_RANGES.items() if (p := r.problem(name, getattr(self, name))))
-        for name in ("bidirectional", "lexicon_prior"):
+        for name in ("bidirectional", "lexicon_prior", "word_vectors"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f"{name} must be true or false; got {getattr(self, name)!r}")
         if (

@@ -21,6 +21,11 @@ may learn, so a word that only the training data shows to be positive ("reliable
 move to where the network already reads valence, and negation applies to it as well.
 Other columns start small (std 0.1), so a word never seen in training still carries its valence.
 
+The optional word vectors (`word_vectors=True`): the columns after the prior (or all, without it)
+start as the word's GloVe vector projected on the vocabulary's main directions
+(rnnviz.data.word_vectors; up to 50 columns), and learn from there. Words GloVe knows but the
+training data never shows ("scrumptious") then start near words it does show ("delicious").
+
 The optional calm-prefix loss (`prefix_calm` > 0, forward-only networks): the head also reads
 the state after every word, and positions with no sentiment word yet are pulled toward a calm
 answer near 50/50, so the prediction after "the movie" says nothing yet (prefix_calm_loss).
@@ -46,7 +51,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from rnnviz.core.models import BagOfEmbeddings, Classifier, SentenceClassifier, prefix_vectors
 from rnnviz.core.text import PAD, UNK, Vocab, tokenize
-from rnnviz.data import dataset, sources
+from rnnviz.data import dataset, sources, word_vectors
 from rnnviz.data.dataset import TextDataset
 from rnnviz.data.grammar import polar_words
 from rnnviz.data.lexicon import vader_lexicon
@@ -181,6 +186,17 @@ def lexicon_prior(vocab: Vocab) -> torch.Tensor:
     return prior
 
 
+def _start_from_word_vectors(weight: torch.Tensor, vocab: Vocab, config: TrainConfig) -> None:
+    """Copy GloVe vectors into the embedding `weight` [vocab_size, embedding_dim], in the columns
+    after the lexicon prior's, for the words GloVe knows (see the module docstring)."""
+    start = PRIOR_DIMS if config.lexicon_prior else 0
+    dims = min(word_vectors.DIMS, config.embedding_dim - start)
+    vectors, known = word_vectors.vectors_for(vocab.tokens, dims)  # [vocab_size, dims], [vocab_size]
+    rows = torch.from_numpy(known)
+    with torch.no_grad():
+        weight[rows, start : start + dims] = torch.from_numpy(vectors[known])
+
+
 # --------------------------------------------------------------------------- the calm-prefix loss
 
 
@@ -290,6 +306,8 @@ class Trainer:
                 weight[0] = 0.0
             rows = torch.nonzero(prior.abs().sum(-1) > 0).flatten()
             self._prior_rows, self._prior = rows.to(self.device), prior[rows].to(self.device)
+        if config.word_vectors:
+            _start_from_word_vectors(self.model.embedding.weight, self.vocab, config)
         self.model.to(self.device)
         # (neutral tokens [vocab_size] bool, target [n_labels]) for the calm-prefix loss, forward-only
         self._calm: tuple[torch.Tensor, torch.Tensor] | None = None
