@@ -1,12 +1,17 @@
-"""Proves tests/data/negation_families.tsv is well formed: three fields, known families and labels, enough
-and balanced sentences per family, no duplicates, and nothing copied from the 78 negation pairs."""
+"""Proves both held-out families files (tests/data/negation_families.tsv and the later, independently
+written negation_families_fresh.tsv) are well formed: three fields, known families and labels, enough
+and balanced sentences per family, no duplicates, nothing copied from the 78 negation pairs or from the
+other file, and (in the first) a label rule documented for every family."""
 
 import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES_FILE = ROOT / "tests" / "data" / "negation_families.tsv"
+FRESH_FILE = ROOT / "tests" / "data" / "negation_families_fresh.tsv"  # the same rules; see its header
 # The pairs file may have moved into the package on another branch; read whichever exists.
 PAIRS_CANDIDATES = [
     ROOT / "tests" / "data" / "negation_pairs.tsv",
@@ -26,7 +31,11 @@ FAMILIES = {
     "idioms",
 }
 LABELS = {"positive", "negative"}
-MIN_PER_FAMILY = {family: 30 for family in FAMILIES} | {"plain": 40, "negated": 40}
+MIN_PER_FAMILY = {
+    FAMILIES_FILE: {family: 30 for family in FAMILIES} | {"plain": 40, "negated": 40},
+    FRESH_FILE: dict.fromkeys(FAMILIES, 23),
+}
+each_file = pytest.mark.parametrize("path", [FAMILIES_FILE, FRESH_FILE], ids=["first", "fresh"])
 # Families with one label by definition:
 # - negated: a negator governing a positive word is always negative;
 # - negated_negative: a negator governing a negative word is always positive.
@@ -38,9 +47,9 @@ def _norm(sentence: str) -> str:
     return " ".join(sentence.lower().split())
 
 
-def _rows() -> list[tuple[int, str, str, str]]:
+def _rows(path: Path = FAMILIES_FILE) -> list[tuple[int, str, str, str]]:
     rows = []
-    for number, line in enumerate(FAMILIES_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
@@ -60,19 +69,22 @@ def _pair_sentences() -> set[str]:
     return sentences
 
 
-def test_every_line_has_a_known_family_a_valid_label_and_a_lower_case_sentence():
-    for number, family, sentence, label in _rows():
+@each_file
+def test_every_line_has_a_known_family_a_valid_label_and_a_lower_case_sentence(path):
+    for number, family, sentence, label in _rows(path):
         assert family in FAMILIES, f"line {number}: unknown family {family!r}"
         assert label in LABELS, f"line {number}: label must be positive or negative, got {label!r}"
         assert sentence.strip() == sentence and sentence, f"line {number}: empty or padded sentence"
         assert sentence == sentence.lower(), f"line {number}: sentence is not lower-case"
 
 
-def test_each_family_has_enough_sentences_and_both_labels_unless_one_sided():
-    counts = Counter((family, label) for _, family, _, label in _rows())
+@each_file
+def test_each_family_has_enough_sentences_and_both_labels_unless_one_sided(path):
+    counts = Counter((family, label) for _, family, _, label in _rows(path))
     for family in FAMILIES:
         total = counts[family, "positive"] + counts[family, "negative"]
-        assert total >= MIN_PER_FAMILY[family], f"{family}: {total} sentences, need {MIN_PER_FAMILY[family]}"
+        least = MIN_PER_FAMILY[path][family]
+        assert total >= least, f"{family}: {total} sentences, need {least}"
         if family in ONE_SIDED:
             other = ({"positive", "negative"} - {ONE_SIDED[family]}).pop()
             assert counts[family, other] == 0, f"{family} is one-sided ({ONE_SIDED[family]}) but has {other}"
@@ -81,12 +93,19 @@ def test_each_family_has_enough_sentences_and_both_labels_unless_one_sided():
             assert smaller >= 0.4 * total, f"{family} is unbalanced: {counts[family, 'positive']} positive"
 
 
-def test_no_sentence_is_repeated_or_copied_from_the_negation_pairs():
-    sentences = [_norm(sentence) for _, _, sentence, _ in _rows()]
+@each_file
+def test_no_sentence_is_repeated_or_copied_from_the_negation_pairs(path):
+    sentences = [_norm(sentence) for _, _, sentence, _ in _rows(path)]
     repeated = [s for s, n in Counter(sentences).items() if n > 1]
     assert not repeated, f"repeated sentences: {repeated}"
     copied = sorted(set(sentences) & _pair_sentences())
     assert not copied, f"sentences copied from the negation pairs: {copied}"
+
+
+def test_the_two_files_share_no_sentence():
+    first = {_norm(sentence) for _, _, sentence, _ in _rows(FAMILIES_FILE)}
+    shared = sorted(first & {_norm(sentence) for _, _, sentence, _ in _rows(FRESH_FILE)})
+    assert not shared, f"in both families files: {shared}"
 
 
 def test_the_header_documents_every_family_and_plain_has_no_negator():
@@ -95,7 +114,11 @@ def test_the_header_documents_every_family_and_plain_has_no_negator():
     )
     for family in FAMILIES:
         assert re.search(rf"^#\s+{family}\s", header, re.MULTILINE), f"no label rule documented for {family}"
-    for number, family, sentence, _ in _rows():
+
+
+@each_file
+def test_plain_sentences_have_no_negator_and_negated_ones_do(path):
+    for number, family, sentence, _ in _rows(path):
         if family == "plain":
             assert not NEGATOR.search(sentence), f"line {number}: plain sentence has a negator: {sentence!r}"
         elif family in {"negated", "negated_negative", "not_only"}:
