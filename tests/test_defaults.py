@@ -66,7 +66,9 @@ def test_the_card_reports_every_family_the_calmness_and_the_bidirectional_model(
     models = {
         name: checkpoints.load(checkpoints.SHIPPED_DIR / file) for name, file in checkpoints.SHIPPED.items()
     }
-    card = defaults.model_card(models, read_families(FAMILIES_FILE), Path("tests/data/negation_families.tsv"))
+    card = defaults.model_card(
+        models, {Path("tests/data/negation_families.tsv"): read_families(FAMILIES_FILE)}
+    )
     assert "--families tests/data/negation_families.tsv" in card
     for family in read_families(FAMILIES_FILE):
         assert f"| {family} (" in card
