@@ -1,6 +1,7 @@
 """Proves the shipped LSTM and GRU meet issue 14's goals: every held-out negation family at least 0.90
-(plain and negated 0.98), the 78 pairs at 0.95 both right, calm neutral prefixes, Explore's examples
-flipping at the negator or the sentiment word, and (with the corpus) 0.82 on every test split."""
+(plain and negated 0.98) in both families files, the 78 pairs at 0.95 both right, calm neutral
+prefixes, Explore's examples flipping at the negator or the sentiment word, and (with the corpus) 0.82
+on every test split; unmet goals are strict xfails, and guards hold the card's levels."""
 
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from rnnviz.tools.defaults import calmness, unshared_families
 from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 FAMILIES_FILE = Path(__file__).parent / "data" / "negation_families.tsv"
+# Written later by someone who had seen neither the grammar nor the first file's sentences.
+FRESH_FILE = Path(__file__).parent / "data" / "negation_families_fresh.tsv"
 GOAL_MODELS = ("lstm", "gru")
 # Issue 14's goals that the shipped models do not reach yet (models/README.md has the numbers).
 # strict: the day a rebuilt model reaches one, its test fails until the mark is removed.
@@ -38,11 +41,12 @@ def families():
 
 
 @SHORT_OF_GOAL
+@pytest.mark.parametrize("path", [FAMILIES_FILE, FRESH_FILE], ids=["first", "fresh"])
 @pytest.mark.parametrize("name", GOAL_MODELS)
-def test_every_held_out_family_meets_its_goal(name, families):
+def test_every_held_out_family_meets_its_goal(name, path):
     model = shipped(name)
     short = {}
-    for family, data in families.items():
+    for family, data in read_families(path).items():
         accuracy = evaluate_dataset(model, data).accuracy
         if accuracy < STRICT_FAMILIES.get(family, FAMILY_GOAL):
             short[family] = round(accuracy, 3)
@@ -71,17 +75,26 @@ def test_explore_examples_first_flip_at_the_negator_or_the_sentiment_word(name):
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", [pytest.param(name, marks=SHORT_OF_GOAL) for name in GOAL_MODELS])
+@pytest.mark.parametrize("name", GOAL_MODELS)
 @pytest.mark.parametrize("source", ["movies", "vader-all"])
 def test_movie_and_all_four_corpora_test_splits_are_at_least_82_percent(name, source):
     assert evaluate_dataset(shipped(name), load_source(source, "test")).accuracy >= 0.82
 
 
-# Guards at the card's numbers (not the goal) on the family sentences that share no idiom, event or
-# review word with the grammar, so a rebuild that loses what the richer grammar taught is noticed.
-UNSHARED_FLOOR = {"lstm": 0.89, "gru": 0.92}
+# Guards at the card's numbers (not the goal), so a rebuild that loses what the grammar and the word
+# vectors taught is noticed: the first file's sentences that share no idiom, event or review word
+# with the grammar, and the whole second file.
+UNSHARED_FLOOR = {"lstm": 0.94, "gru": 0.94}
+FRESH_FLOOR = {"lstm": 0.91, "gru": 0.86}
 
 
 @pytest.mark.parametrize("name", GOAL_MODELS)
 def test_family_sentences_unlike_the_grammar_stay_at_the_cards_level(name, families):
     assert evaluate_dataset(shipped(name), unshared_families(families)).accuracy >= UNSHARED_FLOOR[name]
+
+
+@pytest.mark.parametrize("name", GOAL_MODELS)
+def test_the_fresh_families_stay_at_the_cards_level(name):
+    fresh = read_families(FRESH_FILE)
+    right = sum(evaluate_dataset(shipped(name), data).accuracy * len(data) for data in fresh.values())
+    assert right / sum(len(data) for data in fresh.values()) >= FRESH_FLOOR[name]
