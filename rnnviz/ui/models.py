@@ -30,7 +30,6 @@ from rnnviz.ui import state as ui_state
 from rnnviz.ui.teacher import teacher_mode
 
 MODEL_KEY = "rnnviz_model"
-MODEL_REQUEST_KEY = "rnnviz_model_request"
 SESSION_MODELS_KEY = "rnnviz_session_models"
 UPLOADS_KEY = "rnnviz_uploads"
 
@@ -41,6 +40,8 @@ SHIPPED_TITLES = {
     "bilstm": "BiLSTM, 2 layers (shipped)",
 }
 DEFAULT_MODEL = "lstm"
+# The picker's control (rnnviz.ui.state): its valid values are this session's models at each draw.
+MODEL = ui_state.Control(MODEL_KEY, DEFAULT_MODEL)
 MAX_NAME_CHARS = 60  # model names shown in the picker and written to URLs
 
 
@@ -89,7 +90,7 @@ def add_session_model(
         unique, n = f"{base} ({n})", n + 1
     models[unique] = classifier
     if select:
-        st.session_state[MODEL_REQUEST_KEY] = unique
+        ui_state.set_value(MODEL, unique)
     if save_as is not None:
         saved_models.save(unique, classifier, save_as)
     return unique
@@ -109,7 +110,7 @@ def _forget(name: str) -> None:
 def request_model(name: str) -> None:
     """Make the picker switch to model `name` on its next draw (a button's on_click: the
     picker, drawn by app.py before the page, then shows it in the same run)."""
-    st.session_state[MODEL_REQUEST_KEY] = name
+    ui_state.set_value(MODEL, name)
 
 
 def available_models() -> dict[str, Classifier]:
@@ -179,37 +180,35 @@ def model_picker() -> tuple[str, Classifier] | None:
             saved_models.saved_box(_forget)
     shipped, problems = shipped_models()
     models = {**shipped, **session_models()}
-    state = st.session_state
     wanted = session.incoming_query(["model"]).get("model")
-    # A page that came from a killed replica: its address still names the model the old process
-    # wrote there, but the browser sent the picker's value (maybe a choice just made) with this run.
-    sent = ui_state.from_browser(MODEL_KEY)
-    if wanted is not None and not sent:
-        if wanted in models:
-            state[MODEL_KEY] = wanted
-        else:
-            why = (
-                f"is not installed on this server ({md_escape(problems[wanted])})"
-                if wanted in problems
-                else "is not available here (uploaded and trained models belong to the browser that "
-                "made them)"
-            )
-            session.notice(
-                f"The link asks for the model {quote(wanted)}, which {why}. Showing the default model."
-            )
-    requested = state.pop(MODEL_REQUEST_KEY, None)
-    if requested in models:
-        state[MODEL_KEY] = requested
-    if not sent and state.get(MODEL_KEY) not in models:
-        state[MODEL_KEY] = DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models), None)
+    if wanted is not None and wanted in models:
+        ui_state.set_value(MODEL, wanted)
+    elif wanted is not None:
+        why = (
+            f"is not installed on this server ({md_escape(problems[wanted])})"
+            if wanted in problems
+            else "is not available here (uploaded and trained models belong to the browser that made them)"
+        )
+        session.notice(
+            f"The link asks for the model {quote(wanted)}, which {why}. Showing the default model."
+        )
     with picker:
         if not models:
-            state.pop(MODEL_KEY, None)
+            ui_state.forget(MODEL)
             st.error(
                 "No model is available: " + md_escape("; ".join(f"{n}: {p}" for n, p in problems.items()))
             )
             return None
-        name = st.selectbox("Model", list(models), key=MODEL_KEY, format_func=model_title)
+        choices = list(models)
+        name = ui_state.widget(
+            st.selectbox,
+            MODEL,
+            "Model",
+            choices,
+            choices=choices,
+            default=_fallback(models),
+            format_func=model_title,
+        )
         st.caption(md_escape(describe_model(models[name])))
         if problems:
             missing = ", ".join(SHIPPED_TITLES[n] for n in problems)
@@ -223,9 +222,16 @@ def model_picker() -> tuple[str, Classifier] | None:
 
 def selected_model() -> tuple[str, Classifier] | None:
     """The (name, classifier) chosen in the sidebar in this run, or None."""
-    name = st.session_state.get(MODEL_KEY)
     models = available_models()
-    return (name, models[name]) if name in models else None
+    if not models:
+        return None
+    name = ui_state.value(MODEL, list(models), _fallback(models))
+    return name, models[name]
+
+
+def _fallback(models: dict[str, Classifier]) -> str:
+    """The model shown when none is chosen (or the chosen one is gone): the LSTM, else the first."""
+    return DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models))
 
 
 def require_model() -> tuple[str, Classifier]:
