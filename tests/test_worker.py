@@ -1,7 +1,8 @@
 """Proves the process executors: a task runs in `python -m rnnviz.training.worker` with the same
 events and Outcome as in this thread, an error comes back as words, a stop ends the task, messages
 put in an inbox reach the task's, the worker runs niced, a pool gives each running task a worker of
-its own and keeps idle ones up to its size, a killed worker is an Outcome's error in words, and
+its own and keeps idle ones up to its size, a killed worker is an Outcome's error in words, an idle
+worker does not wake to send nothing, and
 the worker finds the package through the parent's sys.path rather than the repository's layout."""
 
 import os
@@ -125,3 +126,25 @@ def test_a_killed_worker_is_an_error_in_words():
     assert outcome.error == "the training process ended unexpectedly (killed by SIGKILL)"
     assert pool.pids() == []
     pool.close()
+
+
+def _switches(pid: int) -> int:
+    """Voluntary context switches of every thread of process `pid` so far (Linux /proc)."""
+    total = 0
+    for status in os.scandir(f"/proc/{pid}/task"):
+        with open(f"{status.path}/status") as lines:
+            total += sum(int(line.split()[1]) for line in lines if line.startswith("voluntary_ctxt_switches"))
+    return total
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads Linux's /proc")
+def test_an_idle_worker_sleeps_until_it_has_something_to_say():
+    idle = WorkerProcess(nice=0)
+    try:
+        idle.warm_up()
+        assert '"ready"' in idle._process.stdout.readline()
+        before = _switches(idle.pid)
+        time.sleep(1.0)  # a batch sender on a timer would wake ~10 times in this second
+        assert _switches(idle.pid) - before <= 3
+    finally:
+        idle.close()

@@ -37,7 +37,7 @@ from rnnviz.training.pause import PAGES_FIRST
 from rnnviz.training.settings import NICE
 
 WORKER_IDLE_SECONDS = 900
-SEND_EVERY = 0.1  # seconds between batches of a task's events: the server's reader wakes ~10 times a second
+SEND_EVERY = 0.1  # seconds a task's events wait to go out together: the server's reader wakes <= 10 times a second
 FORWARD_EVERY = 0.1  # seconds between the server's looks at a running task's stop and inbox
 
 
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         importlib.import_module(module)
     say_lock = threading.Lock()  # a race's runs report from three threads; guards `waiting`
     waiting: list[str] = []  # lines not yet sent
+    pending = threading.Event()  # set while `waiting` may hold lines for the batch sender
 
     def say(message: dict, now: bool = False) -> None:
         """Queue a line for the server; with `now`, send it and every line before it at once."""
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
             waiting.append(line)
             if now:
                 send()
+            else:
+                pending.set()
 
     def send() -> None:  # under say_lock
         if waiting:
@@ -75,10 +78,13 @@ def main(argv: list[str] | None = None) -> None:
 
     def send_every() -> None:
         """Events go out in batches, so that a training's hundreds of steps a second wake the
-        server's reader (and take its GIL) a few times a second, not hundreds."""
+        server's reader (and take its GIL) a few times a second, not hundreds; an idle worker's
+        sender sleeps until there is something to send."""
         while True:
+            pending.wait()
             time.sleep(SEND_EVERY)
             with say_lock:
+                pending.clear()
                 send()
 
     threading.Thread(target=send_every, daemon=True).start()
