@@ -145,12 +145,16 @@ def prediction_caption(bidirectional: bool) -> str:
             "Each point is what the model would answer if the sentence stopped at that word. A "
             "bidirectional model reads every such prefix again in both directions (its backward half "
             "needs the words after, which a cut-off sentence does not have), so a point is not one "
-            "running state; a vertical line marks where its answer clearly flips (watch “not”)."
+            f"running state. {_CHART_MARKS}"
         )
-    return (
-        "Each point is what the model would answer if the sentence stopped at that word; "
-        "a vertical line marks where its answer clearly flips (watch “not”)."
-    )
+    return f"Each point is what the model would answer if the sentence stopped at that word. {_CHART_MARKS}"
+
+
+# What the prediction chart's tint, lines and arrow mean (rnnviz.plots.trace.prediction_chart).
+_CHART_MARKS = (
+    "The tint shows which answer leads, a vertical line marks where a clear answer (60% or more) "
+    "turns into the other, and the arrow the word that changed it most (watch “not”)."
+)
 
 
 NEAR_CHANCE = 0.05  # a test accuracy this close to chance (1 / classes) earns a warning, not a check
