@@ -37,7 +37,7 @@ from rnnviz.training.pause import PAGES_FIRST
 from rnnviz.training.settings import NICE
 
 WORKER_IDLE_SECONDS = 900
-SEND_EVERY = 0.1  # seconds a task's events wait to go out together: the server's reader wakes <= 10 times a second
+SEND_EVERY = 0.1  # seconds a task's events wait to go out together (the reader wakes <= 10 times a second)
 FORWARD_EVERY = 0.1  # seconds between the server's looks at a running task's stop and inbox
 
 
