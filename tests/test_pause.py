@@ -1,7 +1,7 @@
 """Proves that training workers step aside for pages (rnnviz.training.pause) with real processes:
 stopped while a page runs, or while any of two overlapping ones does, running again as soon as
 none does, never held longer than the hold limit, and let go before they are closed; a dead
-worker or a server without pools changes nothing."""
+worker or a server without pools changes nothing; the watcher sleeps between its deadlines."""
 
 from __future__ import annotations
 
@@ -129,3 +129,21 @@ def test_the_setting_is_on_unless_turned_off():
     assert pages_first({"RNNVIZ_TRAINING_PAGES_FIRST": "0"}) is False
     with pytest.raises(ValueError, match="RNNVIZ_TRAINING_PAGES_FIRST"):
         pages_first({"RNNVIZ_TRAINING_PAGES_FIRST": "0.5"})
+
+
+def _thread_switches(native_id: int) -> int:
+    """Voluntary context switches of one thread of this process so far (Linux /proc)."""
+    with open(f"/proc/self/task/{native_id}/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith("voluntary_ctxt_switches"))
+
+
+def test_the_watcher_sleeps_until_a_hold_ends_rather_than_polling(pool):
+    pages = pause.PagesFirst(max_hold=30)
+    pages.register(pool)
+    with pages.page_running():
+        watcher = pages._watcher
+        assert watcher is not None and _wait_for(lambda: _state(pool.pids()[0]) == "T")
+        before = _thread_switches(watcher.native_id)
+        time.sleep(1.0)  # a watcher polling every 0.05 s would wake about 20 times
+        assert _thread_switches(watcher.native_id) - before <= 2
+    assert _wait_for(lambda: pages._watcher is None)  # the last page's end wakes it to leave

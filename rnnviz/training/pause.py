@@ -32,7 +32,6 @@ from typing import Protocol
 
 MAX_HOLD_SECONDS = 1.0  # the longest a training is stopped at a time
 RESUME_SECONDS = 0.25  # then it runs this long before the next hold
-WATCH_EVERY = 0.05  # seconds between the watcher's looks while pages run
 
 
 class HasWorkers(Protocol):
@@ -53,6 +52,7 @@ class PagesFirst:
         self.max_hold, self.resume = max_hold, resume
         self.enabled = hasattr(signal, "SIGSTOP")  # POSIX only
         self._lock = threading.Lock()
+        self._changes = threading.Condition(self._lock)  # wakes the watcher when the last page ends
         self._pools: weakref.WeakSet = weakref.WeakSet()
         self._running = 0  # page runs under way
         self._stopped: set[int] = set()  # workers this hold stopped
@@ -86,6 +86,7 @@ class PagesFirst:
                 self._running -= 1
                 if self._running == 0:
                     self._go_on()
+                    self._changes.notify()
 
     def let_go(self, pid: int) -> None:
         """A worker is about to be closed or waited for: let it run (a stopped process can neither
@@ -114,18 +115,18 @@ class PagesFirst:
         self._changed = time.monotonic()
 
     def _watch(self) -> None:
-        """While pages run: let the workers go on after `max_hold`, stop them again after `resume`."""
-        while True:
-            time.sleep(WATCH_EVERY)
-            with self._lock:
-                if self._running == 0:
-                    self._watcher = None
-                    return
+        """While pages run: let the workers go on after `max_hold`, stop them again after `resume`;
+        it sleeps until the next of these is due (or the last page ends), never polls."""
+        with self._lock:
+            while self._running:
                 held = time.monotonic() - self._changed
                 if self._stopped and held >= self.max_hold:
                     self._go_on()
                 elif not self._stopped and held >= self.resume:
                     self._stop()
+                else:
+                    self._changes.wait((self.max_hold if self._stopped else self.resume) - held)
+            self._watcher = None
 
 
 PAGES_FIRST = PagesFirst()  # the server process's one
