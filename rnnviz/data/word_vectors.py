@@ -137,7 +137,8 @@ def vectors_for(
     known = rows >= 0
     out = np.zeros((len(tokens), dims), np.float32)
     if known.sum() > dims:
-        centred = table[rows[known]] - table[rows[known]].mean(axis=0)
+        found = table[rows[known]]  # [known tokens, DIMS]
+        centred = found - found.mean(axis=0)
         _, _, directions = np.linalg.svd(centred, full_matrices=False)  # [DIMS, DIMS], by variance
         projected = centred @ directions[:dims].T
         out[known] = projected / projected.std() * SCALE

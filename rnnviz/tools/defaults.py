@@ -470,10 +470,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(THREADS)
     started = time.perf_counter()
     try:
+        families = {path: read_families(path) for path in args.families or ()}  # a bad file: before training
         if not args.card_only:
             for name in args.only or RECIPES:
                 train_default(name, args.out)
-        families = {path: read_families(path) for path in args.families or ()}
         paths = {name: args.out / checkpoints.SHIPPED[name] for name in checkpoints.SHIPPED}
         models = {name: checkpoints.load(path) for name, path in paths.items() if path.exists()}
         bag_path = args.out / checkpoints.BASELINES["bag"]

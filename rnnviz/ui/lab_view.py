@@ -7,7 +7,7 @@ any other (it survives teacher mode and page visits) and a link can name it (`se
 
     view = LabView(classifier, layer, direction, quantity, shown)
     open_section = section_tabs(incoming)      # after session.incoming_query(["section", ...])
-    if open_section == "pair": pair_charts(view, comparison, trace_a, text_a, text_b)
+    if open_section == "pair": pair_charts(view, comparison)
 """
 
 from __future__ import annotations

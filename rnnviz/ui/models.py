@@ -181,7 +181,7 @@ def model_picker() -> tuple[str, Classifier] | None:
     shipped, problems = shipped_models()
     models = {**shipped, **session_models()}
     wanted = session.incoming_query(["model"]).get("model")
-    if wanted is not None and wanted in models:
+    if wanted in models:
         ui_state.set_value(MODEL, wanted)
     elif wanted is not None:
         why = (
