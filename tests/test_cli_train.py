@@ -119,3 +119,13 @@ def test_a_real_process_fails_without_a_traceback(argv):
     result = subprocess.run([sys.executable, "-m", "rnnviz", *argv], capture_output=True, text=True)
     assert result.returncode in (1, 2)
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_train_mixes_the_written_sentences_with_a_repeat(tmp_path, capsys):
+    out = tmp_path / "w.safetensors"
+    args = ["train", "--data", "written", "--written-repeat", "2", "--out", str(out), *QUICK[2:]]
+    assert main(args) == 0
+    settings = load(out).meta["settings"]
+    assert settings["data"] == ["written"] and settings["written_repeat"] == 2
+    assert main(["evaluate", "--model", str(out), "--data", "written"]) == 0
+    assert "data: written sentences (test), " in capsys.readouterr().out

@@ -7,6 +7,7 @@ Each source has a training part and a held-out test part:
     movies, amazon, nyt, tweets
                    that corpus's fixed split (rnnviz.data.corpora)
     vader-all      all four corpora
+    written        the everyday sentences written by hand (rnnviz.data.written) and its fixed split
     a .csv/.tsv    all of its rows, for training and for testing alike; an already-loaded table
                    (an upload) holds a stratified share out for the test instead
 
@@ -25,10 +26,11 @@ from rnnviz.data.corpora import DEFAULT_NEUTRAL_BAND, Split
 from rnnviz.data.dataset import Progress, TextDataset, stratified_split
 from rnnviz.data.grammar import grammar_dataset
 from rnnviz.data.tables import TABLE_SUFFIXES, load_table
+from rnnviz.data.written import written_dataset
 
 # Named data sources for configs and the command line; anything ending in a TABLE_SUFFIXES
 # suffix is a user table.
-SOURCES = ("builtin", "movies", "amazon", "nyt", "tweets", "vader-all")
+SOURCES = ("builtin", "movies", "amazon", "nyt", "tweets", "vader-all", "written")
 GRAMMAR_TEST_SEED = -1  # the grammar's "test" split: sentences from a seed no training run uses
 
 
@@ -51,7 +53,8 @@ def load_source(
     """A data source by name (SOURCES) or table path.
 
     builtin: the grammar with `seed` ("test": with GRAMMAR_TEST_SEED); movies/amazon/nyt/tweets:
-    that corpus's fixed split; vader-all: all four corpora; a table: all of its rows.
+    that corpus's fixed split; vader-all: all four corpora; written: the hand-written sentences'
+    fixed split; a table: all of its rows.
     """
     problem = source_problem(source)
     if problem:
@@ -62,9 +65,17 @@ def load_source(
         corpora.fetch_corpora(progress)
         parts = [corpora.load_corpus(name, split, neutral_band) for name in corpora.CORPORA]
         return TextDataset.concat(parts, f"all four corpora ({split})")
+    if source == "written":
+        return written_dataset(split)
     if source in corpora.CORPORA:
         return corpora.load_corpus(source, split, neutral_band, progress)
     return load_table(source)
+
+
+def _with_copies(train: TextDataset, texts: set[str], copies: int) -> TextDataset:
+    """`train` followed by `copies` more copies of its examples whose text is in `texts`."""
+    chosen = train.subset([i for i, text in enumerate(train.texts) if text in texts])
+    return TextDataset.concat([train, *[chosen] * copies], train.name)
 
 
 @dataclass(frozen=True)
@@ -87,13 +98,16 @@ def load_splits(
     builtin_test_size: int | None = None,
     tables: Mapping[str, TextDataset] | None = None,
     table_test_fraction: float = 0.0,
+    repeats: Mapping[str, int] | None = None,
     progress: Progress | None = None,
 ) -> Splits:
     """Train, validation and test splits of `sources` (see the module docstring), all seeded.
 
     builtin_test_size: test sentences from the grammar (None: builtin_size). tables: already
     loaded tables by the name they have in `sources`; each keeps a stratified
-    `table_test_fraction` for the test. with_test=False loads no test parts (test is None);
+    `table_test_fraction` for the test. repeats: source -> how many times its examples are in the
+    training split (cut first, so the validation split holds each example once at most).
+    with_test=False loads no test parts (test is None);
     the training and validation splits are the same either way.
     Raises ValueError, TableError or CorpusError with a clear message.
     """
@@ -114,6 +128,9 @@ def load_splits(
             tests.append(test)
     combined = TextDataset.concat(trains, " + ".join(t.name for t in trains))
     train, validation, _ = stratified_split(combined, validation_fraction, 0.0, seed)
+    for source, times in (repeats or {}).items():
+        if source in sources and times > 1:
+            train = _with_copies(train, set(trains[sources.index(source)].texts), times - 1)
     if len(train) < 2 or len(validation) < 1:
         raise ValueError(f"{clip(combined.name)} has {len(combined)} examples; too few to train and validate")
     test = TextDataset.concat(tests, " + ".join(t.name for t in tests)) if tests else None

@@ -102,6 +102,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
         return TrainConfig(
             data=tuple(args.data or ("builtin",)),
             builtin_size=args.builtin_size,
+            written_repeat=args.written_repeat,
             neutral_band=args.neutral_band,
             val_fraction=args.val_fraction,
             cell="rnn_tanh" if args.cell == "rnn" else args.cell,
@@ -301,6 +302,12 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
     )
     text = train.add_argument_group("data handling")
     text.add_argument("--builtin-size", type=_setting("builtin_size"), default=defaults.builtin_size)
+    text.add_argument(
+        "--written-repeat",
+        type=_setting("written_repeat"),
+        default=defaults.written_repeat,
+        help="times the hand-written sentences (--data written) are in the training mix",
+    )
     text.add_argument("--neutral-band", type=_setting("neutral_band"), default=defaults.neutral_band)
     text.add_argument("--val-fraction", type=_setting("val_fraction"), default=defaults.val_fraction)
     text.add_argument("--min-count", type=_setting("min_count"), default=defaults.min_count)

@@ -81,6 +81,7 @@ class Range:
 # The one owner of the valid values of TrainConfig's numeric fields.
 TRAIN_RANGES: dict[str, Range] = {
     "builtin_size": Range(2, 200_000, whole=True),
+    "written_repeat": Range(1, 20, whole=True),
     "embedding_dim": Range(1, MAX_WIDTH, whole=True),
     "hidden_size": Range(1, MAX_WIDTH, whole=True),
     "num_layers": Range(1, MAX_LAYERS, whole=True),
@@ -109,6 +110,9 @@ class TrainConfig:
 
     data: tuple[str, ...] = ("builtin",)  # sources (rnnviz.data.dataset.SOURCES) or .csv/.tsv paths, mixed
     builtin_size: int = 20_000  # sentences drawn from the built-in grammar when "builtin" is used
+    # Times the hand-written sentences ("written") are in the training mix, after the validation
+    # share is cut (so no copy is validated on): their weight beside the larger grammar and corpora.
+    written_repeat: int = 1
     neutral_band: float = corpora.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
     val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
     # recurrent: embedding -> cell -> readout -> linear; bag: the word-order baseline, mean of the
@@ -295,7 +299,11 @@ UPLOADS = UploadLimits()
 
 def data_title(config: TrainConfig) -> str:
     """Short words for a config's data: 'grammar 5k', 'movies', 'reviews.csv'."""
-    names = {"builtin": f"grammar {config.builtin_size / 1000:g}k", "vader-all": "4 corpora"}
+    names = {
+        "builtin": f"grammar {config.builtin_size / 1000:g}k",
+        "vader-all": "4 corpora",
+        "written": "written sentences",
+    }
     return " + ".join(names.get(source, source) for source in config.data)
 
 

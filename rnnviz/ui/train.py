@@ -29,6 +29,7 @@ from rnnviz.core.markup import md_escape, quote
 from rnnviz.core.models import CELL_NAMES
 from rnnviz.data import tables
 from rnnviz.data.dataset import TextDataset
+from rnnviz.data.written import written_size
 from rnnviz.lessons import glossary
 from rnnviz.lessons.i18n import N_, Translate, english
 from rnnviz.plots import training as train_plots
@@ -59,6 +60,7 @@ DATASETS = {
     "nyt": "New York Times editorial snippets",
     "tweets": "Tweets",
     "vader-all": "All four human-rated corpora",
+    "written": "Everyday sentences written by hand (offline)",
     "upload": "My own table (CSV or TSV)",
 }
 LIMITS = (
@@ -285,6 +287,11 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
             ready = table is not None
             if ready:
                 source, named_tables = name, {name: table}
+        elif source == "written":
+            st.caption(
+                f"{written_size():,} sentences about food, travel, gadgets, films, services, shopping and "
+                "everyday life, in ten ways of saying and negating an opinion; a tenth is kept for the test."
+            )
         else:
             st.caption(
                 "Human-rated snippets (Hutto & Gilbert, 2014). The first use downloads them once for the "
