@@ -60,7 +60,7 @@ DATASETS = {
     "nyt": "New York Times editorial snippets",
     "tweets": "Tweets",
     "vader-all": "All four human-rated corpora",
-    "written": "Everyday sentences written by hand (offline)",
+    "written": "Everyday sentences (offline)",
     "upload": "My own table (CSV or TSV)",
 }
 LIMITS = (
@@ -289,8 +289,9 @@ def train_controls(locked: bool, paused: bool) -> TrainSettings:
                 source, named_tables = name, {name: table}
         elif source == "written":
             st.caption(
-                f"{written_size():,} sentences about food, travel, gadgets, films, services, shopping and "
-                "everyday life, in ten ways of saying and negating an opinion; a tenth is kept for the test."
+                f"{written_size():,} sentences written by hand about food, travel, gadgets, films, services, "
+                "shopping and everyday life, in ten ways of saying and negating an opinion; a tenth is kept "
+                "for the test."
             )
         else:
             st.caption(
