@@ -1,7 +1,8 @@
-"""Proves both held-out families files (tests/data/negation_families.tsv and the later, independently
-written negation_families_fresh.tsv) are well formed: three fields, known families and labels, enough
-and balanced sentences per family, no duplicates, nothing copied from the 78 negation pairs or from the
-other file, and (in the first) a label rule documented for every family."""
+"""Proves the three held-out families files (tests/data/negation_families.tsv and the later,
+independently written negation_families_fresh.tsv and negation_families_third.tsv) are well formed:
+three fields, known families and labels, enough and balanced sentences per family, no duplicates,
+nothing copied from the 78 negation pairs or from another file, and (in the first) a label rule
+documented for every family."""
 
 import re
 from collections import Counter
@@ -12,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES_FILE = ROOT / "tests" / "data" / "negation_families.tsv"
 FRESH_FILE = ROOT / "tests" / "data" / "negation_families_fresh.tsv"  # the same rules; see its header
+THIRD_FILE = ROOT / "tests" / "data" / "negation_families_third.tsv"  # the same rules; see its header
 # The pairs file may have moved into the package on another branch; read whichever exists.
 PAIRS_CANDIDATES = [
     ROOT / "tests" / "data" / "negation_pairs.tsv",
@@ -34,8 +36,11 @@ LABELS = {"positive", "negative"}
 MIN_PER_FAMILY = {
     FAMILIES_FILE: {family: 30 for family in FAMILIES} | {"plain": 40, "negated": 40},
     FRESH_FILE: dict.fromkeys(FAMILIES, 23),
+    THIRD_FILE: dict.fromkeys(FAMILIES, 19),
 }
-each_file = pytest.mark.parametrize("path", [FAMILIES_FILE, FRESH_FILE], ids=["first", "fresh"])
+each_file = pytest.mark.parametrize(
+    "path", [FAMILIES_FILE, FRESH_FILE, THIRD_FILE], ids=["first", "fresh", "third"]
+)
 # Families with one label by definition:
 # - negated: a negator governing a positive word is always negative;
 # - negated_negative: a negator governing a negative word is always positive.
@@ -102,10 +107,14 @@ def test_no_sentence_is_repeated_or_copied_from_the_negation_pairs(path):
     assert not copied, f"sentences copied from the negation pairs: {copied}"
 
 
-def test_the_two_files_share_no_sentence():
-    first = {_norm(sentence) for _, _, sentence, _ in _rows(FAMILIES_FILE)}
-    shared = sorted(first & {_norm(sentence) for _, _, sentence, _ in _rows(FRESH_FILE)})
-    assert not shared, f"in both families files: {shared}"
+def test_the_files_share_no_sentence():
+    seen: dict[str, str] = {}
+    for path in (FAMILIES_FILE, FRESH_FILE, THIRD_FILE):
+        for _, _, sentence, _ in _rows(path):
+            assert _norm(sentence) not in seen, (
+                f"{sentence!r} is in {seen.get(_norm(sentence))} and {path.name}"
+            )
+        seen.update((_norm(sentence), path.name) for _, _, sentence, _ in _rows(path))
 
 
 def test_the_header_documents_every_family_and_plain_has_no_negator():
