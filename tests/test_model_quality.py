@@ -1,5 +1,5 @@
 """Proves the shipped LSTM and GRU meet issue 14's goals: every held-out negation family at least 0.90
-(plain and negated 0.98) in both families files, the 78 pairs at 0.95 both right, calm neutral
+(plain and negated 0.98) in the three families files, the 78 pairs at 0.95 both right, calm neutral
 prefixes, Explore's examples flipping at the negator or the sentiment word, and (with the corpus) 0.82
 on every test split; unmet goals are strict xfails, and guards hold the card's levels."""
 
@@ -19,6 +19,8 @@ from rnnviz.training.metrics import evaluate_dataset, pair_score
 FAMILIES_FILE = Path(__file__).parent / "data" / "negation_families.tsv"
 # Written later by someone who had seen neither the grammar nor the first file's sentences.
 FRESH_FILE = Path(__file__).parent / "data" / "negation_families_fresh.tsv"
+# Written after the recipes were chosen, by someone who had read no file of the project.
+THIRD_FILE = Path(__file__).parent / "data" / "negation_families_third.tsv"
 GOAL_MODELS = ("lstm", "gru")
 # Issue 14's goals that the shipped models do not reach yet (models/README.md has the numbers).
 # strict: the day a rebuilt model reaches one, its test fails until the mark is removed.
@@ -40,9 +42,24 @@ def families():
     return read_families(FAMILIES_FILE)
 
 
-@SHORT_OF_GOAL
-@pytest.mark.parametrize("path", [FAMILIES_FILE, FRESH_FILE], ids=["first", "fresh"])
-@pytest.mark.parametrize("name", GOAL_MODELS)
+# (model, families file) pairs still short of the family goals (see models/README.md): in the first
+# file the LSTM gets 46 of 48 plain sentences right (0.958 < 0.98), the GRU 45 of 46 negated ones
+# (0.978); in the third, the LSTM 17 of 19 idioms (0.895), the GRU 19 of 23 never/nobody/nothing
+# sentences (0.826).
+FAMILIES_SHORT = {("lstm", "first"), ("gru", "first"), ("lstm", "third"), ("gru", "third")}
+FILES = {"first": FAMILIES_FILE, "fresh": FRESH_FILE, "third": THIRD_FILE}
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        pytest.param(
+            name, path, id=f"{name}-{file}", marks=[SHORT_OF_GOAL] if (name, file) in FAMILIES_SHORT else []
+        )
+        for name in GOAL_MODELS
+        for file, path in FILES.items()
+    ],
+)
 def test_every_held_out_family_meets_its_goal(name, path):
     model = shipped(name)
     short = {}
@@ -53,7 +70,6 @@ def test_every_held_out_family_meets_its_goal(name, path):
     assert not short, f"{name} below the goal on {short}"
 
 
-@SHORT_OF_GOAL
 @pytest.mark.parametrize("name", GOAL_MODELS)
 def test_nineteen_in_twenty_negation_pairs_are_both_right(name):
     assert pair_score(shipped(name), read_pairs("builtin")).both_right >= 0.95
@@ -81,11 +97,13 @@ def test_movie_and_all_four_corpora_test_splits_are_at_least_82_percent(name, so
     assert evaluate_dataset(shipped(name), load_source(source, "test")).accuracy >= 0.82
 
 
-# Guards at the card's numbers (not the goal), so a rebuild that loses what the grammar and the word
-# vectors taught is noticed: the first file's sentences that share no idiom, event or review word
-# with the grammar, and the whole second file.
-UNSHARED_FLOOR = {"lstm": 0.94, "gru": 0.94}
-FRESH_FLOOR = {"lstm": 0.91, "gru": 0.86}
+# Guards at the card's numbers (not the goal), so a rebuild that loses what the grammar, the word
+# vectors and the written sentences taught is noticed: the first file's sentences that share no
+# idiom, event or review word with the grammar, the whole second file, and the written sentences'
+# test split.
+UNSHARED_FLOOR = {"lstm": 0.96, "gru": 0.97}
+FRESH_FLOOR = {"lstm": 0.96, "gru": 0.97}
+WRITTEN_FLOOR = {"lstm": 0.90, "gru": 0.89}
 
 
 @pytest.mark.parametrize("name", GOAL_MODELS)
@@ -98,3 +116,8 @@ def test_the_fresh_families_stay_at_the_cards_level(name):
     fresh = read_families(FRESH_FILE)
     right = sum(evaluate_dataset(shipped(name), data).accuracy * len(data) for data in fresh.values())
     assert right / sum(len(data) for data in fresh.values()) >= FRESH_FLOOR[name]
+
+
+@pytest.mark.parametrize("name", GOAL_MODELS)
+def test_the_written_sentences_test_split_stays_at_the_cards_level(name):
+    assert evaluate_dataset(shipped(name), load_source("written", "test")).accuracy >= WRITTEN_FLOOR[name]

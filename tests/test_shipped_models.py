@@ -25,7 +25,8 @@ def test_shipped_model_loads_and_is_small(name):
     assert classifier.labels == ("negative", "positive")
     assert classifier.config.bidirectional == (name == "bilstm")
     assert classifier.config.num_layers == (2 if name == "bilstm" else 1)
-    assert classifier.meta["settings"]["data"] == ["vader-all", "builtin"]
+    assert classifier.meta["settings"]["data"] == ["vader-all", "builtin", "written"]
+    assert classifier.meta["settings"]["written_repeat"] == 3
     assert classifier.predict_proba(["a wonderful film"]).argmax() == 1
 
 
