@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from rnnviz.data.families import NEGATION_FAMILIES
+
 ROOT = Path(__file__).resolve().parent.parent
 FAMILIES_FILE = ROOT / "tests" / "data" / "negation_families.tsv"
 FRESH_FILE = ROOT / "tests" / "data" / "negation_families_fresh.tsv"  # the same rules; see its header
@@ -20,18 +22,7 @@ PAIRS_CANDIDATES = [
     ROOT / "rnnviz" / "resources" / "negation_pairs.tsv",
 ]
 
-FAMILIES = {
-    "plain",
-    "negated",
-    "negated_negative",
-    "trailing_negation",
-    "question_no",
-    "across_clause",
-    "never_nobody_nothing",
-    "not_only",
-    "contrast_but",
-    "idioms",
-}
+FAMILIES = set(NEGATION_FAMILIES)
 LABELS = {"positive", "negative"}
 MIN_PER_FAMILY = {
     FAMILIES_FILE: {family: 30 for family in FAMILIES} | {"plain": 40, "negated": 40},

@@ -11,6 +11,22 @@ from pathlib import Path
 
 from rnnviz.data.dataset import LABELS, TextDataset
 
+# The ten ways of negating that the held-out test files (tests/data/negation_families*.tsv) and
+# the hand-written training sentences (rnnviz.data.written) are grouped by, in their files' order;
+# each file's header gives the label rule of each.
+NEGATION_FAMILIES = (
+    "plain",
+    "negated",
+    "negated_negative",
+    "trailing_negation",
+    "question_no",
+    "across_clause",
+    "never_nobody_nothing",
+    "not_only",
+    "contrast_but",
+    "idioms",
+)
+
 
 class FamiliesError(ValueError):
     """A families file that cannot be read, with the line that is wrong."""
