@@ -73,6 +73,11 @@ def test_the_card_reports_every_family_the_calmness_and_the_bidirectional_model(
     for family in read_families(FAMILIES_FILE):
         assert f"| {family} (" in card
     assert "neutral prefixes" in card and "`bilstm`" in card and "both directions" in card
+    lines = card.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| model | movie reviews ("))
+    assert all(f"{title} (" in lines[header] for title, _ in defaults.CORPORA)
+    assert lines[header + 2].startswith("| `lstm` | ")  # the per-corpus table: a score per corpus
+    assert len(lines[header + 2].split("|")) == len(defaults.CORPORA) + 3
 
 
 def test_word_vectors_that_cannot_be_fetched_are_a_clear_error(tmp_path, monkeypatch, capsys):
