@@ -1,5 +1,5 @@
 """Proves the shipped LSTM and GRU meet issue 14's goals: every held-out negation family at least 0.90
-(plain and negated 0.98) in the four families files, the 78 pairs at 0.95 both right, calm neutral
+(plain and negated 0.98) in the five families files, the 78 pairs at 0.95 both right, calm neutral
 prefixes, Explore's examples flipping at the negator or the sentiment word, and (with the corpus) 0.82
 on every test split; unmet goals are strict xfails, and guards hold the card's levels."""
 
@@ -23,6 +23,8 @@ FRESH_FILE = Path(__file__).parent / "data" / "negation_families_fresh.tsv"
 THIRD_FILE = Path(__file__).parent / "data" / "negation_families_third.tsv"
 # Written while the third round of training sentences was, by someone else who had read no file.
 FOURTH_FILE = Path(__file__).parent / "data" / "negation_families_fourth.tsv"
+# Written while the fourth round was (for the fourth file's misses), by a third such writer; chose nothing.
+FIFTH_FILE = Path(__file__).parent / "data" / "negation_families_fifth.tsv"
 GOAL_MODELS = ("lstm", "gru")
 # Issue 14's goals that the shipped models do not reach yet (models/README.md has the numbers).
 # strict: the day a rebuilt model reaches one, its test fails until the mark is removed.
@@ -45,19 +47,16 @@ def families():
 
 
 # (model, families file) pairs still short of the family goals (see models/README.md): in the first
-# file the LSTM gets 47 of 48 plain sentences right (0.979 < 0.98), the GRU 45 of 46 negated ones
-# (0.978); in the second, each model 23 of 24 plain ones (0.958); in the fourth, the LSTM 18 of 22
-# never/nobody/nothing sentences (0.818) and 21 of 24 idioms (0.875), the GRU 19 of 22 never/nobody/
-# nothing ones (0.864).
-FAMILIES_SHORT = {
-    ("lstm", "first"),
-    ("gru", "first"),
-    ("lstm", "fresh"),
-    ("gru", "fresh"),
-    ("lstm", "fourth"),
-    ("gru", "fourth"),
+# file the LSTM gets 46 of 48 plain sentences right (0.958 < 0.98) and 45 of 46 negated ones (0.978),
+# the GRU 47 of 48 plain ones (0.979); in the second, the GRU 23 of 24 plain ones (0.958).
+FAMILIES_SHORT = {("lstm", "first"), ("gru", "first"), ("gru", "fresh")}
+FILES = {
+    "first": FAMILIES_FILE,
+    "fresh": FRESH_FILE,
+    "third": THIRD_FILE,
+    "fourth": FOURTH_FILE,
+    "fifth": FIFTH_FILE,
 }
-FILES = {"first": FAMILIES_FILE, "fresh": FRESH_FILE, "third": THIRD_FILE, "fourth": FOURTH_FILE}
 
 
 @pytest.mark.parametrize(
@@ -100,17 +99,22 @@ def test_explore_examples_first_flip_at_the_negator_or_the_sentiment_word(name):
             assert tokens[changes[0]] in FLIP_WORDS, (sentence, tokens[changes[0]])
 
 
-# Each corpus apart, too: the New York Times editorials' test split stays near 0.76 for both models
-# (the card's per-corpus table), short of the goal.
-CORPORA_SHORT = {"nyt"}
+# Each corpus apart, too: the New York Times editorials' test split stays near 0.76 for both models,
+# and the GRU reads 0.810 of the Amazon reviews (the card's per-corpus table), short of the goal.
+CORPORA_SHORT = {("lstm", "nyt"), ("gru", "nyt"), ("gru", "amazon")}
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", GOAL_MODELS)
 @pytest.mark.parametrize(
-    "source",
+    ("name", "source"),
     [
-        pytest.param(source, marks=[SHORT_OF_GOAL] if source in CORPORA_SHORT else [])
+        pytest.param(
+            name,
+            source,
+            id=f"{source}-{name}",
+            marks=[SHORT_OF_GOAL] if (name, source) in CORPORA_SHORT else [],
+        )
+        for name in GOAL_MODELS
         for source in ("movies", "vader-all", "amazon", "nyt", "tweets")
     ],
 )
@@ -123,8 +127,8 @@ def test_each_corpus_and_all_four_together_are_at_least_82_percent(name, source)
 # idiom, event or review word with the grammar, the whole second file, and the written sentences'
 # test split.
 UNSHARED_FLOOR = {"lstm": 0.97, "gru": 0.98}
-FRESH_FLOOR = {"lstm": 0.97, "gru": 0.98}
-WRITTEN_FLOOR = {"lstm": 0.87, "gru": 0.88}
+FRESH_FLOOR = {"lstm": 0.98, "gru": 0.98}
+WRITTEN_FLOOR = {"lstm": 0.89, "gru": 0.89}
 
 
 @pytest.mark.parametrize("name", GOAL_MODELS)
