@@ -474,8 +474,8 @@ def model_card(
             "same time as the fourth round by yet another writer who had read no file of the project, and "
             "was used to choose nothing: the fourth round was kept by criteria fixed before the round was "
             "trained (corpora, pairs, calm prefixes, Explore's flips), though this file's scores were "
-            "known when it was kept. Its table is the plainest estimate of how the models do on sentences nobody here "
-            "has seen.",
+            "known when it was kept. Its table is the plainest estimate of how the models do on "
+            "sentences nobody here has seen.",
         ]
     for path in families or {}:
         lines += [
