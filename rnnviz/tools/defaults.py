@@ -167,17 +167,17 @@ def _log_epochs(name: str):
 
 
 @functools.cache
-def _evaluation_data() -> tuple[dict, list]:
-    """The card's test sets (EVALUATIONS, then CORPORA) by title and the negation pairs, loaded
-    once for every model."""
-    sets = {title: load_source(source, "test") for title, source in EVALUATIONS + CORPORA}
-    return sets, read_pairs(BUILTIN_PAIRS_FILE)
+def _evaluation_data() -> tuple[dict[str, TextDataset], list]:
+    """The test split of every source in EVALUATIONS and CORPORA (each loaded once, the movie split
+    is in both) and the negation pairs, loaded once for every model."""
+    sources = dict.fromkeys(source for _, source in EVALUATIONS + CORPORA)
+    return {source: load_source(source, "test") for source in sources}, read_pairs(BUILTIN_PAIRS_FILE)
 
 
 def _corpora() -> list[tuple[str, TextDataset]]:
     """(title, test split) of each CORPORA entry."""
-    sets, _ = _evaluation_data()
-    return [(title, sets[title]) for title, _ in CORPORA]
+    splits, _ = _evaluation_data()
+    return [(title, splits[source]) for title, source in CORPORA]
 
 
 def _share_negative(data: TextDataset) -> float:
@@ -208,8 +208,9 @@ def measure(model: Predictor, families: Families | None = None) -> dict:
     """The card's numbers for one model: accuracy per evaluation set, per family of each families
     file (when given) and on each file's sentences that share nothing with the grammar's rules, the
     pair score and the neutral-prefix calmness."""
-    sets, pairs = _evaluation_data()
-    result = {title: evaluate_dataset(model, data) for title, data in sets.items()}
+    splits, pairs = _evaluation_data()
+    scored = {source: evaluate_dataset(model, data) for source, data in splits.items()}
+    result = {title: scored[source] for title, source in EVALUATIONS + CORPORA}
     result["pairs"] = pair_score(model, pairs)
     result["families"] = {
         path: {name: evaluate_dataset(model, data) for name, data in file.items()}
