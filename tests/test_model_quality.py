@@ -13,7 +13,7 @@ from rnnviz.data.families import read_families
 from rnnviz.data.pairs import read_pairs
 from rnnviz.data.sources import load_source
 from rnnviz.lessons import glossary
-from rnnviz.tools.defaults import calmness, unshared_families
+from rnnviz.tools.defaults import CORPORA, calmness, unshared_families
 from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 FAMILIES_FILE = Path(__file__).parent / "data" / "negation_families.tsv"
@@ -115,7 +115,7 @@ CORPORA_SHORT = {("lstm", "nyt"), ("gru", "nyt"), ("gru", "amazon")}
             marks=[SHORT_OF_GOAL] if (name, source) in CORPORA_SHORT else [],
         )
         for name in GOAL_MODELS
-        for source in ("movies", "vader-all", "amazon", "nyt", "tweets")
+        for source in ("vader-all", *(source for _, source in CORPORA))
     ],
 )
 def test_each_corpus_and_all_four_together_are_at_least_82_percent(name, source):

@@ -426,13 +426,14 @@ def model_card(
         + " | negation pairs both right | neutral prefixes, mean |P - 0.5| |",
         "|---|" + "---|" * (len(EVALUATIONS) + 2),
     ]
+    # Models and baselines are files of this repository (code-formatted); VADER is not.
+    labels = {name: f"`{name}`" if name in models or name in baselines else name for name in results}
     for name, result in results.items():
         cells = [f"{result[title].accuracy:.3f}" for title, _ in EVALUATIONS]
         pairs = result["pairs"]
         cells.append(f"{pairs.both_right:.3f} ({round(pairs.both_right * pairs.n_pairs)}/{pairs.n_pairs})")
         cells.append(f"{result['calm']:.3f}")
-        label = f"`{name}`" if name in models or name in baselines else name
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        lines.append(f"| {labels[name]} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Each human-rated corpus apart (test splits; texts, share negative):",
@@ -443,10 +444,8 @@ def model_card(
         "|---|" + "---|" * len(CORPORA),
     ]
     for name, result in results.items():
-        label = f"`{name}`" if name in models or name in baselines else name
-        lines.append(
-            f"| {label} | " + " | ".join(f"{result[title].accuracy:.3f}" for title, _ in CORPORA) + " |"
-        )
+        cells = [f"{result[title].accuracy:.3f}" for title, _ in CORPORA]
+        lines.append(f"| {labels[name]} | " + " | ".join(cells) + " |")
     if families:
         lines += [
             "",
