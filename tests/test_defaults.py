@@ -51,7 +51,9 @@ def test_first_flips_name_a_token_of_each_explore_example():
     model = checkpoints.load(checkpoints.SHIPPED_DIR / checkpoints.SHIPPED["lstm"])
     flips = defaults.first_flips(model)
     assert list(flips) == [sentence for _, sentence in glossary.PRESETS]
-    assert all(token is None or token in sentence.split() for sentence, token in flips.items())
+    tokens = [(token, sentence) for sentence, pair in flips.items() for token in pair]
+    assert all(token is None or token in sentence.split() for token, sentence in tokens)
+    assert flips["the movie was not good"][0] == "good"  # undecided until "good" turns it negative
 
 
 def test_a_missing_families_file_is_a_clear_error(tmp_path, capsys):

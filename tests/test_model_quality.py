@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnviz.analysis.predictions import prediction_changes
+from rnnviz.analysis.predictions import clear_flips, prediction_changes
 from rnnviz.core import checkpoints
 from rnnviz.data.families import read_families
 from rnnviz.data.pairs import read_pairs
@@ -91,12 +91,17 @@ def test_neutral_prefixes_stay_near_fifty_fifty(name):
 
 @pytest.mark.parametrize("name", GOAL_MODELS)
 def test_explore_examples_first_flip_at_the_negator_or_the_sentiment_word(name):
+    """Both ways of reading "flip": the first vertical line of Explore's chart (a clear flip) and the
+    first change of the leading answer however small; every example has a clear one."""
     model = shipped(name)
     for _, sentence in glossary.PRESETS:
         tokens, ids = model.tokens_and_ids(sentence)
-        changes = prediction_changes(model.prefix_proba(ids))
+        probabilities = model.prefix_proba(ids)
+        changes = prediction_changes(probabilities)
         if changes:
             assert tokens[changes[0]] in FLIP_WORDS, (sentence, tokens[changes[0]])
+        (first, _), *_ = clear_flips(probabilities)
+        assert tokens[first] in FLIP_WORDS, (sentence, tokens[first])
 
 
 # Each corpus apart, too: the New York Times editorials' test split stays near 0.76 for both models,

@@ -7,6 +7,7 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
+from rnnviz.analysis import predictions
 from rnnviz.core.trace import trace_sentence
 from rnnviz.plots import base as plots
 from rnnviz.plots import trace as trace_plots
@@ -93,17 +94,22 @@ def test_flips_need_a_clear_margin_and_the_largest_change_is_marked():
     wobble = np.array(
         [[0.49, 0.51], [0.51, 0.49], [0.48, 0.52], [0.55, 0.45], [0.45, 0.55], [0.5, 0.5], [0.5, 0.5]]
     )
-    assert trace_plots.clear_flips(wobble) == []
+    assert predictions.clear_flips(wobble) == []
     spec = _json(trace_plots.prediction_chart(TOKENS, wobble, ("negative", "positive")))
     assert not [a for a in spec["layout"]["annotations"] if a["text"].startswith("→")]
     # 0.3 -> 0.45 (no) -> 0.65 (a clear flip to negative at word 3) -> 0.35 -> 0.62 (again at word 5)
     p_negative = np.array([0.3, 0.45, 0.65, 0.35, 0.62, 0.59, 0.2])
     clear = np.stack([p_negative, 1 - p_negative], axis=1)
-    assert trace_plots.clear_flips(clear) == [(2, 0), (3, 1), (4, 0), (6, 1)]
+    assert predictions.clear_flips(clear) == [(2, 0), (3, 1), (4, 0), (6, 1)]
     assert trace_plots.largest_change(clear) == (6, 1)  # positive rises by 0.39 at the last word
     spec = _json(trace_plots.prediction_chart(TOKENS, clear, ("negative", "positive")))
     largest = [a for a in spec["layout"]["annotations"] if a["text"] == "largest change"]
     assert len(largest) == 1 and largest[0]["x"] == "7: the" and largest[0]["y"] == pytest.approx(0.8)
+    assert [a["x"] for a in spec["layout"]["annotations"] if a["text"].startswith("→")] == [1.5, 3.5, 5.5]
+    # a calm start: undecided (55/45) until word 3 makes it clearly negative, and that is a flip
+    calm = np.array([[0.45, 0.55], [0.45, 0.55], [0.44, 0.56], [1.0, 0.0]])
+    assert predictions.clear_flips(calm) == [(3, 0)]
+    assert predictions.clear_flips(calm[:1]) == [] and predictions.clear_flips(calm[[3, 3]]) == []
     assert trace_plots.largest_change(clear[:1]) is None
     assert trace_plots.largest_change(np.full((3, 2), 0.5)) is None
 

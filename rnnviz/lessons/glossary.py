@@ -152,8 +152,9 @@ def prediction_caption(bidirectional: bool) -> str:
 
 # What the prediction chart's tint, lines and arrow mean (rnnviz.plots.trace.prediction_chart).
 _CHART_MARKS = (
-    "The tint shows which answer leads, a vertical line marks where a clear answer (60% or more) "
-    "turns into the other, and the arrow the word that changed it most (watch “not”)."
+    "The tint shows which answer leads, a vertical line marks where the answer becomes clear (60% or "
+    "more) or turns into the other, and the arrow the word that changed it most: after “not”, watch "
+    "the sentiment word turn the answer the other way."
 )
 
 

@@ -33,25 +33,6 @@ from rnnviz.plots.base import (
 )
 from rnnviz.plots.colours import GRID, INK, class_colour
 
-CLEAR_HIGH, CLEAR_LOW = 0.6, 0.4  # a flip: a class reaches CLEAR_HIGH after last being at most CLEAR_LOW
-
-
-def clear_flips(prefix_probabilities: np.ndarray) -> list[tuple[int, int]]:
-    """(position t, class k) where class k's probability [steps, n_labels] reaches CLEAR_HIGH
-    and was last on the clear side at or below CLEAR_LOW: the answer changed, not a 49/51 wobble."""
-    probabilities = np.asarray(prefix_probabilities, dtype=np.float64)  # [steps, n_labels]
-    last: list[str | None] = [None] * probabilities.shape[1]  # per class: "low", "high" or not yet clear
-    flips = []
-    for t, row in enumerate(probabilities):
-        for k, p in enumerate(row):
-            if p >= CLEAR_HIGH:
-                if last[k] == "low":
-                    flips.append((t, k))
-                last[k] = "high"
-            elif p <= CLEAR_LOW:
-                last[k] = "low"
-    return flips
-
 
 def largest_change(prefix_probabilities: np.ndarray) -> tuple[int, int] | None:
     """(position t, class k) of the largest single-word change |P_k[t] - P_k[t-1]| (k rising),
@@ -75,7 +56,7 @@ def prediction_chart(
     """Probability of each class [steps, n_labels] if the sentence ended at each token.
 
     The background is tinted with the winning class's colour, a dashed line marks 0.5
-    for two classes (chance, 1/n, otherwise), each clear flip (`clear_flips`) is marked
+    for two classes (chance, 1/n, otherwise), each clear flip (`predictions.clear_flips`) is marked
     with a vertical line and '→ label', and the word with the largest rise of one class
     is annotated 'largest change' (in the language of `_`).
     """
@@ -106,7 +87,7 @@ def prediction_chart(
     annotations = []
     gap = max(2, math.ceil(len(tokens) / 8))  # columns between two flip labels, so they never overprint
     labelled = -gap
-    for t, k in clear_flips(probabilities):
+    for t, k in predictions.clear_flips(probabilities):
         shapes.append(
             dict(
                 type="line",

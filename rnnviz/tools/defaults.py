@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnviz.analysis.predictions import prediction_changes
+from rnnviz.analysis.predictions import clear_flips, prediction_changes
 from rnnviz.core import checkpoints
 from rnnviz.core.models import Classifier
 from rnnviz.data.corpora import CorpusError
@@ -190,14 +190,16 @@ def calmness(model: Predictor) -> float:
     return float(np.abs(positive - 0.5).mean())
 
 
-def first_flips(model: Classifier) -> dict[str, str | None]:
-    """For each of Explore's example sentences, the token where the prediction after each word
-    first changes its winner (None if it never does)."""
+def first_flips(model: Classifier) -> dict[str, tuple[str | None, str | None]]:
+    """For each of Explore's example sentences, two tokens of the prediction after each word (None
+    where there is none): the first clear flip (`clear_flips`: the first vertical line of Explore's
+    chart) and the first word where the winning class changes at all (a crossing of 50%)."""
     flips = {}
     for _, sentence in glossary.PRESETS:
         tokens, ids = model.tokens_and_ids(sentence)
-        changes = prediction_changes(model.prefix_proba(ids))
-        flips[sentence] = tokens[changes[0]] if changes else None
+        probabilities = model.prefix_proba(ids)
+        clear, changes = clear_flips(probabilities), prediction_changes(probabilities)
+        flips[sentence] = (tokens[clear[0][0]] if clear else None, tokens[changes[0]] if changes else None)
     return flips
 
 
@@ -492,13 +494,17 @@ def model_card(
         lines.append(f"- {name}: " + ", ".join(f"{label} {value:.3f}" for label, value in per_class.items()))
     lines += [
         "",
-        "Where the prediction after each word first flips on Explore's example sentences (the caption "
-        "there says to watch “not”):",
+        "Where the prediction after each word first flips on Explore's example sentences: the first "
+        "clear flip, where one answer reaches 60% after none had or the other had (the first vertical "
+        "line on Explore's chart), and in brackets the first word where the leading answer changes at "
+        "all (a crossing of 50%, however small):",
         "",
     ]
     for name, classifier in models.items():
-        flips = first_flips(classifier)
-        cells = "; ".join(f"“{s}” at “{t}”" if t else f"“{s}” never" for s, t in flips.items())
+        cells = "; ".join(
+            f"“{s}” {f'at “{clear}”' if clear else 'never'} ({f'“{change}”' if change else 'never'})"
+            for s, (clear, change) in first_flips(classifier).items()
+        )
         lines.append(f"- `{name}`: {cells}")
     lines += ["", "Pairs each model gets wrong (at least one sentence):", ""]
     for name in models:

@@ -45,7 +45,8 @@ PAIR_PRESETS = (
 # One line under each chart or table, telling a student what to look at.
 CAPTIONS = {
     "prediction": "What the model would answer if each sentence stopped at that word; yellow columns "
-    "are where the sentences differ. Watch B's line leave A's at “not”.",
+    "are where the sentences differ. Watch the word after “not”: the same word sends A's line and B's "
+    "opposite ways.",
     "divergence": "Every state and gate of this layer: how different B is from A at each word "
     "(0 = the same); a word only one sentence has (like an inserted “not”) has no point, so look "
     "at the words after it.",
