@@ -5,9 +5,11 @@ Run: python -m bench.cold_start [--rounds 3]
 
 Each round starts, one after the other, a fresh `streamlit run` of
   toy      bench/toy_page.py, the browser benches' yardstick (a text box and one plotly chart)
-  app.py   the app, as the README starts it (its first run starts rnnviz.ui.warmup afterwards)
-  asgi.py  the app inside st.App, as each replica of `python -m rnnviz.tools.serve` runs it (its
-           lifespan starts rnnviz.ui.warmup when the server starts, before any browser)
+  app.py   the app, as the README starts it
+  asgi.py  the app behind the browser-token cookie, as each replica of `python -m rnnviz.tools.serve`
+           runs it
+(both are st.App files whose lifespan starts rnnviz.ui.warmup when the server starts, before any
+browser; until 2026-12-02 app.py was a plain script that started it only after its first run)
 and opens it in an already running Chromium as soon as the server answers its health check. Two
 times per server: "view", from opening the address to the first chart drawn (the student's
 wait), and "launch", from starting the server process to the same moment.

@@ -90,17 +90,31 @@ def test_request_token_reads_only_a_valid_cookie():
     assert request_token([]) is None
 
 
-def test_the_asgi_file_and_the_cookie_import_nothing_heavy():
-    """Streamlit binds a replica's port before it imports asgi.py and runs its lifespan, and a
-    connection in between is accepted but not answered (nginx waits on a restarted replica): so
-    neither may import torch, pandas or captum (the warm-up thread does, in the background)."""
+def test_the_app_files_and_the_cookie_import_nothing_heavy():
+    """Streamlit binds the port before it imports app.py or asgi.py as the server's app and runs
+    their lifespan, and a connection in between is accepted but not answered (nginx waits on a
+    restarted replica): so neither may import torch, pandas or captum (the warm-up thread does, in
+    the background)."""
     code = (
-        "import sys; import asgi; import rnnviz; rnnviz.__all__; "
+        "import sys; import app; import asgi; import rnnviz; rnnviz.__all__; "
         "print(sorted(m for m in ('torch', 'pandas', 'captum') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("name", ["app.py", "asgi.py"])
+def test_streamlit_runs_both_app_files_as_an_st_app_whose_lifespan_warms_up(name):
+    """`streamlit run app.py` (the README's command) takes the st.App path, as asgi.py does, so the
+    warm-up starts with the server, not after its first page: Streamlit decides by reading the file."""
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    root = Path(__file__).resolve().parent.parent
+    assert discover_asgi_app(root / name).is_asgi_app
+    code = f"import {name[:-3]} as m, rnnviz.ui.warmup as w; print(m.app._user_lifespan is w.lifespan)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "True"
 
 
 def test_the_packages_names_are_imported_on_first_use():

@@ -44,7 +44,7 @@ def _store(folder: str, per_browser_bytes: int, total_bytes: int, max_age_second
 
 
 def cleanup_store() -> None:
-    """Delete what expired in the store (asgi.py, when a replica starts); problems are logged."""
+    """Delete what expired in the store (warmup.lifespan, when a server starts); problems are logged."""
     try:
         settings = StoreSettings.from_environment()
         if settings is not None:

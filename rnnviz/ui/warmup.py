@@ -5,11 +5,11 @@ so that a page's first visit does not wait for a second or more of imports.
     warmup.start()       # starts the thread once per process; later calls return at once
     warmup.page_drawn()  # a page run has ended: the imports only some pages need may go on
     warmup.warm()        # every import, in the calling thread (benches, tests)
+    st.App("app.py", lifespan=warmup.lifespan)  # start() when the server starts (app.py, asgi.py)
 
-asgi.py starts it in its st.App lifespan (when the server starts, before any browser); app.py
-calls page_drawn() and start() after each run, so a `streamlit run app.py` server warms the other
-pages while its first student looks at the first one. The thread imports what every page needs
-at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
+app.py and asgi.py start it in their st.App lifespan, when the server starts and before any
+browser; app.py also calls page_drawn() and start() after each run. The thread imports what every
+page needs at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
 first student's page does not share the GIL with a second of captum. A thread importing a module
 that a session is importing at the same moment waits for that import (Python's per-module import
 lock): nothing is imported twice. pandas comes before plotly, as in app.py (a run that
@@ -18,6 +18,7 @@ meets plotly's lazy import of pandas halfway saw a half-initialised pandas).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -80,3 +81,20 @@ def start(server_only: bool = True) -> threading.Thread | None:
             _THREAD.append(threading.Thread(target=warm, args=(True,), name="rnnviz-warm-up", daemon=True))
             _THREAD[0].start()
         return _THREAD[0]
+
+
+def _clean_store() -> None:
+    from rnnviz.ui.saved_models import cleanup_store  # imports torch: not before the server answers
+
+    cleanup_store()
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app):
+    """The st.App lifespan of app.py and asgi.py: the warm-up thread and the model store's cleanup,
+    both in the background. Streamlit binds the port before it imports the app file and runs
+    this; until both are done a connection is accepted but not answered (nginx waits on a restarted
+    replica), so nothing heavy runs here."""
+    start(server_only=False)  # the pages' imports, before any browser
+    threading.Thread(target=_clean_store, name="rnnviz-store-cleanup", daemon=True).start()
+    yield
