@@ -72,7 +72,7 @@ def main() -> None:
 
 if __name__ == "__main__":  # a browser session's run
     main()
-else:  # the server, once: the import statement above is all it pays before answering
+else:  # the server, once: it imports only streamlit and the lifespan before it answers
     from rnnviz.ui.warmup import lifespan
 
     app = st.App("app.py", lifespan=lifespan)

@@ -8,7 +8,8 @@ so that a page's first visit does not wait for a second or more of imports.
     st.App("app.py", lifespan=warmup.lifespan)  # start() when the server starts (app.py, asgi.py)
 
 app.py and asgi.py start it in their st.App lifespan, when the server starts and before any
-browser; app.py also calls page_drawn() and start() after each run. The thread imports what every
+browser; app.py also calls page_drawn() after each run, and start() for a server that did not
+start through the lifespan (a test's own st.App, say). The thread imports what every
 page needs at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
 first student's page does not share the GIL with a second of captum. A thread importing a module
 that a session is importing at the same moment waits for that import (Python's per-module import
