@@ -12,7 +12,7 @@ import torch
 from rnnviz.analysis import trajectories as tr
 from rnnviz.analysis.interventions import intervened_trace
 from rnnviz.core.text import tokenize
-from rnnviz.plots.trajectories import Path, Plane, shared_prefix, trajectory_chart
+from rnnviz.plots.trajectories import Path, Plane, label_sides, point_labels, shared_prefix, trajectory_chart
 from tests.conftest import make_classifier
 
 CORPUS = [
@@ -132,3 +132,24 @@ def test_the_chart_draws_both_paths_the_line_and_labels_a_shared_start_once():
     assert list(figure.data[3].text) == ["", "movie", "bad"]
     assert "40%" in figure.layout.xaxis.title.text and "20%" in figure.layout.yaxis.title.text
     assert "P(positive) = 0.5" in figure.data[1].name
+
+
+def test_words_whose_points_coincide_are_labelled_once_joined():
+    box = ((0.0, 10.0), (0.0, 10.0))
+    words = ("the", "movie", "was", "not", "good")
+    points = np.array([[1.0, 1.0], [1.1, 1.0], [1.2, 1.1], [5.0, 5.0], [9.0, 2.0]])
+    assert point_labels(words, points, box) == ["", "", "the movie was", "not", "good"]
+    assert point_labels(words, points, box, start=3) == ["", "", "", "not", "good"]
+    # Apart by the view's measure: the same steps in a view ten times smaller are labelled one by one.
+    small = ((1.0, 2.0), (0.5, 1.5))
+    assert point_labels(words[:3], points[:3], small) == ["the", "movie", "was"]
+
+
+def test_a_label_goes_on_the_side_its_path_leaves_free():
+    box = ((0.0, 2.0), (0.0, 1.0))  # as wide on the screen as it is in data units per _ASPECT
+    up_then_right = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    # First path: the corner's words go above it (the line comes from below and leaves to the right).
+    assert label_sides(up_then_right, box, first=True) == ["bottom center", "top center", "middle right"]
+    # The other path prefers below and left: below is where its line comes from, so left.
+    assert label_sides(up_then_right, box, first=False) == ["bottom center", "middle left", "middle right"]
+    assert label_sides(np.zeros((1, 2)), box, first=True) == ["top center"]

@@ -53,6 +53,66 @@ def shared_prefix(first: Path, other: Path) -> int:
     return shared
 
 
+# Two consecutive points closer than this (as a share of the view's width, of its height) would
+# print their words on top of each other: a calm network barely moves on "the movie was".
+_CLOSE = (0.06, 0.045)
+
+
+def point_labels(
+    words: Sequence[str],
+    points: np.ndarray,
+    box: tuple[tuple[float, float], tuple[float, float]],
+    start: int = 0,
+) -> list[str]:
+    """A label for each point: a run of consecutive points that lie within _CLOSE of the run's first
+    point is labelled once, at its last point, with its words joined ("the movie was"); the first
+    `start` points (a start labelled by another path) get none. Hover still names every word."""
+    (x0, x1), (y0, y1) = box
+    scale = np.array([max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)])
+    near = np.asarray(_CLOSE)
+    labels = [""] * len(words)
+    first = start
+    for t in range(start, len(words)):
+        ends_run = t + 1 == len(words) or bool(np.any(np.abs(points[t + 1] - points[first]) / scale >= near))
+        if ends_run:
+            labels[t] = plotly_text(" ".join(words[first : t + 1]), 40)
+            first = t + 1
+    return labels
+
+
+# Where a label may go around its point (plotly textposition) and the direction that is, in the
+# order each path prefers them: the first path's words above and right, the other's below and left.
+_SIDES = {
+    "top center": (0.0, 1.0),
+    "middle right": (1.0, 0.0),
+    "bottom center": (0.0, -1.0),
+    "middle left": (-1.0, 0.0),
+}
+_ASPECT = 2.0  # the plot area is about twice as wide as it is high
+
+
+def label_sides(
+    points: np.ndarray, box: tuple[tuple[float, float], tuple[float, float]], first: bool
+) -> list[str]:
+    """Where each point's label goes (plotly textposition): on the side farthest from the path's
+    segments into and out of the point (in the view's proportions), so that the path's own line
+    does not cross its words; among sides about as good, the first path's words go above or right,
+    the other's below or left."""
+    (x0, x1), (y0, y1) = box
+    scaled = points / np.array([max(x1 - x0, 1e-12) / _ASPECT, max(y1 - y0, 1e-12)])
+    order = list(_SIDES) if first else list(_SIDES)[2:] + list(_SIDES)[:2]
+    sides = []
+    for t in range(len(points)):
+        neighbours = [scaled[u] - scaled[t] for u in (t - 1, t + 1) if 0 <= u < len(points)]
+        units = [v / np.linalg.norm(v) for v in neighbours if np.linalg.norm(v) > 1e-9]
+        crowding = {
+            side: max((float(np.dot(_SIDES[side], v)) for v in units), default=-1.0) for side in order
+        }
+        best = min(crowding.values())
+        sides.append(next(side for side in order if crowding[side] <= best + 0.2))
+    return sides
+
+
 def trajectory_chart(
     paths: Sequence[Path],
     explained: np.ndarray,
@@ -62,8 +122,9 @@ def trajectory_chart(
     title: str,
     height: int = 480,
 ) -> go.Figure:
-    """The paths (token labels at each point) in the PCA plane box = ((x0, x1), (y0, y1)), over
-    the head's P(labels[1]) in the plane and its P = 1/2 line when `plane` is given."""
+    """The paths (a label at each point, near-coincident ones joined by `point_labels`) in the PCA
+    plane box = ((x0, x1), (y0, y1)), over the head's P(labels[1]) in the plane and its P = 1/2 line
+    when `plane` is given."""
     target = plotly_text(labels[1] if len(labels) == 2 else labels[0], 30)
     data: list[dict] = []
     if plane is not None:
@@ -94,11 +155,11 @@ def trajectory_chart(
                     hoverinfo="skip",
                 )
             )
-    for k, (path, position) in enumerate(zip(paths, ("top center", "bottom center"), strict=False)):
+    for k, path in enumerate(paths):
         colour = SIDE_COLOURS[path.name.lower()]
         words = [plotly_text(token, 16) for token in path.tokens]
         shared = shared_prefix(paths[0], path) if k else 0  # labelled once, by the first path
-        labels_shown = [""] * shared + words[shared:]
+        labels_shown = point_labels(words, path.points, box, start=shared)
         data.append(
             dict(
                 type="scatter",
@@ -107,7 +168,7 @@ def trajectory_chart(
                 mode="lines+markers+text",
                 name=f"{path.name}: {plotly_text(' '.join(path.tokens), 40)}",
                 text=labels_shown,
-                textposition=position,
+                textposition=label_sides(path.points, box, first=k == 0),
                 textfont=dict(color=colour),
                 line=dict(color=colour, width=3, dash="solid" if path.name == "A" else "dash"),
                 marker=dict(size=9, color=colour, symbol="circle" if path.name == "A" else "diamond"),
