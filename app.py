@@ -4,9 +4,9 @@ switch and model picker.
 Run: streamlit run app.py
 
 The file is read twice over. `streamlit run app.py` imports it once as the server's app (Streamlit
-finds the `st.App` below by reading the file), whose lifespan warms the pages' imports as soon as
-the server starts, before the first browser (rnnviz.ui.warmup). Each browser session's run then
-executes it as "__main__": the router, `main()`.
+finds the `st.App` below by reading the file), whose lifespan imports what the pages need and
+loads the shipped models before the server answers its first browser (rnnviz.ui.warmup). Each
+browser session's run then executes it as "__main__": the router, `main()`.
 """
 
 import streamlit as st
@@ -72,7 +72,7 @@ def main() -> None:
 
 if __name__ == "__main__":  # a browser session's run
     main()
-else:  # the server, once: it imports only streamlit and the lifespan before it answers
+else:  # the server, once: only streamlit and the lifespan here; the lifespan does the rest
     from rnnviz.ui.warmup import lifespan
 
     app = st.App("app.py", lifespan=lifespan)

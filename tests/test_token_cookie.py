@@ -91,10 +91,8 @@ def test_request_token_reads_only_a_valid_cookie():
 
 
 def test_the_app_files_and_the_cookie_import_nothing_heavy():
-    """Streamlit binds the port before it imports app.py or asgi.py as the server's app and runs
-    their lifespan, and a connection in between is accepted but not answered (nginx waits on a
-    restarted replica): so neither may import torch, pandas or captum (the warm-up thread does, in
-    the background)."""
+    """Importing app.py or asgi.py as the server's app loads none of torch, pandas or captum: their
+    lifespan does, in a thread that keeps the server's event loop free (rnnviz.ui.warmup.ready)."""
     code = (
         "import sys; import app; import asgi; import rnnviz; rnnviz.__all__; "
         "print(sorted(m for m in ('torch', 'pandas', 'captum') if m in sys.modules))"

@@ -1,24 +1,28 @@
-"""Imports paid once per server process ahead of the students: a background thread that imports
-what the pages need (torch, pandas, plotly, every rnnviz.ui module and what they import, captum),
-so that a page's first visit does not wait for a second or more of imports.
+"""Work paid once per server process ahead of the students: the imports the pages need (torch,
+pandas, plotly, every rnnviz.ui module and what they import, captum), plotly's first figure and
+the shipped models, so that no page's first visit waits for them.
 
-    warmup.start()       # starts the thread once per process; later calls return at once
-    warmup.page_drawn()  # a page run has ended: the imports only some pages need may go on
+    st.App("app.py", lifespan=warmup.lifespan)  # all of it before the server answers (app.py, asgi.py)
+    warmup.ready()       # the same, in the calling thread (the lifespan's; benches)
+    warmup.start()       # a fallback thread of imports, once per process; later calls return at once
+    warmup.page_drawn()  # a page run has ended: the fallback's imports only some pages need may go on
     warmup.warm()        # every import, in the calling thread (benches, tests)
-    st.App("app.py", lifespan=warmup.lifespan)  # start() when the server starts (app.py, asgi.py)
 
-app.py and asgi.py start it in their st.App lifespan, when the server starts and before any
-browser; app.py also calls page_drawn() after each run, and start() for a server that did not
-start through the lifespan (a test's own st.App, say). The thread imports what every
-page needs at once, and what only the Negation lab needs (LAST) after the first page run has ended, so the
-first student's page does not share the GIL with a second of captum. A thread importing a module
-that a session is importing at the same moment waits for that import (Python's per-module import
-lock): nothing is imported twice. pandas comes before plotly, as in app.py (a run that
-meets plotly's lazy import of pandas halfway saw a half-initialised pandas).
+app.py and asgi.py hold an st.App whose lifespan runs `ready` when the server starts: Streamlit
+answers no request, health check included, until it is done (a few seconds on the development
+machine), so the first student's page finds everything imported and loaded, and no import
+shares the GIL with a page run later. app.py also calls start() after each run, for a server
+that did not start through the lifespan (a test's own st.App, say): that thread imports what
+every page needs at once, and what only the Negation lab needs (LAST) after the first page run
+has ended. A thread importing a module that a session is importing at the same moment waits for
+that import (Python's per-module import lock): nothing is imported twice. pandas comes before
+plotly, as in app.py (a run that meets plotly's lazy import of pandas halfway saw a
+half-initialised pandas).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -66,6 +70,45 @@ def warm(wait_for_page: bool = False) -> None:
     _import(names[-len(LAST) :])
 
 
+# The trace types the pages draw: plotly imports each one's validators on its first figure.
+_TRACE_TYPES = ("scatter", "heatmap", "bar")
+# Streamlit's logger for a st.* call without a script run (the models' cache spinner, here).
+_NO_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+class _ThisThread(logging.Filter):
+    """Drops the records of the thread that made it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread
+
+
+def ready() -> None:
+    """In the calling thread: every import of `modules()`, one figure of each trace type the pages
+    draw (validated and serialised), and the shipped models in the server's shared cache, as the
+    first page would load them. The lifespan runs it before the server answers anyone."""
+    _import(modules())
+    quiet = _ThisThread()  # the cache's spinner has no page to show on: its warnings say only that
+    logging.getLogger(_NO_RUN_LOGGER).addFilter(quiet)
+    try:
+        import plotly.graph_objects as go
+        import plotly.io
+
+        from rnnviz.ui import models
+
+        figure = go.Figure(dict(data=[dict(type=kind) for kind in _TRACE_TYPES], layout=dict(title="warm")))
+        plotly.io.to_json(figure, validate=False)
+        models.shipped_models()  # a file that does not load is reported by the page that asks for it
+    except Exception:
+        _LOG.exception("warm-up of the first page failed")
+    finally:
+        logging.getLogger(_NO_RUN_LOGGER).removeFilter(quiet)
+
+
 def page_drawn() -> None:
     """Say that a page run has ended (app.py, after every run)."""
     _PAGE_DRAWN.set()
@@ -92,10 +135,11 @@ def _clean_store() -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
-    """The st.App lifespan of app.py and asgi.py: the warm-up thread and the model store's cleanup,
-    both in the background. Streamlit binds the port before it imports the app file and runs
-    this; until both are done a connection is accepted but not answered (nginx waits on a restarted
-    replica), so nothing heavy runs here."""
-    start(server_only=False)  # the pages' imports, before any browser
+    """The st.App lifespan of app.py and asgi.py. Streamlit binds the port (and prints the
+    address), imports the app file and runs this before it answers any request, its health check
+    included; a connection in between is accepted and waits (so does nginx, on a restarted
+    replica). So everything is warm when the first page runs: `ready`, in a thread, which keeps
+    the event loop free. The model store's cleanup runs in the background."""
     threading.Thread(target=_clean_store, name="rnnviz-store-cleanup", daemon=True).start()
+    await asyncio.to_thread(ready)
     yield
