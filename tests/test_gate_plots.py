@@ -49,6 +49,12 @@ def test_gradient_chart_lines_axes_and_labels():
     assert "xₜ" in figure.layout.yaxis.title.text
 
 
+def test_a_narrow_gradient_chart_labels_fewer_words():
+    flows = {"LSTM": ("lstm", flow())}
+    assert list(gradient_chart(flows, "hidden").layout.xaxis.tickvals) == [0, 1, 2, 3, 4]
+    assert list(gradient_chart(flows, "hidden", max_ticks=2).layout.xaxis.tickvals) == [0, 3]
+
+
 def test_gradient_summaries_quote_the_ratio():
     assert gradient_summary("LSTM", flow(), "hidden") == (
         "LSTM: at the first word, 4 words before the end, the gradient is 1.0 × 10⁻⁶ "

@@ -137,9 +137,12 @@ def gradient_chart(
     scaled: bool = True,
     height: int = 460,
     _: Translate = english,
+    max_ticks: int = MAX_TICKS,
 ) -> go.Figure:
     """One line per model: ‖∂ log p / ∂ (h_t or x_t)‖ against the distance of word t from
-    the end of the sentence, log y axis; the title in the language of `_`.
+    the end of the sentence, log y axis; the title in the language of `_`; at most `max_ticks`
+    labelled words (fewer for a narrow column, where more would be turned on their side and each
+    word's two lines, distance and word, would read as two labels).
 
     `flows` maps a model's title to (cell type, its GradientFlow) for the same text; models
     without the chosen gradient (see `norms`) are left out. With `scaled`, each line is
@@ -171,7 +174,7 @@ def gradient_chart(
             )
         )
     steps = len(tokens)
-    every = max(1, math.ceil(steps / MAX_TICKS))
+    every = max(1, math.ceil(steps / max_ticks))
     ticks = list(range(0, steps, every))  # distances from the end
     symbol = "hₜ" if of == "hidden" else "xₜ"
     y_title = f"‖∂ log p / ∂ {symbol}‖" + (" ÷ value at the end" if scaled else "")

@@ -63,6 +63,7 @@ SHOWN_UNITS = 8  # heatmap rows on a step: the chart fits beside the text on a p
 DIRECTION_UNITS = 5  # rows of step 9's heatmaps, whose upright word labels take room from the rows
 GRADIENT_HEIGHT = 245  # px of the gradient chart on a step, legend row not counted (x1.35 on a projector)
 GRADIENT_AXIS = N_("‖∂ log p / ∂ hₜ‖, scaled")  # step 6's y axis: 1 at the last word
+GRADIENT_TICKS = 7  # labelled words that stay upright in the step's chart column on a projector
 GRADIENT_CAPTION = N_("Falls steeply to the left: the first words barely reach the prediction (log scale).")
 PROBE_HEIGHT = 230  # px of step 11's epoch-by-epoch chart (five rows), so its words stay on a projector
 # Step 11's network: small enough to train in well under a minute on a shared 2-core server,
@@ -438,7 +439,7 @@ def gradients(_: Callable[[str], str]) -> None:
     if not flows:
         st.info(_("No shipped model is installed on this server."), icon=":material/info:")
         return
-    figure = gate_plots.gradient_chart(flows, "hidden", True, height=GRADIENT_HEIGHT, _=_)
+    figure = gate_plots.gradient_chart(flows, "hidden", True, GRADIENT_HEIGHT, _, GRADIENT_TICKS)
     # The Why gates title is too long for this height, and a label every power of ten overprints.
     figure.update_yaxes(title_text=GRADIENT_AXIS, dtick=2)
     output.chart(output.translated_axes(figure, _), key="lesson_gradients")
