@@ -266,3 +266,15 @@ def test_step_11_on_a_full_server_says_queued(models_dir, monkeypatch, tiny_trai
         assert at.button(key="lesson_train").disabled  # one job per student
     finally:
         server.stop_all()
+
+
+@pytest.mark.parametrize(
+    "number", [s.number for s in LESSON.steps if s.question and s.question.kind == "gate"]
+)
+def test_a_gate_steps_heatmap_shows_the_unit_its_question_asks_about_first(models_dir, monkeypatch, number):
+    at = _open(models_dir, monkeypatch, {"step": str(number)})
+    asked = re.search(r"unit (\d+)", " ".join(radio.label for radio in at.radio))
+    if asked is None:  # the question is skipped for this model (too close to call): nothing to show
+        return
+    (heatmap,) = [spec for spec in chart_specs(at) if spec["data"][0]["type"] == "heatmap"]
+    assert heatmap["data"][0]["y"][0] == asked.group(1)

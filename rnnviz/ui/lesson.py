@@ -447,7 +447,8 @@ def gradients(_: Callable[[str], str]) -> None:
 
 
 def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str], str]) -> None:
-    """The heatmap of the question's gate (forget, update...) for the units that change most."""
+    """The heatmap of the question's gate (forget, update...) for the units that change most, the
+    question's own unit (the one that changes most at its word) in the top row."""
     sentence = _sentence(classifier, step.sentence)
     layer = sentence.trace.state(0, "forward")
     gate = step.question.gate if step.question and step.question.gate in layer.gates else None
@@ -457,6 +458,9 @@ def gate_heatmap(step: Step, classifier: Classifier, key: str, _: Callable[[str]
         )
         return
     units = analysis.top_units(layer.hidden, "changed", SHOWN_UNITS)
+    asked = cache.cached(questions.answer, classifier, step.question).unit
+    if asked is not None:  # the sentence's busiest units need not include the word's
+        units = [asked, *(unit for unit in units if unit != asked)][:SHOWN_UNITS]
     figure = trace_plots.state_heatmap(
         layer.gates[gate],
         sentence.tokens,
