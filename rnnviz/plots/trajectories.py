@@ -53,6 +53,12 @@ def shared_prefix(first: Path, other: Path) -> int:
     return shared
 
 
+def _view_size(box: tuple[tuple[float, float], tuple[float, float]]) -> np.ndarray:
+    """The view's width and height in data units (never zero)."""
+    (x0, x1), (y0, y1) = box
+    return np.maximum([x1 - x0, y1 - y0], 1e-12)
+
+
 # Two consecutive points closer than this (as a share of the view's width, of its height) would
 # print their words on top of each other: a calm network barely moves on "the movie was".
 _CLOSE = (0.06, 0.045)
@@ -67,8 +73,7 @@ def point_labels(
     """A label for each point: a run of consecutive points that lie within _CLOSE of the run's first
     point is labelled once, at its last point, with its words joined ("the movie was"); the first
     `start` points (a start labelled by another path) get none. Hover still names every word."""
-    (x0, x1), (y0, y1) = box
-    scale = np.array([max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)])
+    scale = _view_size(box)
     near = np.asarray(_CLOSE)
     labels = [""] * len(words)
     first = start
@@ -98,8 +103,7 @@ def label_sides(
     segments into and out of the point (in the view's proportions), so that the path's own line
     does not cross its words; among sides about as good, the first path's words go above or right,
     the other's below or left."""
-    (x0, x1), (y0, y1) = box
-    scaled = points / np.array([max(x1 - x0, 1e-12) / _ASPECT, max(y1 - y0, 1e-12)])
+    scaled = points / (_view_size(box) / [_ASPECT, 1.0])
     order = list(_SIDES) if first else list(_SIDES)[2:] + list(_SIDES)[:2]
     sides = []
     for t in range(len(points)):
