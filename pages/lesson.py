@@ -15,7 +15,7 @@ from rnnviz.ui import models, session, teacher
 session.ensure_routed(__file__)  # a link straight to this page runs app.py first
 
 _ = ui_lesson.language()
-ui_lesson.quiz_mode()
+ui_lesson.quiz_mode(_)
 chosen = models.require_model()
 try:
     lesson = load()

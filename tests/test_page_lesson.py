@@ -163,6 +163,17 @@ def test_a_quiz_link_keeps_the_view_until_the_commit(models_dir, monkeypatch):
     assert plain.get("plotly_chart")  # the teacher's projector: the view at once
 
 
+def test_the_answer_first_switch_holds_the_view_back_on_the_projector_and_is_kept(models_dir, monkeypatch):
+    at = _open(models_dir, monkeypatch, {"step": "2", "model": "lstm"})
+    assert at.get("plotly_chart") and at.toggle(key="lesson_quiz_mode").value is False
+    _ok(at.toggle(key="lesson_quiz_mode").set_value(True).run())
+    assert not at.get("plotly_chart") and at.query_params["quiz"] in ("1", ["1"])
+    _ok(at.button(key="lesson_next").click().run())  # the next step waits too
+    assert at.toggle(key="lesson_quiz_mode").value is True and not at.get("plotly_chart")
+    hr = _open(models_dir, monkeypatch, {"step": "2", "lang": "hr"})
+    assert hr.toggle(key="lesson_quiz_mode").label == "Prvo odgovor"
+
+
 def test_the_lstm_step_links_to_an_intervention_preset_on_the_units_page(models_dir, monkeypatch):
     at = _open(models_dir, monkeypatch, {"step": "7", "lang": "hr"})
     (link,) = [each.proto for each in at.get("page_link") if each.proto.page == "units"]

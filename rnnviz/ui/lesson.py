@@ -115,12 +115,20 @@ def language() -> Callable[[str], str]:
     return i18n.translator(lang)
 
 
-def quiz_mode() -> bool:
-    """Whether views wait until the student has committed (a `quiz=1` link, for students' laptops)."""
+def quiz_mode(_: Callable[[str], str]) -> bool:
+    """Whether views wait until an answer is committed: the sidebar's "Answer first" switch (a
+    teacher polls the room, commits its answer, then the view shows), or a `quiz=1` link (for
+    students' laptops)."""
     wanted = session.incoming_query(["quiz"]).get("quiz")
     if wanted is not None:
         state.set_value(QUIZ_MODE, wanted.strip() == "1")
-    on = state.value(QUIZ_MODE)
+    with st.sidebar:
+        on = state.widget(
+            st.toggle,
+            QUIZ_MODE,
+            _("Answer first"),
+            help=_("Each step's view shows the answer: with this on, it waits until an answer is committed."),
+        )
     session.set_query(quiz="1" if on else None)
     return on
 
