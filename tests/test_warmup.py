@@ -71,9 +71,15 @@ def test_the_lifespan_is_ready_before_the_server_answers(monkeypatch):
         async with warmup.lifespan(None):
             calls.append("answering")
 
-    runner = threading.Thread(
-        target=asyncio.run, args=(serve(),)
-    )  # a loop of its own (Playwright's may run here)
+    # A loop of its own, in a thread: Playwright's may be running in this one.
+    runner = threading.Thread(target=asyncio.run, args=(serve(),))
     runner.start()
     runner.join()
     assert calls == ["ready", "answering"]
+
+
+def test_no_fallback_thread_once_ready_has_run(monkeypatch):
+    done = threading.Event()
+    done.set()
+    monkeypatch.setattr(warmup, "_READY", done)
+    assert warmup.start(server_only=False) is None

@@ -1,10 +1,10 @@
 """Work paid once per server process ahead of the students: the imports the pages need (torch,
-pandas, plotly, every rnnviz.ui module and what they import, captum), plotly's first figure and
-the shipped models, so that no page's first visit waits for them.
+pandas, plotly, every rnnviz.ui module and what they import, captum) and the shipped models, so
+that no page's first visit waits for them.
 
     st.App("app.py", lifespan=warmup.lifespan)  # all of it before the server answers (app.py, asgi.py)
     warmup.ready()       # the same, in the calling thread (the lifespan's; benches)
-    warmup.start()       # a fallback thread of imports, once per process; later calls return at once
+    warmup.start()       # a fallback thread of imports, once per process, unless ready() has run
     warmup.page_drawn()  # a page run has ended: the fallback's imports only some pages need may go on
     warmup.warm()        # every import, in the calling thread (benches, tests)
 
@@ -12,7 +12,8 @@ app.py and asgi.py hold an st.App whose lifespan runs `ready` when the server st
 answers no request, health check included, until it is done (a few seconds on the development
 machine), so the first student's page finds everything imported and loaded, and no import
 shares the GIL with a page run later. app.py also calls start() after each run, for a server
-that did not start through the lifespan (a test's own st.App, say): that thread imports what
+that did not start through the lifespan (a test's own st.App, say; after `ready` it starts
+nothing): that thread imports what
 every page needs at once, and what only the Negation lab needs (LAST) after the first page run
 has ended. A thread importing a module that a session is importing at the same moment waits for
 that import (Python's per-module import lock): nothing is imported twice. pandas comes before
@@ -50,6 +51,7 @@ def modules() -> list[str]:
 
 
 _PAGE_DRAWN = threading.Event()  # set once a page run of this process has ended
+_READY = threading.Event()  # set once `ready` has run in this process: no fallback thread needed
 
 
 def _import(names: list[str]) -> None:
@@ -70,8 +72,6 @@ def warm(wait_for_page: bool = False) -> None:
     _import(names[-len(LAST) :])
 
 
-# The trace types the pages draw: plotly imports each one's validators on its first figure.
-_TRACE_TYPES = ("scatter", "heatmap", "bar")
 # Streamlit's logger for a st.* call without a script run (the models' cache spinner, here).
 _NO_RUN_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
@@ -88,25 +88,20 @@ class _ThisThread(logging.Filter):
 
 
 def ready() -> None:
-    """In the calling thread: every import of `modules()`, one figure of each trace type the pages
-    draw (validated and serialised), and the shipped models in the server's shared cache, as the
-    first page would load them. The lifespan runs it before the server answers anyone."""
-    _import(modules())
+    """In the calling thread: every import (`warm`), then the shipped models in the server's shared
+    cache, as the first page would load them. The lifespan runs it before the server answers anyone."""
+    warm()
     quiet = _ThisThread()  # the cache's spinner has no page to show on: its warnings say only that
     logging.getLogger(_NO_RUN_LOGGER).addFilter(quiet)
     try:
-        import plotly.graph_objects as go
-        import plotly.io
-
         from rnnviz.ui import models
 
-        figure = go.Figure(dict(data=[dict(type=kind) for kind in _TRACE_TYPES], layout=dict(title="warm")))
-        plotly.io.to_json(figure, validate=False)
         models.shipped_models()  # a file that does not load is reported by the page that asks for it
     except Exception:
-        _LOG.exception("warm-up of the first page failed")
+        _LOG.exception("warm-up of the shipped models failed")
     finally:
         logging.getLogger(_NO_RUN_LOGGER).removeFilter(quiet)
+    _READY.set()
 
 
 def page_drawn() -> None:
@@ -116,7 +111,10 @@ def page_drawn() -> None:
 
 def start(server_only: bool = True) -> threading.Thread | None:
     """The process's warm-up thread (a daemon running `warm`), started on the first call; None,
-    and nothing started, when `server_only` and no Streamlit server runs here (AppTest, scripts)."""
+    and nothing started, after `ready` (it has done all of it) or when `server_only` and no
+    Streamlit server runs here (AppTest, scripts)."""
+    if _READY.is_set():
+        return None
     # AppTest stands a mock in for the runtime: its runs are not a server's
     if server_only and (not runtime.exists() or isinstance(runtime.get_instance(), NonCallableMock)):
         return None
