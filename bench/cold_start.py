@@ -62,6 +62,11 @@ def cold_view(browser, app: Path, models: str | None) -> tuple[float, float, flo
     return view, launch, second
 
 
+def _medians(times: list[tuple[float, float, float]]) -> tuple[float, ...]:
+    """The median of each of the three times (view, launch, second view) over the rounds."""
+    return tuple(statistics.median(t[k] for t in times) for k in range(3))
+
+
 def main() -> None:
     """Measure and print the results (see the module's docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,13 +89,13 @@ def main() -> None:
                     f"second view {second:5.2f} s"
                 )
         browser.close()
-    toy_view, toy_launch, toy_second = (statistics.median(t[k] for t in results["toy"]) for k in range(3))
+    toy_view, toy_launch, toy_second = _medians(results["toy"])
     print(
         f"\nmedians of {args.rounds} rounds (ratio to the toy page's cold view, goal <= 1.3; the launch "
         "and the second tab's view to the toy's own):"
     )
     for name, times in results.items():
-        view, launch, second = (statistics.median(t[k] for t in times) for k in range(3))
+        view, launch, second = _medians(times)
         print(
             f"  {name:8} view {view:5.2f} s ({view / toy_view:4.2f}x)   "
             f"launch {launch:5.2f} s ({launch / toy_launch:4.2f}x)   "
