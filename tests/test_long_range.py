@@ -129,7 +129,11 @@ def test_the_worker_process_runs_experiments_and_reports_progress(tiny_run):
     board.warm_up()
     first = board.start(TINY)
     second = board.start(LongRangeConfig(**{**TINY.to_dict(), "seed": 1}))
-    assert second.state().status == "queued"  # one experiment at a time
+    # One experiment at a time: the second waits while the first runs. The tiny first can be done
+    # already in a warm worker (a CI run saw it), so the second may be running, but only then; the
+    # held executor's tests below hold one running to prove the queue itself.
+    status = second.state().status  # read before the first's: a running second means a done first
+    assert status == "queued" or first.state().status == "done"
     snapshot = _wait(first)
     assert snapshot.status == "done", snapshot.message
     here = tiny_run[0]  # the same numbers as in this process
