@@ -1,6 +1,6 @@
 """A classroom on one server: update latency of many students at once, against one student alone.
 
-Run: python -m bench.load [--students 10] [--updates 6] [--standin] [--no-training | --trainer-away]
+Run: python -m bench.load [--students 10] [--updates 6] [--standin] [--no-training | --trainer-away] [--wire]
 
 One `streamlit run app.py` server (the shipped models unless --standin) and one headless
 Chromium with a context (a separate browser profile: its own session) per student. Each student
@@ -26,6 +26,12 @@ the CPU first, as separate machines would. Two times per update:
   drawn   from pressing Enter until the page shows the new sentence in its charts, nothing is
           stale and every chart has drawn (this includes the low-priority browser's work)
 
+With --wire the students (alone and in the class) have no browser: each is a websocket session
+that speaks Streamlit's own protocol (bench.wire), so the server runs the same page scripts but
+nothing on the machine draws their charts, as when every student has a computer of their own
+(the training session keeps its browser). "drawn" is then "answered": Enter until the server
+has finished the run.
+
 It prints medians, 95th percentiles and the ratios class/alone, every exception box or timeout,
 and the server's resident memory with one session and with all of them (the difference over the
 extra sessions is the memory per session).
@@ -45,6 +51,7 @@ from urllib.parse import urlsplit
 
 from bench.common import APP
 from bench.server_runs import RunLog, timed_runs
+from bench.wire import WireStudent
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from rnnviz.tools.standins import standin_models_dir
@@ -95,6 +102,13 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
+def new_sentence(student) -> tuple[str, str]:
+    """A new 30-word sentence for `student` and its last word, which no other update uses."""
+    student.updates += 1
+    marker = f"s{student.number}u{student.updates}"
+    return " ".join([*student.random.sample(WORDS, 29), marker]), marker
+
+
 class Student:
     """One browser context on the app, doing timed updates."""
 
@@ -126,9 +140,7 @@ class Student:
 
     def sentence(self) -> tuple[str, str]:
         """A new 30-word sentence and its last word, which no other update uses."""
-        self.updates += 1
-        marker = f"s{self.number}u{self.updates}"
-        return " ".join([*self.random.sample(WORDS, 29), marker]), marker
+        return new_sentence(self)
 
     async def update(self, title: str) -> None:
         """One timed update on page `title`: a new sentence, Enter, until its charts show it."""
@@ -155,6 +167,10 @@ class Student:
             await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
         boxes = await self.page.locator('[data-testid="stException"]').all_inner_texts()
         self.failures += [f"student {self.number}: exception box: {text[:200]}" for text in boxes]
+
+    async def close(self) -> None:
+        """Leave the app."""
+        await self.context.close()
 
 
 async def start_training(context, url: str):
@@ -230,7 +246,13 @@ async def run(args) -> None:
             def context():
                 return browser.new_context(viewport=VIEWPORT)
 
-            alone = Student(await context(), 0, args.pause)
+            async def student(number: int):
+                if args.wire:
+                    options = dict(boxes=BOXES, patience=PATIENCE / 1000, sentence=new_sentence)
+                    return WireStudent(server.url, number, args.pause, options)
+                return Student(await context(), number, args.pause)
+
+            alone = await student(0)
             await alone.open(server.url)
             await alone.work(2)  # warm-up: imports, shipped models, first figures
             alone.times.clear()
@@ -238,14 +260,12 @@ async def run(args) -> None:
             memory_one = resident_mb(pid)
             await alone.work(args.updates * 2)
             alone_server = script_runs(runs)
-            await alone.context.close()
+            await alone.close()
 
             trainer = None if args.no_training else await start_training(await context(), server.url)
             if trainer and args.trainer_away:
                 await open_page(trainer, "Explore")
-            students = [
-                Student(await context(), number, args.pause) for number in range(1, args.students + 1)
-            ]
+            students = [await student(number) for number in range(1, args.students + 1)]
             script_runs(runs)
             began = time.monotonic()
             await asyncio.gather(*(student.open(server.url) for student in students))
@@ -262,7 +282,7 @@ async def run(args) -> None:
     print(
         f"class phase: {args.students} students x {args.updates} updates in {seconds:.0f} s, pauses "
         f"{args.pause[0]:g}-{args.pause[1]:g} s, {'no' if args.no_training else 'one more'} session "
-        "training; Chromium at nice 19"
+        f"training; {'students without a browser (--wire), ' if args.wire else ''}Chromium at nice 19"
     )
     print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"the training at the end of the class phase: {training_at_end}")
@@ -270,12 +290,16 @@ async def run(args) -> None:
     print("server time of each page-script run:")
     server_alone = summary("alone", alone_server)
     server_class = summary("class", class_server)
-    print("drawn, per update:")
+    print("answered (Enter to the run's end), per update:" if args.wire else "drawn, per update:")
     drawn_alone = summary("alone", [t for _, t in alone.times])
     drawn_class = summary("class", [t for _, t in everyone])
     for title in ("Explore", "Negation lab"):
         summary(f"alone, {title}", [t for page, t in alone.times if page == title])
         summary(f"class, {title}", [t for page, t in everyone if page == title])
+    # Every student presses Enter the first time at the same moment (as when the teacher says
+    # "now type it"); after that, their pauses spread them out.
+    summary("class, first (together)", [student.times[0][1] for student in students if student.times])
+    summary("class, later", [t for student in students for _, t in student.times[1:]])
     print(
         f"ratios class/alone: server median {server_class[0] / server_alone[0]:.2f}x, "
         f"p95 {server_class[1] / server_alone[1]:.2f}x; drawn median {drawn_class[0] / drawn_alone[0]:.2f}x, "
@@ -311,6 +335,7 @@ def main() -> None:
     parser.add_argument(
         "--standin", action="store_true", help="random stand-in models instead of the shipped ones"
     )
+    parser.add_argument("--wire", action="store_true", help="students without a browser (bench.wire)")
     away = parser.add_mutually_exclusive_group()
     away.add_argument("--no-training", action="store_true", help="the class without a training")
     away.add_argument("--trainer-away", action="store_true", help="the training session on Explore")
