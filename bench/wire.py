@@ -16,8 +16,8 @@ import random
 import time
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.BackMsg_pb2 import BackMsg  # no public API for the frontend's messages
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # no public API for the server's messages
 
 PATH = "/_stcore/stream"
 

@@ -8,6 +8,7 @@ import pytest
 
 from rnnviz.core.models import MAX_LAYERS
 from rnnviz.tools.cli import build_parser
+from rnnviz.training import trainer
 from rnnviz.training.config import CLASS_SERVER, TRAIN_RANGES, ClassServerLimits, TrainConfig, model_name
 
 
@@ -35,6 +36,32 @@ def test_config_round_trips_through_a_dict():
     assert TrainConfig(data="movies").data == ("movies",)
 
 
+def test_corpus_repeats_round_trip_and_reach_the_splits(monkeypatch):
+    config = TrainConfig(data=("movies", "nyt", "written"), written_repeat=3, corpus_repeats=[["nyt", 6]])
+    assert config.corpus_repeats == (("nyt", 6),)  # lists from JSON become the frozen pairs
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert config.repeats() == {"written": 3, "nyt": 6}
+    seen = {}
+    monkeypatch.setattr(trainer.sources, "load_splits", lambda data, **options: seen.update(options))
+    trainer.splits_for(config)
+    assert seen["repeats"] == {"written": 3, "nyt": 6}
+
+
+@pytest.mark.parametrize(
+    ("repeats", "message"),
+    [
+        ((("nyt", 2),), "nyt is not in data"),  # data has vader-all, not nyt by itself
+        ((("reddit", 2),), "'reddit' is not one of movies, amazon, nyt, tweets"),
+        ((("movies", 0),), "times of movies must be a whole number from 1"),
+        ((("movies", 2), ("movies", 3)), "names a source twice"),
+        ((("movies",),), "must be \\(source, times\\) pairs"),
+    ],
+)
+def test_bad_corpus_repeats_say_why(repeats, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(data=("vader-all", "movies"), corpus_repeats=repeats)
+
+
 def test_every_problem_is_named_in_one_error():
     with pytest.raises(ValueError) as error:
         TrainConfig(epochs=0, dropout=1.0, cell="transformer", hidden_size=10**6)
@@ -54,6 +81,14 @@ def test_the_cli_checks_the_config_ranges(capsys):
         name = flag[2:].replace("-", "_")
         assert f"{name} must be a" in capsys.readouterr().err
         assert TRAIN_RANGES[name].problem(name, float(value)) is not None
+
+
+def test_the_cli_reads_corpus_repeats(capsys):
+    args = _train_args("--data", "nyt", "--corpus-repeat", "nyt=4", "--corpus-repeat", "amazon=2")
+    assert args.corpus_repeat == [("nyt", 4), ("amazon", 2)]
+    with pytest.raises(SystemExit):
+        _train_args("--corpus-repeat", "nyt")
+    assert "expected CORPUS=TIMES" in capsys.readouterr().err
 
 
 def test_the_class_server_limits_lie_inside_the_ranges():

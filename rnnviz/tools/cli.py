@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rnnviz.core.checkpoints import BASELINES, SHIPPED, CheckpointError, load_baseline, load_classifier, save
+from rnnviz.core.markup import clip
 from rnnviz.core.models import CELL_TYPES, READOUTS
 from rnnviz.core.trace import trace_sentence
 from rnnviz.data.corpora import CorpusError
@@ -93,6 +94,14 @@ def _setting(name: str) -> Callable[[str], float]:
     return parse
 
 
+def _corpus_repeat(value: str) -> tuple[str, int]:
+    """'nyt=6' -> ('nyt', 6); TrainConfig checks the corpus and the number."""
+    source, _, times = value.partition("=")
+    if not times.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected CORPUS=TIMES, e.g. nyt=3; got {clip(value, 40)!r}")
+    return source.strip(), int(times)
+
+
 def _progress_line(fraction: float, message: str) -> None:
     print(f"rnnviz: {message}", file=sys.stderr)
 
@@ -103,6 +112,7 @@ def _train_config(args: argparse.Namespace) -> TrainConfig:
             data=tuple(args.data or ("builtin",)),
             builtin_size=args.builtin_size,
             written_repeat=args.written_repeat,
+            corpus_repeats=tuple(args.corpus_repeat or ()),
             neutral_band=args.neutral_band,
             val_fraction=args.val_fraction,
             cell="rnn_tanh" if args.cell == "rnn" else args.cell,
@@ -307,6 +317,13 @@ def _add_train_arguments(train: argparse.ArgumentParser) -> None:
         type=_setting("written_repeat"),
         default=defaults.written_repeat,
         help="times the hand-written sentences (--data written) are in the training mix",
+    )
+    text.add_argument(
+        "--corpus-repeat",
+        action="append",
+        type=_corpus_repeat,
+        metavar="CORPUS=TIMES",
+        help="times a corpus named in --data (movies, amazon, nyt, tweets) is in the training mix",
     )
     text.add_argument("--neutral-band", type=_setting("neutral_band"), default=defaults.neutral_band)
     text.add_argument("--val-fraction", type=_setting("val_fraction"), default=defaults.val_fraction)

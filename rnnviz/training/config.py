@@ -113,6 +113,10 @@ class TrainConfig:
     # Times the hand-written sentences ("written") are in the training mix, after the validation
     # share is cut (so no copy is validated on): their weight beside the larger grammar and corpora.
     written_repeat: int = 1
+    # More copies of named human-rated corpora in the training mix, cut the same way: ((source,
+    # times), ...), e.g. (("nyt", 6),) to weigh the scarce, hard editorials more. Each source must
+    # be one of the four corpora, named in `data` by itself (not through "vader-all").
+    corpus_repeats: tuple[tuple[str, int], ...] = ()
     neutral_band: float = corpora.DEFAULT_NEUTRAL_BAND  # corpus ratings with |r| below this are dropped
     val_fraction: float = 0.1  # share of the training data held out to pick the best epoch
     # recurrent: embedding -> cell -> readout -> linear; bag: the word-order baseline, mean of the
@@ -151,7 +155,7 @@ class TrainConfig:
         if isinstance(self.data, str):
             object.__setattr__(self, "data", (self.data,))
         object.__setattr__(self, "data", tuple(self.data))
-        problems = []
+        problems = self._repeat_problems()
         if not self.data:
             problems.append(f"data needs at least one source ({', '.join(sources.SOURCES)} or a .csv file)")
         problems.extend(p for p in map(sources.source_problem, self.data) if p)
@@ -177,6 +181,29 @@ class TrainConfig:
             problems.append(f"lexicon_prior needs embedding_dim above {PRIOR_DIMS}; got {self.embedding_dim}")
         if problems:
             raise ValueError("invalid training config: " + "; ".join(problems))
+
+    def _repeat_problems(self) -> list[str]:
+        """Why corpus_repeats is invalid (normalising it to a tuple of pairs first), or []."""
+        try:
+            pairs = tuple((source, times) for source, times in self.corpus_repeats)
+        except (TypeError, ValueError):
+            return [f"corpus_repeats must be (source, times) pairs; got {self.corpus_repeats!r}"]
+        object.__setattr__(self, "corpus_repeats", pairs)
+        problems = []
+        for source, times in pairs:
+            if source not in corpora.CORPORA:
+                problems.append(f"corpus_repeats: {source!r} is not one of {', '.join(corpora.CORPORA)}")
+            elif source not in self.data:
+                problems.append(f"corpus_repeats: {source} is not in data (name it there by itself)")
+            problem = TRAIN_RANGES["written_repeat"].problem(f"times of {source}", times)
+            problems.extend([problem] if problem else [])
+        if len({source for source, _ in pairs}) < len(pairs):
+            problems.append("corpus_repeats names a source twice")
+        return problems
+
+    def repeats(self) -> dict[str, int]:
+        """Source -> times in the training mix, for rnnviz.data.sources.load_splits."""
+        return {"written": self.written_repeat, **dict(self.corpus_repeats)}
 
     def model_config(self, vocab_size: int, labels: Sequence[str]) -> ModelConfig:
         """The network this config trains, for a vocabulary and label names."""
@@ -205,6 +232,7 @@ class TrainConfig:
         """The settings as JSON-ready values (data as a list)."""
         result = asdict(self)
         result["data"] = list(self.data)
+        result["corpus_repeats"] = [list(pair) for pair in self.corpus_repeats]
         return result
 
     @classmethod

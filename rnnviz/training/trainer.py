@@ -112,7 +112,7 @@ def splits_for(config: TrainConfig, progress: dataset.Progress | None = None, **
     return sources.load_splits(
         config.data,
         builtin_size=config.builtin_size,
-        repeats={"written": config.written_repeat},
+        repeats=config.repeats(),
         seed=config.seed,
         validation_fraction=config.val_fraction,
         neutral_band=config.neutral_band,
