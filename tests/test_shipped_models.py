@@ -9,6 +9,7 @@ from rnnviz.core.text import tokenize
 from rnnviz.data.corpora import load_corpus
 from rnnviz.data.lexicon import vader_lexicon
 from rnnviz.data.pairs import read_pairs
+from rnnviz.tools.defaults import RECIPES
 from rnnviz.training.metrics import evaluate_dataset, pair_score
 
 MODELS = checkpoints.SHIPPED_DIR
@@ -25,8 +26,11 @@ def test_shipped_model_loads_and_is_small(name):
     assert classifier.labels == ("negative", "positive")
     assert classifier.config.bidirectional == (name == "bilstm")
     assert classifier.config.num_layers == (2 if name == "bilstm" else 1)
-    assert classifier.meta["settings"]["data"] == ["vader-all", "builtin", "written"]
-    assert classifier.meta["settings"]["written_repeat"] == 3
+    settings = classifier.meta["settings"]
+    assert settings["data"] == list(RECIPES[name].data)  # every human-rated corpus, then the rest
+    assert {"movies", "amazon", "nyt", "tweets"} <= set(settings["data"]) or "vader-all" in settings["data"]
+    assert settings["written_repeat"] == 3
+    assert settings.get("corpus_repeats", []) == [list(pair) for pair in RECIPES[name].corpus_repeats]
     assert classifier.predict_proba(["a wonderful film"]).argmax() == 1
 
 

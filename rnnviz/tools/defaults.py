@@ -72,13 +72,21 @@ _COMMON = dict(
     prefix_calm_positive=0.55,
 )
 # name -> recipe; the names are those of rnnviz.core.checkpoints.SHIPPED and BASELINES.
+CORPUS_SOURCES = ("movies", "amazon", "nyt", "tweets")  # "vader-all", corpus by corpus
 RECIPES: dict[str, TrainConfig] = {
     # A stronger calm-prefix pull kept the LSTM's curve flat until the first sentiment word on
     # Explore's examples (with 0.5, "the plot was" already flipped). Before the written sentences,
     # word vectors, 8 epochs and the decaying rate scored 0.826 on the movie test split (6 epochs,
     # constant rate: 0.795); 10 epochs keep the weights of epoch 8.
     "lstm": TrainConfig(**{**_COMMON, "cell": "lstm", "epochs": 8, "prefix_calm": 1.0}),
-    "gru": TrainConfig(**{**_COMMON, "cell": "gru"}),
+    # The GRU reads the four corpora by name so that the scarce, hardest ones weigh more: with the
+    # New York Times editorials 6 times and the Amazon reviews twice, its validation accuracy on
+    # them rose from 0.790 to 0.815 and from 0.806 to 0.825, the whole validation share staying at
+    # 0.948 (seed 0; with "vader-all" once, as the LSTM has it, the first two are the baseline).
+    "gru": TrainConfig(
+        **{**_COMMON, "cell": "gru", "data": (*CORPUS_SOURCES, "builtin", "written")},
+        corpus_repeats=(("nyt", 6), ("amazon", 2)),
+    ),
     # With the LSTM's 192 units and 4 epochs the plain RNN barely learned (validation
     # accuracy 0.59, grammar test 0.52): it needs a smaller state and more epochs to train. The
     # decaying rate that helps the gated cells cost it (held-out families 0.84 -> 0.77).
@@ -116,6 +124,22 @@ def _learning_rate(settings: dict) -> str:
     """'0.002', or '0.002, × 0.75 an epoch' with a decay."""
     decay = settings.get("lr_decay", 1.0)
     return f"{settings.get('lr')}" + (f", × {decay} an epoch" if decay != 1.0 else "")
+
+
+def _corpus_repeat_sentence() -> str:
+    """Which shipped models read some corpora more than once (`corpus_repeats`), in one sentence."""
+    titles = {source: title for title, source in CORPORA}
+    named = [(name, config.corpus_repeats) for name, config in RECIPES.items() if config.corpus_repeats]
+    if not named:
+        return "Every model reads each corpus once."
+    parts = [
+        f"`{name}` reads " + " and ".join(f"the {titles[source]} {times} times" for source, times in repeats)
+        for name, repeats in named
+    ]
+    return (
+        "; ".join(parts) + " (`corpus_repeats`, copies made after the validation share is cut, so "
+        "that the scarcer, harder corpora weigh more); the other models read each corpus once."
+    )
 
 
 def _plural(count: int) -> str:
@@ -327,7 +351,8 @@ def model_card(
         "source archive and downloaded by `rnnviz.data.corpora`): movie reviews, Amazon reviews, New York "
         "Times editorials and tweets. Mean ratings from -4 to 4; |rating| < 0.5 is dropped as neutral, "
         "the sign gives the label. A fixed tenth of each corpus, chosen by hashing the snippet id, is "
-        f"the test split and is never trained on (movie snippets: {len(movies):,} test texts).",
+        f"the test split and is never trained on (movie snippets: {len(movies):,} test texts). "
+        + _corpus_repeat_sentence(),
         f"- **Built-in negation grammar** (`rnnviz.data.grammar.grammar_dataset`, "
         f"{RECIPES['lstm'].builtin_size:,} sentences, seed 0): plain statements, intensifiers, negators, "
         "negated negatives, contrast and negation at a distance (rules 1-5 in `rnnviz/data/grammar.py`), "
