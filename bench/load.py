@@ -302,7 +302,8 @@ async def run(args) -> None:
     summary("class, later", [t for student in students for _, t in student.times[1:]])
     print(
         f"ratios class/alone: server median {server_class[0] / server_alone[0]:.2f}x, "
-        f"p95 {server_class[1] / server_alone[1]:.2f}x; drawn median {drawn_class[0] / drawn_alone[0]:.2f}x, "
+        f"p95 {server_class[1] / server_alone[1]:.2f}x; {'answered' if args.wire else 'drawn'} median "
+        f"{drawn_class[0] / drawn_alone[0]:.2f}x, "
         f"p95 {drawn_class[1] / drawn_alone[1]:.2f}x"
     )
     failures = [f for student in (alone, *students) for f in student.failures]
