@@ -93,7 +93,8 @@ def order_chart(answers: OrderAnswers, recurrent_title: str, _: Translate = engl
     title = _("Same words, other orders: P({label}) from each model").format(label=label)
     layout = base_layout(title, 120 + ROW_PX * len(rows))
     layout.update(
-        xaxis=dict(title=dict(text=f"P({label})"), range=[-0.02, 1.02], tickformat=".1f", zeroline=False),
+        # 0.07 beyond 0 and 1 holds a whole marker at either end in the lesson's half-width column
+        xaxis=dict(title=dict(text=f"P({label})"), range=[-0.07, 1.07], tickformat=".1f", zeroline=False),
         yaxis=dict(
             title=dict(text=_("word order")),
             type="category",
