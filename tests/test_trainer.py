@@ -18,7 +18,9 @@ from rnnviz.training.metrics import evaluate
 from rnnviz.training.trainer import (
     Trainer,
     build_vocab,
+    calm_prefix_lengths,
     calm_target,
+    fresh_prefix_calm_loss,
     lexicon_prior,
     lexicon_words,
     neutral_token_ids,
@@ -226,6 +228,53 @@ def test_calm_prefixes_pull_the_answer_toward_fifty_fifty():
         config = TrainConfig(**{**TINY, "epochs": 30, "prefix_calm": calm, "prefix_calm_positive": 0.5})
         classifier = Trainer(config, data, data).run()
         return float(classifier.predict_proba(["the"])[0, 1])
+
+    assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)
+
+
+def test_fresh_calm_prefixes_are_drawn_among_the_calm_positions_only():
+    neutral = torch.ones(10, dtype=torch.bool)
+    neutral[7] = False  # token 7 carries sentiment
+    ids = torch.tensor([[2, 3, 4, 7, 5], [7, 2, 3, 0, 0], [2, 3, 0, 0, 0]])
+    lengths = torch.tensor([5, 3, 2])
+    seen = {0: set(), 2: set()}
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(60):
+        rows, prefix = calm_prefix_lengths(ids, lengths, neutral, generator)
+        assert rows.tolist() == [0, 2]  # the second starts with sentiment: no calm prefix
+        for row, length in zip(rows.tolist(), prefix.tolist(), strict=True):
+            seen[row].add(length)
+    assert seen == {0: {1, 2, 3}, 2: {1}}  # before the sentiment word; never the whole sentence
+
+
+def test_fresh_calm_loss_reads_each_prefix_as_a_sentence_of_its_own():
+    config = TrainConfig(**{**TINY, "bidirectional": True}).model_config(10, ("negative", "positive"))
+    model = SentenceClassifier(config).eval().requires_grad_(False)
+    ids = torch.tensor([[2, 3, 4, 5], [2, 3, 0, 0]])
+    lengths = torch.tensor([4, 2])
+    neutral = torch.ones(10, dtype=torch.bool)
+    target = calm_target(2, 0.5)
+    rows, prefix = calm_prefix_lengths(ids, lengths, neutral, torch.Generator().manual_seed(1))
+    alone = [model(ids[r : r + 1, :k], torch.tensor([k])) for r, k in zip(rows, prefix, strict=True)]
+    answers = torch.log_softmax(torch.cat(alone), -1)
+    expected = float((-(answers * target).sum(-1)).mean() + (target * target.log()).sum())
+    loss = fresh_prefix_calm_loss(model, ids, lengths, neutral, target, torch.Generator().manual_seed(1))
+    assert float(loss) == pytest.approx(expected, abs=1e-6) and expected > 0
+    neutral[2] = False  # every sentence starts with sentiment: nothing to pull
+    assert float(fresh_prefix_calm_loss(model, ids, lengths, neutral, target, torch.Generator())) == 0.0
+
+
+def test_calm_prefixes_pull_a_bidirectional_answer_toward_fifty_fifty():
+    # As above, for a network that reads the prefix afresh in both directions.
+    nouns = ("movie", "book", "meal", "trip", "song", "show", "hotel", "game")
+    texts = [f"the {n} was {w}" for n in nouns for w in ("good", "great", "nice")]
+    texts += [f"a {n} was {w}" for n in nouns for w in ("bad", "awful", "dull")]
+    data = TextDataset(tuple(texts), (1,) * 24 + (0,) * 24)
+
+    def after_the(calm: float) -> float:
+        settings = {**TINY, "epochs": 30, "prefix_calm": calm, "bidirectional": True}
+        classifier = Trainer(TrainConfig(**settings), data, data).run()
+        return float(classifier.predict_proba(["the"])[0, 1])  # "the" read both ways: its prefix answer
 
     assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)
 

@@ -144,8 +144,9 @@ class TrainConfig:
     max_vocab: int = 20_000  # at most this many ids, including <pad> and <unk>
     max_tokens: int = 100  # longer texts are cut to their first max_tokens tokens
     threads: int = 0  # torch CPU threads for the whole process; 0 leaves the setting alone
-    # Weight of the calm-prefix loss (forward-only networks): the prediction after a prefix with no
-    # sentiment word yet is pulled toward 50/50 (see trainer.prefix_calm_loss); 0 turns it off.
+    # Weight of the calm-prefix loss: the prediction after a prefix with no sentiment word yet is
+    # pulled toward 50/50 (see trainer.prefix_calm_loss, and fresh_prefix_calm_loss for
+    # bidirectional networks); 0 turns it off.
     prefix_calm: float = 0.0
     # P(the second label) those prefixes are pulled to, with two labels (more labels: uniform). A
     # little above 0.5 keeps the winner steady until the first sentiment word or negator.

@@ -26,9 +26,11 @@ start as the word's GloVe vector projected on the vocabulary's main directions
 (rnnviz.data.word_vectors; up to 50 columns), and learn from there. Words GloVe knows but the
 training data never shows ("scrumptious") then start near words it does show ("delicious").
 
-The optional calm-prefix loss (`prefix_calm` > 0, forward-only networks): the head also reads
-the state after every word, and positions with no sentiment word yet are pulled toward a calm
-answer near 50/50, so the prediction after "the movie" says nothing yet (prefix_calm_loss).
+The optional calm-prefix loss (`prefix_calm` > 0): the head also reads the state after every
+word, and positions with no sentiment word yet are pulled toward a calm answer near 50/50, so the
+prediction after "the movie" says nothing yet (prefix_calm_loss). A bidirectional network's answer
+after a word reads the prefix afresh in both directions, so there one random calm prefix of each
+sentence is read as a sentence of its own and pulled the same way (fresh_prefix_calm_loss).
 """
 
 from __future__ import annotations
@@ -245,6 +247,43 @@ def prefix_calm_loss(
     return final, -(log_p * target).sum(-1).mean() - entropy
 
 
+def calm_prefix_lengths(
+    ids: torch.Tensor, lengths: torch.Tensor, neutral: torch.Tensor, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(rows, prefix lengths) for the fresh-reading calm loss: for each sentence of the batch that
+    starts with at least one calm position (see prefix_calm_loss), one of its calm prefixes drawn
+    at random, 1 up to its number of calm positions tokens long."""
+    steps = ids.shape[1]
+    positions = torch.arange(steps, device=ids.device)[None, :]
+    calm = neutral[ids].long().cumprod(1).bool() & (positions < lengths[:, None] - 1)
+    counts = calm.sum(1)  # calm prefixes per sentence: all of length 1 .. counts
+    rows = torch.nonzero(counts > 0).flatten()
+    draws = torch.rand(len(rows), generator=generator).to(ids.device)
+    return rows, 1 + (draws * counts[rows]).long().clamp_max(counts[rows] - 1)
+
+
+def fresh_prefix_calm_loss(
+    model: SentenceClassifier,
+    ids: torch.Tensor,
+    lengths: torch.Tensor,
+    neutral: torch.Tensor,
+    target: torch.Tensor,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    """The calm loss for a network that reads a prefix afresh (a bidirectional one, whose answer
+    after a word needs the prefix read right to left too; Classifier.prefix_proba): one random
+    calm prefix of each sentence (calm_prefix_lengths) is read as a sentence of its own, and the
+    mean KL divergence from `target` to those answers is returned (0 when they match)."""
+    rows, prefix = calm_prefix_lengths(ids, lengths, neutral, generator)
+    if not len(rows):
+        return ids.new_zeros((), dtype=torch.float32)
+    logits = model(ids[rows, : int(prefix.max())], prefix)  # the tokens after each prefix are padding
+    log_p = torch.log_softmax(logits, -1)
+    target = target.to(log_p)
+    entropy = -(target * target.clamp_min(1e-12).log()).sum()
+    return -(log_p * target).sum(-1).mean() - entropy
+
+
 # --------------------------------------------------------------------------- the trainer
 
 
@@ -311,10 +350,14 @@ class Trainer:
             _start_from_word_vectors(self.model.embedding.weight, self.vocab, config)
         self.model.to(self.device)
         # (neutral tokens [vocab_size] bool, target [n_labels]) for the calm-prefix loss, forward-only
+        # (bidirectional networks: fresh_prefix_calm_loss, with a generator of its own for the prefixes)
         self._calm: tuple[torch.Tensor, torch.Tensor] | None = None
-        if config.prefix_calm > 0 and not config.bidirectional and config.network == "recurrent":
+        self._fresh_calm: torch.Generator | None = None
+        if config.prefix_calm > 0 and config.network == "recurrent":
             target = calm_target(len(train.label_names), config.prefix_calm_positive)
             self._calm = (neutral_token_ids(self.vocab).to(self.device), target.to(self.device))
+            if config.bidirectional:
+                self._fresh_calm = torch.Generator().manual_seed(config.seed)
         self.on_event = on_event
         self.on_epoch_end = on_epoch_end
         self.steps_per_epoch = math.ceil(len(train) / config.batch_size)
@@ -445,6 +488,9 @@ class Trainer:
                     optimizer.zero_grad(set_to_none=True)
                     if self._calm is None:
                         loss = loss_fn(model(ids, lengths), labels)
+                    elif self._fresh_calm is not None:
+                        calm = fresh_prefix_calm_loss(model, ids, lengths, *self._calm, self._fresh_calm)
+                        loss = loss_fn(model(ids, lengths), labels) + config.prefix_calm * calm
                     else:
                         final_logits, calm = prefix_calm_loss(model, ids, lengths, *self._calm)
                         loss = loss_fn(final_logits, labels) + config.prefix_calm * calm
