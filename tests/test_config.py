@@ -55,6 +55,7 @@ def test_corpus_repeats_round_trip_and_reach_the_splits(monkeypatch):
         ((("movies", 0),), "times of movies must be a whole number from 1"),
         ((("movies", 2), ("movies", 3)), "names a source twice"),
         ((("movies",),), "must be \\(source, times\\) pairs"),
+        (((["movies"], 2),), "is not one of movies"),
     ],
 )
 def test_bad_corpus_repeats_say_why(repeats, message):

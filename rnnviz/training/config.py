@@ -192,13 +192,14 @@ class TrainConfig:
         object.__setattr__(self, "corpus_repeats", pairs)
         problems = []
         for source, times in pairs:
-            if source not in corpora.CORPORA:
+            if not isinstance(source, str) or source not in corpora.CORPORA:
                 problems.append(f"corpus_repeats: {source!r} is not one of {', '.join(corpora.CORPORA)}")
             elif source not in self.data:
                 problems.append(f"corpus_repeats: {source} is not in data (name it there by itself)")
             problem = TRAIN_RANGES["written_repeat"].problem(f"times of {source}", times)
             problems.extend([problem] if problem else [])
-        if len({source for source, _ in pairs}) < len(pairs):
+        named = [source for source, _ in pairs]
+        if any(named.count(source) > 1 for source in named):
             problems.append("corpus_repeats names a source twice")
         return problems
 

@@ -277,7 +277,7 @@ def fresh_prefix_calm_loss(
     rows, prefix = calm_prefix_lengths(ids, lengths, neutral, generator)
     if not len(rows):
         return ids.new_zeros((), dtype=torch.float32)
-    logits = model(ids[rows, : int(prefix.max())], prefix)  # the tokens after each prefix are padding
+    logits = model(ids[rows, : int(prefix.max())], prefix)  # reads no token past each prefix's length
     log_p = torch.log_softmax(logits, -1)
     target = target.to(log_p)
     entropy = -(target * target.clamp_min(1e-12).log()).sum()
