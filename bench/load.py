@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 
 from bench.common import APP
 from bench.server_runs import RunLog, timed_runs
-from bench.wire import WireStudent
+from bench.wire import WireStudent, take_turns
 from rnnviz.tools.appserver import AppServer
 from rnnviz.tools.browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from rnnviz.tools.standins import standin_models_dir
@@ -162,9 +162,7 @@ class Student:
 
     async def work(self, updates: int) -> None:
         """`updates` updates, Explore and the lab in turn, with a pause to read after each."""
-        for index in range(updates):
-            await self.update("Negation lab" if index % 2 else "Explore")
-            await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
+        await take_turns(self, updates)
         boxes = await self.page.locator('[data-testid="stException"]').all_inner_texts()
         self.failures += [f"student {self.number}: exception box: {text[:200]}" for text in boxes]
 

@@ -85,6 +85,14 @@ class WireSession:
                 return time.monotonic() - began
 
 
+async def take_turns(student, updates: int) -> None:
+    """`updates` updates of `student` (a bench.load Student or a WireStudent), Explore and the
+    Negation lab in turn, with a pause to read the page after each."""
+    for index in range(updates):
+        await student.update("Negation lab" if index % 2 else "Explore")
+        await asyncio.sleep(student.random.uniform(*student.pause))
+
+
 class WireStudent:
     """bench.load's Student without a browser: the same updates, timed to the end of the run."""
 
@@ -118,9 +126,7 @@ class WireStudent:
 
     async def work(self, updates: int) -> None:
         """`updates` updates, Explore and the lab in turn, with a pause to read after each."""
-        for index in range(updates):
-            await self.update("Negation lab" if index % 2 else "Explore")
-            await asyncio.sleep(self.random.uniform(*self.pause))  # reading the page
+        await take_turns(self, updates)
         boxes, self.session.exceptions = self.session.exceptions, []
         self.failures += [f"student {self.number}: exception box: {text[:200]}" for text in boxes]
 

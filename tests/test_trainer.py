@@ -216,17 +216,19 @@ def test_calm_loss_is_zero_on_target_and_spares_the_last_word():
     assert float(none_calm) == 0.0
 
 
-def test_calm_prefixes_pull_the_answer_toward_fifty_fifty():
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_calm_prefixes_pull_the_answer_toward_fifty_fifty(bidirectional):
     # Every positive sentence starts with "the", every negative one with "a": without the calm
-    # loss "the" alone reads as positive; with it, the answer after "the" stays near 50/50.
+    # loss "the" alone reads as positive; with it, the answer after "the" stays near 50/50. A
+    # bidirectional network reads the prefix "the" afresh both ways (fresh_prefix_calm_loss).
     nouns = ("movie", "book", "meal", "trip", "song", "show", "hotel", "game")
     texts = [f"the {n} was {w}" for n in nouns for w in ("good", "great", "nice")]
     texts += [f"a {n} was {w}" for n in nouns for w in ("bad", "awful", "dull")]
     data = TextDataset(tuple(texts), (1,) * 24 + (0,) * 24)
 
     def after_the(calm: float) -> float:
-        config = TrainConfig(**{**TINY, "epochs": 30, "prefix_calm": calm, "prefix_calm_positive": 0.5})
-        classifier = Trainer(config, data, data).run()
+        settings = {**TINY, "epochs": 30, "prefix_calm": calm, "prefix_calm_positive": 0.5}
+        classifier = Trainer(TrainConfig(**settings, bidirectional=bidirectional), data, data).run()
         return float(classifier.predict_proba(["the"])[0, 1])
 
     assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)
@@ -262,21 +264,6 @@ def test_fresh_calm_loss_reads_each_prefix_as_a_sentence_of_its_own():
     assert float(loss) == pytest.approx(expected, abs=1e-6) and expected > 0
     neutral[2] = False  # every sentence starts with sentiment: nothing to pull
     assert float(fresh_prefix_calm_loss(model, ids, lengths, neutral, target, torch.Generator())) == 0.0
-
-
-def test_calm_prefixes_pull_a_bidirectional_answer_toward_fifty_fifty():
-    # As above, for a network that reads the prefix afresh in both directions.
-    nouns = ("movie", "book", "meal", "trip", "song", "show", "hotel", "game")
-    texts = [f"the {n} was {w}" for n in nouns for w in ("good", "great", "nice")]
-    texts += [f"a {n} was {w}" for n in nouns for w in ("bad", "awful", "dull")]
-    data = TextDataset(tuple(texts), (1,) * 24 + (0,) * 24)
-
-    def after_the(calm: float) -> float:
-        settings = {**TINY, "epochs": 30, "prefix_calm": calm, "bidirectional": True}
-        classifier = Trainer(TrainConfig(**settings), data, data).run()
-        return float(classifier.predict_proba(["the"])[0, 1])  # "the" read both ways: its prefix answer
-
-    assert abs(after_the(1.0) - 0.5) < 0.1 < abs(after_the(0.0) - 0.5)
 
 
 def test_the_grammars_own_polar_words_are_not_neutral_even_unknown_to_vader():
