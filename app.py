@@ -17,7 +17,7 @@ def main() -> None:
     import pandas  # noqa: F401  (before any page: see below)
 
     from rnnviz.core.threads import limit_torch_threads
-    from rnnviz.ui import models, output, reconnect, saved_models, session, teacher, train, warmup
+    from rnnviz.ui import models, output, reconnect, saved_models, session, teacher, train, turns, warmup
 
     # Teacher mode (a projector) starts with the sidebar folded away: the page gets the whole width.
     st.set_page_config(
@@ -61,7 +61,9 @@ def main() -> None:
         output.image_format_picker()  # what every chart's camera button saves: PNG (2x) or SVG
     session.mark_routed()
     try:
-        with train.page_running():  # training workers stop while the page runs (rnnviz.training.pause)
+        # A class's runs take turns, a core's worth at a time (rnnviz.ui.turns); training workers
+        # stop while a page runs (rnnviz.training.pause).
+        with turns.PAGES.turn(), train.page_running():
             page.run()
         session.flush_query()  # the run's view, written to the URL in one change
         saved_models.mirror_controls()  # what the page itself set (a preset, a link)
