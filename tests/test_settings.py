@@ -53,3 +53,10 @@ def test_the_replica_count_names_whose_cap_the_queue_message_gives():
     for value in ("0", "2.5", "many"):
         with pytest.raises(ValueError, match="RNNVIZ_REPLICAS"):
             settings.replicas({"RNNVIZ_REPLICAS": value})
+
+
+def test_page_slots_default_to_the_cores_and_name_themselves_when_bad():
+    assert settings.page_slots({}) == settings.cores() >= 1
+    assert settings.page_slots({"RNNVIZ_PAGE_SLOTS": "0"}) == 0  # no limit
+    with pytest.raises(ValueError, match="RNNVIZ_PAGE_SLOTS"):
+        settings.page_slots({"RNNVIZ_PAGE_SLOTS": "lots"})

@@ -56,3 +56,9 @@ def test_the_slots_come_from_the_environment(monkeypatch):
     assert slots_from_environment() == 0
     monkeypatch.setenv("RNNVIZ_PAGE_SLOTS", "lots")
     assert slots_from_environment() >= 1  # the CPU cores
+
+
+def test_a_bad_slot_setting_is_logged_not_fatal(monkeypatch, caplog):
+    monkeypatch.setenv("RNNVIZ_PAGE_SLOTS", "-2")
+    assert slots_from_environment() >= 1
+    assert "RNNVIZ_PAGE_SLOTS" in caplog.text

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnviz.tools.appserver import HEALTH, free_port, streamlit_command
-from rnnviz.training.settings import MAX_TRAININGS_ENV, REPLICAS_ENV
+from rnnviz.training.settings import MAX_TRAININGS_ENV, REPLICAS_ENV, cores
 
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"  # Streamlit's own: server.cookieSecret
 STREAMLIT_UPLOAD_DEFAULT_MB = 200  # Streamlit's server.maxUploadSize when config.toml does not set it
@@ -171,8 +171,7 @@ class Cluster:
         env = dict(os.environ)
         env.setdefault(COOKIE_SECRET_ENV, secrets.token_hex(32))  # one for all replicas of this run
         if self.args.replicas and MAX_TRAININGS_ENV not in env:  # the machine's cores, shared out
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-            env[MAX_TRAININGS_ENV] = str(max(1, cores // self.args.replicas))
+            env[MAX_TRAININGS_ENV] = str(max(1, cores() // self.args.replicas))
         if self.args.replicas:  # so the Train page says its cap is one process's of N
             env[REPLICAS_ENV] = str(self.args.replicas)
         return env

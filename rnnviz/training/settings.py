@@ -3,7 +3,8 @@
 long an unwatched job lives ($RNNVIZ_TRAINING_ABANDON_SECONDS), whether trainings stop while pages
 run ($RNNVIZ_TRAINING_PAGES_FIRST), how long a paused training keeps
 its slot ($RNNVIZ_PAUSE_RELEASE_SECONDS) and how many long-range experiments one browser session
-may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION); and how many replicas of the app
+may have queued or running ($RNNVIZ_EXPERIMENTS_PER_SESSION), how many page scripts run at once
+($RNNVIZ_PAGE_SLOTS); and how many replicas of the app
 share this machine ($RNNVIZ_REPLICAS, set by rnnviz.tools.serve), which the Train page reports
 beside the cap, since the cap is per process."""
 
@@ -19,6 +20,7 @@ PAGES_FIRST_ENV = "RNNVIZ_TRAINING_PAGES_FIRST"
 ABANDON_ENV = "RNNVIZ_TRAINING_ABANDON_SECONDS"
 PAUSE_RELEASE_ENV = "RNNVIZ_PAUSE_RELEASE_SECONDS"
 EXPERIMENTS_ENV = "RNNVIZ_EXPERIMENTS_PER_SESSION"
+PAGE_SLOTS_ENV = "RNNVIZ_PAGE_SLOTS"  # page scripts run at once (rnnviz.ui.turns)
 REPLICAS_ENV = "RNNVIZ_REPLICAS"  # server processes sharing this machine's cores (serve sets it)
 PAUSE_RELEASE = 120.0  # seconds a paused training keeps its slot; then others may use it
 EXPERIMENTS_PER_SESSION = 1  # long-range experiments one session may have queued or running
@@ -53,14 +55,24 @@ def env_whole(environ: Mapping[str, str], name: str, default: int, low: int, hig
     return int(value)
 
 
+def cores() -> int:
+    """The CPU cores this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def max_trainings(environ: Mapping[str, str] = os.environ) -> int:
     """This server process's cap: $RNNVIZ_MAX_TRAININGS, else the CPU cores this process may use
     (rnnviz.tools.serve sets it to the cores divided among the replicas)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return env_whole(environ, MAX_TRAININGS_ENV, max(1, cores), 1, 1024)
+    return env_whole(environ, MAX_TRAININGS_ENV, cores(), 1, 1024)
+
+
+def page_slots(environ: Mapping[str, str] = os.environ) -> int:
+    """How many page scripts run at once (rnnviz.ui.turns): $RNNVIZ_PAGE_SLOTS, 0 for no limit,
+    else the CPU cores this process may use. ValueError naming the variable for a bad value."""
+    return env_whole(environ, PAGE_SLOTS_ENV, cores(), 0, 1024)
 
 
 def replicas(environ: Mapping[str, str] = os.environ) -> int:

@@ -237,14 +237,24 @@ def prefix_calm_loss(
     prefixes = prefix_vectors(model.config, flat).reshape(steps, batch, hidden).transpose(0, 1)
     logits = model.head(model.dropout(prefixes))  # [batch, steps, n_labels]
     final = logits[torch.arange(batch, device=ids.device), lengths - 1]  # [batch, n_labels]
-    positions = torch.arange(steps, device=ids.device)[None, :]
-    calm = neutral[ids].long().cumprod(1).bool() & (positions < lengths[:, None] - 1)  # [batch, steps]
+    calm = _calm_positions(ids, lengths, neutral)  # [batch, steps]
     if not bool(calm.any()):
         return final, logits.new_zeros(())
-    log_p = torch.log_softmax(logits[calm], -1)  # [calm positions, n_labels]
+    return final, _divergence_from(target, logits[calm])
+
+
+def _calm_positions(ids: torch.Tensor, lengths: torch.Tensor, neutral: torch.Tensor) -> torch.Tensor:
+    """[batch, steps] bool: no token up to here carries sentiment, and it is not the last word."""
+    positions = torch.arange(ids.shape[1], device=ids.device)[None, :]
+    return neutral[ids].long().cumprod(1).bool() & (positions < lengths[:, None] - 1)
+
+
+def _divergence_from(target: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """Mean KL divergence from `target` [n_labels] to the answers `logits` [rows, n_labels]."""
+    log_p = torch.log_softmax(logits, -1)
     target = target.to(log_p)
     entropy = -(target * target.clamp_min(1e-12).log()).sum()
-    return final, -(log_p * target).sum(-1).mean() - entropy
+    return -(log_p * target).sum(-1).mean() - entropy
 
 
 def calm_prefix_lengths(
@@ -253,10 +263,7 @@ def calm_prefix_lengths(
     """(rows, prefix lengths) for the fresh-reading calm loss: for each sentence of the batch that
     starts with at least one calm position (see prefix_calm_loss), one of its calm prefixes drawn
     at random, 1 up to its number of calm positions tokens long."""
-    steps = ids.shape[1]
-    positions = torch.arange(steps, device=ids.device)[None, :]
-    calm = neutral[ids].long().cumprod(1).bool() & (positions < lengths[:, None] - 1)
-    counts = calm.sum(1)  # calm prefixes per sentence: all of length 1 .. counts
+    counts = _calm_positions(ids, lengths, neutral).sum(1)  # calm prefixes per sentence: 1 .. counts
     rows = torch.nonzero(counts > 0).flatten()
     draws = torch.rand(len(rows), generator=generator).to(ids.device)
     return rows, 1 + (draws * counts[rows]).long().clamp_max(counts[rows] - 1)
@@ -278,10 +285,7 @@ def fresh_prefix_calm_loss(
     if not len(rows):
         return ids.new_zeros((), dtype=torch.float32)
     logits = model(ids[rows, : int(prefix.max())], prefix)  # reads no token past each prefix's length
-    log_p = torch.log_softmax(logits, -1)
-    target = target.to(log_p)
-    entropy = -(target * target.clamp_min(1e-12).log()).sum()
-    return -(log_p * target).sum(-1).mean() - entropy
+    return _divergence_from(target, logits)
 
 
 # --------------------------------------------------------------------------- the trainer

@@ -13,18 +13,24 @@ students get their answer after one run and the burst as a whole ends no later
 from __future__ import annotations
 
 import contextlib
-import os
+import logging
 import threading
 from collections.abc import Iterator
 
+from rnnviz.training import settings
+
 MAX_WAIT_S = 2.0
+_LOG = logging.getLogger(__name__)
 
 
 def slots_from_environment() -> int:
-    """RNNVIZ_PAGE_SLOTS as a whole number of at least 0 (a bad value: the CPU cores)."""
-    cores = os.cpu_count() or 1
-    text = os.environ.get("RNNVIZ_PAGE_SLOTS", "").strip()
-    return int(text) if text.isdigit() else cores
+    """RNNVIZ_PAGE_SLOTS (settings.page_slots); a bad value is logged, saying why, and the CPU
+    cores are used, so that a typo in a deployment does not stop every page."""
+    try:
+        return settings.page_slots()
+    except ValueError as error:
+        _LOG.warning("%s; using %d (the CPU cores)", error, settings.cores())
+        return settings.cores()
 
 
 class Turns:
