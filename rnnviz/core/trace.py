@@ -13,11 +13,14 @@ elementwise product, W/b the module's weight_ih/bias_ih, U/c its weight_hh/bias_
           h_t = o_t ⊙ tanh(c_t)
 
 How (long sentences): each layer runs once through the same fused kernel nn.RNN/GRU/LSTM use, which gives
-the hidden states h_t of both directions. The gates are then recovered for all steps at
-once with one matrix product over [x_t, h_{t-1}] — no per-step Python loop — and the LSTM
-cell state with one cheap elementwise scan. Short sentences (up to STEPWISE_MAX_STEPS words)
-are stepped through in numpy instead, one matrix-vector product per step, which costs less
-than the fused kernel's fixed overhead (bench/trace.py). Both paths agree with the module to
+the hidden states h_t of both directions. An LSTM's gates and cell states are then read from
+the workspace that kernel keeps for backpropagation, checked against the equations above
+(rnnviz.core.lstm_workspace); where that cannot be done, and for the GRU, the gates are
+recovered for all steps at once with matrix products over x_t and h_{t-1} — no per-step Python
+loop — and the LSTM cell state with one cheap elementwise scan. Short sentences (up to
+STEPWISE_MAX_STEPS words, LSTM_STEPWISE_MAX_STEPS for an LSTM) are stepped through in numpy
+instead, one matrix-vector product per step, which costs less than the fused kernel's fixed
+overhead (bench/trace.py). Both paths agree with the module to
 float32 rounding (tests/test_trace.py). Many sentences at once (`trace_batch`: gate saturation,
 gate unit scores) go as padded batches: one packed fused forward per layer, the gates of every
 real word by one matrix product, the cell state by one scan (tests/test_trace_batch.py).
@@ -40,9 +43,13 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
 
+from rnnviz.core import lstm_workspace
 from rnnviz.core.models import CellType, Classifier, ModelConfig, prefix_vectors
 
 STEPWISE_MAX_STEPS = 32  # sentences up to this long are traced step by step in numpy (see above)
+# ... except an LSTM's, whose gates come cheaper out of the kernel's workspace from here on
+# (rnnviz.core.lstm_workspace; bench/trace.py measured the two paths cross at 16 to 24 steps).
+LSTM_STEPWISE_MAX_STEPS = 16
 Direction = Literal["forward", "backward"]
 DIRECTIONS: tuple[Direction, Direction] = ("forward", "backward")
 # An intervention on the step trace: hook(layer, direction, step, name, values) may change
@@ -239,6 +246,11 @@ def _gates_from_terms(
     gates = _as_numpy(torch.sigmoid_(from_input))  # [rows, 4H]
     gates[:, cell_block] *= 2
     gates[:, cell_block] -= 1
+    return _lstm_gates(gates, size)
+
+
+def _lstm_gates(gates: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """[rows, 4H] in PyTorch's order -> the four gates by name, [rows, H] each."""
     return dict(zip(GATE_NAMES["lstm"], (gates[:, k * size : (k + 1) * size] for k in range(4)), strict=True))
 
 
@@ -394,6 +406,26 @@ def _checked_kind(module: nn.Module, sequences: Sequence[torch.Tensor]) -> CellT
     return kind
 
 
+def _fused_layer(
+    kind: CellType, x: torch.Tensor, per_direction: list[list[torch.Tensor]], module: nn.RNNBase
+) -> tuple[torch.Tensor, list[tuple[dict[str, np.ndarray], np.ndarray | None]]]:
+    """One layer through the fused kernel: hidden states [steps, dirs * H] and, per direction,
+    (gates, cell state). An LSTM's come from the kernel's own workspace when it can be read
+    (rnnviz.core.lstm_workspace); otherwise they are recovered from the hidden states."""
+    if kind == "lstm":
+        read = [lstm_workspace.read(x, weights, d == 1) for d, weights in enumerate(per_direction)]
+        if all(r is not None for r in read):
+            size = module.hidden_size
+            return torch.cat([r[0] for r in read], dim=1), [(_lstm_gates(r[1], size), r[2]) for r in read]
+    outputs = _run_layer(kind, x, [w for weights in per_direction for w in weights], module)
+    size = module.hidden_size
+    found = [
+        _recover_gates(kind, x, outputs[:, d * size : (d + 1) * size], weights, d == 1)
+        for d, weights in enumerate(per_direction)
+    ]
+    return outputs, found
+
+
 def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None = None) -> Trace:
     """Trace a torch.nn.RNN, GRU or LSTM over one sequence `inputs` [steps, input_size].
 
@@ -407,7 +439,8 @@ def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None 
     reference = module.weight_ih_l0
     if hook is not None and reference.dtype != torch.float32:
         raise ValueError("an intervention needs a float32 module")
-    if (hook is not None or inputs.shape[0] <= STEPWISE_MAX_STEPS) and reference.dtype == torch.float32:
+    limit = LSTM_STEPWISE_MAX_STEPS if kind == "lstm" and lstm_workspace.usable() else STEPWISE_MAX_STEPS
+    if (hook is not None or inputs.shape[0] <= limit) and reference.dtype == torch.float32:
         x_np = inputs.detach().to("cpu", torch.float32).numpy()
         return Trace(cell_type=kind, states=_trace_stepwise(module, kind, x_np, hook))
     x = inputs.to(reference.device, reference.dtype)
@@ -417,10 +450,10 @@ def trace_module(module: nn.Module, inputs: torch.Tensor, hook: StepHook | None 
     with torch.inference_mode():
         for layer in range(module.num_layers):
             per_direction = [_layer_weights(module, layer, d == "backward") for d in directions]
-            outputs = _run_layer(kind, x, [w for ws in per_direction for w in ws], module)
+            outputs, found = _fused_layer(kind, x, per_direction, module)
             for d, direction in enumerate(directions):
                 hidden = outputs[:, d * hidden_size : (d + 1) * hidden_size]
-                gates, cell = _recover_gates(kind, x, hidden, per_direction[d], d == 1)
+                gates, cell = found[d]
                 states.append(
                     LayerTrace(
                         layer=layer,
