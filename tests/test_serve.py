@@ -94,10 +94,15 @@ def test_the_command_line_refuses_what_cannot_run(argv):
 
 def test_each_replica_gets_its_share_of_the_cores_and_the_replica_count(monkeypatch, tmp_path):
     monkeypatch.delenv("RNNVIZ_MAX_TRAININGS", raising=False)
+    monkeypatch.delenv("RNNVIZ_PAGE_SLOTS", raising=False)
     monkeypatch.setattr(serve.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
     cluster = serve.Cluster(serve.parse_args(["--replicas", "3", "--run-dir", str(tmp_path)]))
     env = cluster._replica_env()
-    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_REPLICAS"]) == ("2", "3")
-    monkeypatch.setenv("RNNVIZ_MAX_TRAININGS", "5")  # the operator's own cap wins; the count is a fact
+    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_PAGE_SLOTS"], env["RNNVIZ_REPLICAS"]) == ("2", "2", "3")
+    monkeypatch.setenv("RNNVIZ_MAX_TRAININGS", "5")  # the operator's own settings win; the count is a fact
+    monkeypatch.setenv("RNNVIZ_PAGE_SLOTS", "0")
     env = cluster._replica_env()
-    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_REPLICAS"]) == ("5", "3")
+    assert (env["RNNVIZ_MAX_TRAININGS"], env["RNNVIZ_PAGE_SLOTS"], env["RNNVIZ_REPLICAS"]) == ("5", "0", "3")
+    many = serve.Cluster(serve.parse_args(["--replicas", "12", "--run-dir", str(tmp_path)]))
+    monkeypatch.delenv("RNNVIZ_PAGE_SLOTS")
+    assert many._replica_env()["RNNVIZ_PAGE_SLOTS"] == "1"  # more replicas than cores: one each

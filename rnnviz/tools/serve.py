@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnviz.tools.appserver import HEALTH, free_port, streamlit_command
-from rnnviz.training.settings import MAX_TRAININGS_ENV, REPLICAS_ENV, cores
+from rnnviz.training.settings import MAX_TRAININGS_ENV, PAGE_SLOTS_ENV, REPLICAS_ENV, cores
 
 COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"  # Streamlit's own: server.cookieSecret
 STREAMLIT_UPLOAD_DEFAULT_MB = 200  # Streamlit's server.maxUploadSize when config.toml does not set it
@@ -170,8 +170,10 @@ class Cluster:
     def _replica_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault(COOKIE_SECRET_ENV, secrets.token_hex(32))  # one for all replicas of this run
-        if self.args.replicas and MAX_TRAININGS_ENV not in env:  # the machine's cores, shared out
-            env[MAX_TRAININGS_ENV] = str(max(1, cores() // self.args.replicas))
+        share = str(max(1, cores() // self.args.replicas)) if self.args.replicas else ""
+        for name in (MAX_TRAININGS_ENV, PAGE_SLOTS_ENV):  # the machine's cores, shared out
+            if share and name not in env:  # the operator's own setting wins
+                env[name] = share
         if self.args.replicas:  # so the Train page says its cap is one process's of N
             env[REPLICAS_ENV] = str(self.args.replicas)
         return env
