@@ -96,10 +96,10 @@ def read(
     cells[:-1] = floats[cells_at + size : cells_at + steps * size].reshape(steps - 1, size)
     cells[-1] = last_cell[0].numpy()
     hidden = hidden[:, 0]
-    read_order = torch.flip(hidden, (0,)) if reverse else hidden
     shape = (steps, inputs, size, reverse)
-    if shape not in _CHECKED:
-        if not _checks(x.flip(0) if reverse else x, weights, read_order, gates, cells):
+    if shape not in _CHECKED:  # the checks read rows in reading order
+        in_order = (x.flip(0), hidden.flip(0)) if reverse else (x, hidden)
+        if not _checks(*in_order, weights, gates, cells):
             # Finite hidden states and still no fit: the layout is not the one above.
             _usable = _usable and not bool(torch.isfinite(hidden).all())
             return None
@@ -111,7 +111,7 @@ def read(
 
 
 def _checks(
-    x: torch.Tensor, weights: list[torch.Tensor], hidden: torch.Tensor, gates: np.ndarray, cells: np.ndarray
+    x: torch.Tensor, hidden: torch.Tensor, weights: list[torch.Tensor], gates: np.ndarray, cells: np.ndarray
 ) -> bool:
     """Everything read, rows in reading order, obeys the LSTM's equations: the first and last
     steps' gates equal their activated pre-activations, and c_t = f ⊙ c_{t-1} + i ⊙ g and

@@ -412,13 +412,12 @@ def _fused_layer(
     """One layer through the fused kernel: hidden states [steps, dirs * H] and, per direction,
     (gates, cell state). An LSTM's come from the kernel's own workspace when it can be read
     (rnnviz.core.lstm_workspace); otherwise they are recovered from the hidden states."""
+    size = module.hidden_size
     if kind == "lstm":
         read = [lstm_workspace.read(x, weights, d == 1) for d, weights in enumerate(per_direction)]
         if all(r is not None for r in read):
-            size = module.hidden_size
             return torch.cat([r[0] for r in read], dim=1), [(_lstm_gates(r[1], size), r[2]) for r in read]
     outputs = _run_layer(kind, x, [w for weights in per_direction for w in weights], module)
-    size = module.hidden_size
     found = [
         _recover_gates(kind, x, outputs[:, d * size : (d + 1) * size], weights, d == 1)
         for d, weights in enumerate(per_direction)

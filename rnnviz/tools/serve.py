@@ -170,12 +170,11 @@ class Cluster:
     def _replica_env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault(COOKIE_SECRET_ENV, secrets.token_hex(32))  # one for all replicas of this run
-        share = str(max(1, cores() // self.args.replicas)) if self.args.replicas else ""
-        for name in (MAX_TRAININGS_ENV, PAGE_SLOTS_ENV):  # the machine's cores, shared out
-            if share and name not in env:  # the operator's own setting wins
-                env[name] = share
-        if self.args.replicas:  # so the Train page says its cap is one process's of N
-            env[REPLICAS_ENV] = str(self.args.replicas)
+        if self.args.replicas:
+            share = str(max(1, cores() // self.args.replicas))  # the machine's cores, shared out
+            for name in (MAX_TRAININGS_ENV, PAGE_SLOTS_ENV):
+                env.setdefault(name, share)  # the operator's own setting wins
+            env[REPLICAS_ENV] = str(self.args.replicas)  # the Train page: its cap is one process's of N
         return env
 
     def start(self) -> None:
